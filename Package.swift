@@ -1,0 +1,26 @@
+// swift-tools-version:6.0
+// Dependencies point one way: FCGIApp → Routes → (Auth, Store) → C wrappers; Logging is a leaf every layer may use.
+import PackageDescription
+
+let package = Package(
+    name: "TodoChatbot",
+    products: [
+        .executable(name: "fcgi-app", targets: ["FCGIApp"])
+    ],
+    targets: [
+        .systemLibrary(name: "CFastCGI", path: "Sources/CFastCGI"),
+        .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq"),
+        .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "libcrypto"),
+        .systemLibrary(name: "CCrypt", path: "Sources/CCrypt", pkgConfig: "libxcrypt"),
+        .systemLibrary(name: "CLinux", path: "Sources/CLinux"),
+        .target(name: "Logging"),
+        .target(name: "Store", dependencies: ["CLibPQ", "Logging"]),
+        .target(name: "Auth", dependencies: ["COpenSSL", "CCrypt"]),
+        .target(name: "Routes", dependencies: ["Auth", "Store", "Logging"]),
+        .executableTarget(name: "FCGIApp", dependencies: ["Routes", "Store", "Auth", "Logging", "CFastCGI", "CLinux"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store"]),
+        .testTarget(name: "AuthTests", dependencies: ["Auth"]),
+        .testTarget(name: "RoutesTests", dependencies: ["Routes", "Store"]),
+        .testTarget(name: "FCGIAppTests", dependencies: ["FCGIApp"]),
+    ]
+)

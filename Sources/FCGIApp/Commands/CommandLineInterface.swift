@@ -1,0 +1,47 @@
+import Foundation
+import Glibc
+import Logging
+
+/// The executable's commands; `serve` is what systemd and `./run` start.
+enum CommandLineInterface {
+    static let usage = """
+        usage: fcgi-app <command>
+
+        commands:
+          serve     migrate the database, open the FastCGI socket and run the worker pool (SIGTERM drains,
+                    SIGHUP rolls the workers, SIGUSR1 logs the pool's status)
+          migrate   apply pending database migrations and exit (safe to run on several hosts at once)
+          help      show this text
+
+        Settings come from the environment; see README.md ("Configuration").
+        """
+
+    /// Runs the command named in `arguments` and returns the process exit status.
+    static func run(arguments: [String], environment: [String: String]) -> Int32 {
+        let command = arguments.dropFirst().first ?? "help"
+        switch command {
+        case "serve", "worker", "migrate":
+            let configuration: Configuration
+            do throws(ConfigurationError) {
+                configuration = try Configuration(environment: environment)
+            } catch {
+                FileHandle.standardError.write(Data("fcgi-app: \(error)\n".utf8))
+                return 2
+            }
+            let logger = Logger(
+                minimumLevel: configuration.logLevel,
+                baseFields: ["role": .string(command == "worker" ? "worker" : "supervisor"), "pid": .int(Int(getpid()))])
+            switch command {
+            case "serve": return ServeCommand.run(configuration: configuration, environment: environment, logger: logger)
+            case "migrate": return MigrateCommand.run(configuration: configuration, logger: logger, waitForDatabase: false)
+            default: return Worker.run(configuration: configuration, logger: logger)
+            }
+        case "help", "-h", "--help":
+            print(usage)
+            return 0
+        default:
+            FileHandle.standardError.write(Data("fcgi-app: unknown command \"\(command)\"\n\n\(usage)\n".utf8))
+            return 2
+        }
+    }
+}

@@ -1,0 +1,120 @@
+import Auth
+import Logging
+
+/// Every setting of the pool, read once from the environment; see the README's Configuration section.
+struct Configuration: Sendable {
+    var databaseURL: String
+    var signingSecret: SigningSecret
+    var listenAddress: ListenAddress
+    /// Permission bits of a unix listening socket; nginx needs read and write.
+    var socketMode: UInt32
+    /// Group given to a unix listening socket so nginx's user can connect (empty: leave it).
+    var socketGroup: String?
+    /// The notes measured a backlog of 4 turning bursts into immediate 502s; 1024 let them queue.
+    var backlog: Int32
+    var workerCount: Int
+    var threadsPerWorker: Int
+    var maxBodyBytes: Int
+    /// How long SIGTERM waits for in-flight requests before a worker gives up on them.
+    var shutdownTimeoutSeconds: Int
+    var statementTimeoutMilliseconds: Int
+    var connectTimeoutSeconds: Int
+    var logLevel: Logger.Level
+    /// Recycle a worker after about this many requests (jittered ±10%); 0 never recycles.
+    var workerMaxRequests: Int
+    /// A worker that dies this many times within `crashWindowSeconds` stops the pool loudly for systemd.
+    var crashLimit: Int
+    var crashWindowSeconds: Int
+
+    /// Reads and validates the environment, reporting every problem at once.
+    init(environment: [String: String]) throws(ConfigurationError) {
+        var reader = EnvironmentReader(environment: environment)
+        let databaseURL = reader.required("DATABASE_URL")
+        let secretText = reader.required("JWT_SECRET")
+        let listenText = reader.string("FCGI_LISTEN", default: "/run/todo-chatbot/fcgi.sock")
+        socketMode = reader.octal("FCGI_SOCKET_MODE", default: 0o660)
+        let group = reader.string("FCGI_SOCKET_GROUP", default: "")
+        socketGroup = group.isEmpty ? nil : group
+        backlog = Int32(reader.integer("FCGI_BACKLOG", default: 1024, range: 1...65535))
+        workerCount = reader.integer("WORKERS", default: 2, range: 1...64)
+        threadsPerWorker = reader.integer("THREADS_PER_WORKER", default: 4, range: 1...256)
+        maxBodyBytes = reader.integer("MAX_BODY_BYTES", default: 1_048_576, range: 1024...(64 << 20))
+        shutdownTimeoutSeconds = reader.integer("SHUTDOWN_TIMEOUT_SECONDS", default: 20, range: 1...3600)
+        statementTimeoutMilliseconds = reader.integer("DB_STATEMENT_TIMEOUT_MS", default: 5000, range: 100...600_000)
+        connectTimeoutSeconds = reader.integer("DB_CONNECT_TIMEOUT_SECONDS", default: 2, range: 1...60)
+        workerMaxRequests = reader.integer("WORKER_MAX_REQUESTS", default: 0, range: 0...Int(Int32.max))
+        crashLimit = reader.integer("WORKER_CRASH_LIMIT", default: 10, range: 1...1000)
+        crashWindowSeconds = reader.integer("WORKER_CRASH_WINDOW_SECONDS", default: 60, range: 1...3600)
+        let levelText = reader.string("LOG_LEVEL", default: "info")
+        if Logger.Level(name: levelText) == nil {
+            reader.problems.append("LOG_LEVEL must be one of debug, info, warning, error")
+        }
+        let listenAddress = ListenAddress(parsing: listenText)
+        if listenAddress == nil {
+            reader.problems.append(
+                "FCGI_LISTEN must be an absolute unix socket path (under 108 bytes) or host:port with an explicit host")
+        }
+        var signingSecret: SigningSecret?
+        if let secretText {
+            do throws(SigningSecretError) {
+                signingSecret = try SigningSecret(validating: secretText, keyID: "1")
+            } catch {
+                reader.problems.append("JWT_SECRET \(error)")
+            }
+        }
+        if let databaseURL, !(databaseURL.hasPrefix("postgresql://") || databaseURL.hasPrefix("postgres://")
+            || databaseURL.contains("="))
+        {
+            reader.problems.append("DATABASE_URL must be a postgresql:// URL or a libpq key=value string")
+        }
+        guard reader.problems.isEmpty, let databaseURL, let signingSecret, let listenAddress,
+            let logLevel = Logger.Level(name: levelText)
+        else { throw ConfigurationError(problems: reader.problems) }
+        self.databaseURL = databaseURL
+        self.signingSecret = signingSecret
+        self.listenAddress = listenAddress
+        self.logLevel = logLevel
+    }
+}
+
+/// Every reason the environment was refused; printed one per line before the process exits.
+struct ConfigurationError: Error, CustomStringConvertible {
+    var problems: [String]
+    var description: String { "invalid configuration:\n" + problems.map { "  - \($0)" }.joined(separator: "\n") }
+}
+
+/// Reads typed values from the environment and collects problems instead of stopping at the first.
+private struct EnvironmentReader {
+    let environment: [String: String]
+    var problems: [String] = []
+
+    mutating func required(_ name: String) -> String? {
+        guard let value = environment[name], !value.isEmpty else {
+            problems.append("\(name) is required")
+            return nil
+        }
+        return value
+    }
+
+    func string(_ name: String, default defaultValue: String) -> String {
+        environment[name].flatMap { $0.isEmpty ? nil : $0 } ?? defaultValue
+    }
+
+    mutating func integer(_ name: String, default defaultValue: Int, range: ClosedRange<Int>) -> Int {
+        guard let text = environment[name], !text.isEmpty else { return defaultValue }
+        guard let value = Int(text), range.contains(value) else {
+            problems.append("\(name) must be an integer from \(range.lowerBound) to \(range.upperBound)")
+            return defaultValue
+        }
+        return value
+    }
+
+    mutating func octal(_ name: String, default defaultValue: UInt32) -> UInt32 {
+        guard let text = environment[name], !text.isEmpty else { return defaultValue }
+        guard let value = UInt32(text, radix: 8), value <= 0o777 else {
+            problems.append("\(name) must be octal permission bits such as 0660")
+            return defaultValue
+        }
+        return value
+    }
+}

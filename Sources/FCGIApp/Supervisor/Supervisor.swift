@@ -1,0 +1,268 @@
+import Glibc
+import Logging
+
+/// Keeps N worker processes serving one listening socket: restarts the ones that die (with back-off),
+/// rolls them on SIGHUP without a gap, and drains them on SIGTERM/SIGINT.
+///
+/// Everything happens on one thread in one `poll` loop over a signalfd and the workers' readiness pipes,
+/// so there is no shared state and no signal handler.
+struct Supervisor: ~Copyable {
+    /// Exit status with which a worker says "I recycled myself after my request quota", not a crash.
+    static let recycledExitStatus: Int32 = 75
+    /// How long a replacement may take to report ready during a roll before the roll is abandoned.
+    static let readinessTimeoutSeconds = 30.0
+
+    private let configuration: Configuration
+    private let executablePath: String
+    private let environment: [String: String]
+    private let listeningSocket: ListeningSocket
+    private let signals: SignalDescriptor
+    private let logger: Logger
+
+    private var workers: [pid_t: WorkerProcess] = [:]
+    private var scheduledRestarts: [(slot: Int, at: Double)] = []
+    private var recentCrashes: [Double] = []
+    private var restartCount = 0
+    /// Slots still to be replaced by the current roll, and the replacement being waited for.
+    private var rollQueue: [Int] = []
+    private var rollReplacement: pid_t?
+    private var stopDeadline: Double?
+    private var exitStatus: Int32 = 0
+
+    init(
+        configuration: Configuration, executablePath: String, environment: [String: String],
+        listeningSocket: consuming ListeningSocket, logger: Logger
+    ) throws(SystemCallError) {
+        self.configuration = configuration
+        self.executablePath = executablePath
+        self.environment = environment
+        self.listeningSocket = listeningSocket
+        self.signals = try SignalDescriptor()
+        self.logger = logger
+    }
+
+    /// Runs until the pool has stopped; returns the process exit status (0 after a clean drain).
+    mutating func run() -> Int32 {
+        logger.info(
+            "pool starting",
+            [
+                "listen": .string(listeningSocket.address.description), "workers": .int(configuration.workerCount),
+                "threads_per_worker": .int(configuration.threadsPerWorker),
+            ])
+        for slot in 0..<configuration.workerCount { spawnOrScheduleRestart(slot: slot) }
+        while !(stopDeadline != nil && workers.isEmpty) {
+            waitForEvents()
+            for signalNumber in signals.drain() { handle(signal: signalNumber) }
+            collectReadiness()
+            runDueRestarts()
+            enforceDeadlines()
+        }
+        listeningSocket.removeSocketFile()
+        logger.info("pool stopped", ["exit_status": .int(Int(exitStatus))])
+        return exitStatus
+    }
+
+    // MARK: - Events
+
+    private func waitForEvents() {
+        var descriptors = [pollfd(fd: signals.fileDescriptor, events: Int16(POLLIN), revents: 0)]
+        for worker in workers.values where !worker.isReady {
+            descriptors.append(pollfd(fd: worker.readinessPipe, events: Int16(POLLIN), revents: 0))
+        }
+        _ = poll(&descriptors, nfds_t(descriptors.count), nextTimeoutMilliseconds())
+    }
+
+    private func nextTimeoutMilliseconds() -> Int32 {
+        var deadlines = scheduledRestarts.map(\.at)
+        if let stopDeadline { deadlines.append(stopDeadline) }
+        if let rollReplacement, let worker = workers[rollReplacement] {
+            deadlines.append(worker.startedAt + Self.readinessTimeoutSeconds)
+        }
+        guard let nearest = deadlines.min() else { return -1 }
+        return Int32(max(0, min(60_000, (nearest - monotonicSeconds()) * 1000 + 1)))
+    }
+
+    private mutating func handle(signal signalNumber: Int32) {
+        switch signalNumber {
+        case SIGTERM, SIGINT, SIGQUIT: beginStop(reason: signalNumber == SIGINT ? "SIGINT" : "SIGTERM")
+        case SIGHUP: beginRoll()
+        case SIGCHLD: reapExitedWorkers()
+        case SIGUSR1: logStatus()
+        default: break
+        }
+    }
+
+    private mutating func collectReadiness() {
+        for (processID, var worker) in workers where !worker.isReady {
+            guard worker.pollReadiness() else { continue }
+            workers[processID] = worker
+            logger.info("worker ready", ["pid": .int(Int(processID)), "slot": .int(worker.slot)])
+            if processID == rollReplacement { retireReplacedWorker(slot: worker.slot, keeping: processID) }
+        }
+    }
+
+    // MARK: - Spawning and restarts
+
+    /// Starts a worker for `slot`; nil (logged) when the spawn itself failed.
+    private mutating func spawnWorker(slot: Int) -> pid_t? {
+        do {
+            let worker = try WorkerProcess.spawn(
+                executablePath: executablePath, listeningSocket: listeningSocket.fileDescriptor, slot: slot,
+                environment: environment)
+            workers[worker.processID] = worker
+            logger.info("worker started", ["pid": .int(Int(worker.processID)), "slot": .int(slot)])
+            return worker.processID
+        } catch {
+            logger.error("cannot start worker", ["slot": .int(slot), "error": .string(error.description)])
+            return nil
+        }
+    }
+
+    private mutating func spawnOrScheduleRestart(slot: Int) {
+        if spawnWorker(slot: slot) == nil { recordCrash(slot: slot) }
+    }
+
+    private mutating func reapExitedWorkers() {
+        while true {
+            var status: Int32 = 0
+            let processID = waitpid(-1, &status, WNOHANG)
+            guard processID > 0 else { return }
+            guard var worker = workers.removeValue(forKey: processID) else { continue }
+            worker.closeReadinessPipe()
+            let exitedNormally = (status & 0x7f) == 0
+            let exitCode = (status >> 8) & 0xff
+            let signalNumber = status & 0x7f
+            var fields: [String: LogValue] = ["pid": .int(Int(processID)), "slot": .int(worker.slot)]
+            fields[exitedNormally ? "exit_status" : "signal"] = .int(Int(exitedNormally ? exitCode : signalNumber))
+            if stopDeadline != nil || worker.isRetiring {
+                logger.info("worker exited", fields)
+            } else if exitedNormally && exitCode == Self.recycledExitStatus {
+                logger.info("worker recycled", fields)
+                restartCount += 1
+                spawnOrScheduleRestart(slot: worker.slot)
+            } else {
+                logger.error("worker died unexpectedly", fields)
+                if processID == rollReplacement { abandonRoll(reason: "replacement died before it was ready") }
+                recordCrash(slot: worker.slot)
+            }
+        }
+    }
+
+    /// Schedules a restart with exponential back-off, or stops the pool when crashes come too fast:
+    /// a crash loop should surface to systemd, not spin.
+    private mutating func recordCrash(slot: Int) {
+        let now = monotonicSeconds()
+        recentCrashes = recentCrashes.filter { now - $0 < Double(configuration.crashWindowSeconds) } + [now]
+        if recentCrashes.count >= configuration.crashLimit {
+            logger.error(
+                "workers are crash-looping; stopping the pool",
+                [
+                    "crashes": .int(recentCrashes.count),
+                    "window_seconds": .int(configuration.crashWindowSeconds),
+                ])
+            exitStatus = 1
+            beginStop(reason: "crash loop")
+            return
+        }
+        let delay = min(10.0, 0.1 * Double(1 << min(recentCrashes.count - 1, 10)))
+        scheduledRestarts.append((slot: slot, at: now + delay))
+        logger.info("worker restart scheduled", ["slot": .int(slot), "delay_ms": .int(Int(delay * 1000))])
+    }
+
+    private mutating func runDueRestarts() {
+        guard stopDeadline == nil else { return }
+        let now = monotonicSeconds()
+        let due = scheduledRestarts.filter { $0.at <= now }
+        scheduledRestarts.removeAll { $0.at <= now }
+        for restart in due {
+            restartCount += 1
+            spawnOrScheduleRestart(slot: restart.slot)
+        }
+    }
+
+    // MARK: - Rolling restart (SIGHUP)
+
+    /// Replaces the workers one slot at a time: the replacement must report ready before the old worker is
+    /// told to drain, so the pool never has fewer accepting workers than configured.
+    private mutating func beginRoll() {
+        guard stopDeadline == nil else { return }
+        guard rollReplacement == nil && rollQueue.isEmpty else {
+            logger.info("roll already in progress; SIGHUP ignored")
+            return
+        }
+        rollQueue = Array(Set(workers.values.filter { !$0.isRetiring }.map(\.slot))).sorted()
+        logger.info("rolling workers", ["slots": .int(rollQueue.count)])
+        rollNextSlot()
+    }
+
+    private mutating func rollNextSlot() {
+        guard !rollQueue.isEmpty else {
+            logger.info("roll complete")
+            return
+        }
+        let slot = rollQueue.removeFirst()
+        rollReplacement = spawnWorker(slot: slot)
+        if rollReplacement == nil { abandonRoll(reason: "replacement could not be started") }
+    }
+
+    private mutating func retireReplacedWorker(slot: Int, keeping replacement: pid_t) {
+        for (processID, var worker) in workers where worker.slot == slot && processID != replacement {
+            worker.isRetiring = true
+            workers[processID] = worker
+            worker.send(SIGTERM)
+        }
+        rollReplacement = nil
+        rollNextSlot()
+    }
+
+    private mutating func abandonRoll(reason: String) {
+        logger.error("roll abandoned; the remaining workers keep serving", ["reason": .string(reason)])
+        rollQueue.removeAll()
+        rollReplacement = nil
+    }
+
+    // MARK: - Stopping
+
+    private mutating func beginStop(reason: String) {
+        guard stopDeadline == nil else { return }
+        logger.info("pool stopping", ["reason": .string(reason), "workers": .int(workers.count)])
+        // Workers finish in-flight requests within the shutdown timeout; a little more before SIGKILL.
+        stopDeadline = monotonicSeconds() + Double(configuration.shutdownTimeoutSeconds) + 5
+        scheduledRestarts.removeAll()
+        rollQueue.removeAll()
+        rollReplacement = nil
+        for processID in workers.keys {
+            workers[processID]?.isRetiring = true
+            workers[processID]?.send(SIGTERM)
+        }
+    }
+
+    private mutating func enforceDeadlines() {
+        let now = monotonicSeconds()
+        if let stopDeadline, now >= stopDeadline {
+            for worker in workers.values {
+                logger.error("worker did not drain in time; killing it", ["pid": .int(Int(worker.processID))])
+                worker.send(SIGKILL)
+            }
+            self.stopDeadline = now + 5
+            exitStatus = 1
+        }
+        if let rollReplacement, let worker = workers[rollReplacement],
+            now - worker.startedAt > Self.readinessTimeoutSeconds
+        {
+            worker.send(SIGKILL)
+            workers[rollReplacement]?.isRetiring = true
+            abandonRoll(reason: "replacement did not report ready in time")
+        }
+    }
+
+    private func logStatus() {
+        logger.info(
+            "pool status",
+            [
+                "workers": .int(workers.count), "ready": .int(workers.values.filter(\.isReady).count),
+                "retiring": .int(workers.values.filter(\.isRetiring).count), "restarts": .int(restartCount),
+                "pids": .string(workers.keys.sorted().map(String.init).joined(separator: ",")),
+            ])
+    }
+}

@@ -1,0 +1,75 @@
+import Logging
+
+/// The whole HTTP application: built once per worker, shared by its threads, called by the transport
+/// and by tests alike. `respond` never throws and always writes one access-log line.
+public struct Application: Sendable {
+    /// Kept for handlers and the transport, which enforce the same body limit.
+    public let configuration: ApplicationConfiguration
+    private let router: Router<RequestContext>
+    private let logger: Logger
+
+    /// Registers every route group once; the router is immutable afterwards.
+    public init(configuration: ApplicationConfiguration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+        var router = RouterBuilder<RequestContext>()
+        HealthRoutes.register(on: &router)
+        self.router = router.build()
+    }
+
+    /// Routes the request and maps any error to its response; adds `X-Request-ID` and logs the request.
+    public func respond(to request: Request, services: RequestServices) -> Response {
+        let start = ContinuousClock.now
+        guard request.body.count <= configuration.maxBodyBytes else {
+            return respond(rejecting: request, with: .payloadTooLarge(limit: configuration.maxBodyBytes))
+        }
+        let context = RequestContext(requestID: request.requestID, services: services, logger: logger)
+        let response: Response
+        do {
+            response = try router.respond(to: request, context: context)
+        } catch {
+            response = ErrorResponse.response(for: error, requestID: request.requestID, logger: logger)
+        }
+        return finish(response, for: request, userID: context.userID, startedAt: start)
+    }
+
+    /// Answers a request the transport refused before routing (e.g. 413 for an oversized body), with the
+    /// same headers and access-log line as any other response.
+    public func respond(rejecting request: Request, with error: APIError) -> Response {
+        let start = ContinuousClock.now
+        return finish(errorResponse(for: error, request: request), for: request, userID: nil, startedAt: start)
+    }
+
+    /// The response for `error`, with `X-Request-ID`, but not logged: `respond(rejecting:with:)` also logs.
+    public func errorResponse(for error: APIError, request: Request) -> Response {
+        var response = ErrorResponse.response(for: error, requestID: request.requestID, logger: logger)
+        response.headers.replaceOrAdd(name: "X-Request-ID", value: request.requestID)
+        return response
+    }
+
+    private func finish(
+        _ response: Response, for request: Request, userID: String?, startedAt start: ContinuousClock.Instant
+    ) -> Response {
+        var response = response
+        response.headers.replaceOrAdd(name: "X-Request-ID", value: request.requestID)
+        logAccess(request: request, status: response.status, userID: userID, duration: ContinuousClock.now - start)
+        return response
+    }
+
+    /// One line per request. Only these fields: headers, cookies, bodies and the query string can hold
+    /// credentials, so they are never logged.
+    private func logAccess(request: Request, status: HTTPStatus, userID: String?, duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        let milliseconds = Double(seconds) * 1000 + Double(attoseconds) / 1e15
+        var fields: [String: LogValue] = [
+            "request_id": .string(request.requestID),
+            "method": .string(request.method.rawValue),
+            "path": .string(request.path),
+            "status": .int(status.code),
+            "duration_ms": .double((milliseconds * 1000).rounded() / 1000),
+        ]
+        if let userID { fields["user_id"] = .string(userID) }
+        if let remoteAddress = request.remoteAddress { fields["remote_addr"] = .string(remoteAddress) }
+        logger.info("request", fields)
+    }
+}

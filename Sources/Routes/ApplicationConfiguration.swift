@@ -1,0 +1,10 @@
+/// Settings the routes need, read once at start-up by the executable.
+public struct ApplicationConfiguration: Sendable {
+    /// Larger bodies get 413 before any handler runs; 1 MiB leaves room for long chat messages.
+    public var maxBodyBytes: Int
+
+    /// Defaults match the executable's, so tests get the production limits unless they say otherwise.
+    public init(maxBodyBytes: Int = 1 << 20) {
+        self.maxBodyBytes = maxBodyBytes
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+
+extension Request {
+    /// Decodes the JSON body as `type`. Every failure is a 4xx `APIError`: 415 for another content type,
+    /// 400 `invalid_json` for an empty, malformed or too deeply nested body, and 400 `validation_failed`
+    /// with `fields` for well-formed JSON that does not fit (wrong type, missing key, null).
+    public func decode<Value: Decodable>(_ type: Value.Type) throws(APIError) -> Value {
+        guard isJSONContentType else { throw .unsupportedMediaType }
+        guard !body.isEmpty else { throw .invalidJSON("The request body is empty; a JSON document is required.") }
+        do {
+            try JSONSyntaxValidator.validate(body)
+        } catch .tooDeep {
+            throw .invalidJSON("The request body nests JSON deeper than \(JSONSyntaxValidator.maximumDepth) levels.")
+        } catch {
+            throw .invalidJSON()
+        }
+        do {
+            return try JSONCoders.decoder.decode(type, from: Data(body))
+        } catch let error as any HTTPResponseError {
+            // A type's own validation in `init(from:)` keeps its status, code and fields.
+            throw APIError(
+                status: error.status, code: error.code, message: error.message, fields: error.fields,
+                headers: error.headers)
+        } catch let error as DecodingError {
+            throw Self.validationError(for: error)
+        } catch {
+            throw .validationFailed(fields: nil)
+        }
+    }
+
+    /// `application/json` with any parameters (`; charset=utf-8`), compared case-insensitively.
+    private var isJSONContentType: Bool {
+        guard let contentType = headers["content-type"] else { return false }
+        let mediaType = contentType.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false)[0]
+        return mediaType.trimmingSpacesAndTabs().lowercased() == "application/json"
+    }
+
+    /// The syntax is already known to be valid, so every `DecodingError` is about values.
+    private static func validationError(for error: DecodingError) -> APIError {
+        let (codingPath, problem): ([any CodingKey], String) =
+            switch error {
+            case .keyNotFound(let key, let context): (context.codingPath + [key], "is required")
+            case .valueNotFound(_, let context): (context.codingPath, "must not be null")
+            case .typeMismatch(let type, let context): (context.codingPath, expectation(for: type))
+            case .dataCorrupted(let context): (context.codingPath, "is invalid")
+            @unknown default: ([], "is invalid")
+            }
+        guard !codingPath.isEmpty else {
+            // Foundation loses the path when a number does not fit its type (`2.5` or `1e400` for an
+            // `Int`), and a root of the wrong kind has no field name: say what is wrong without one.
+            let message =
+                if case .typeMismatch(let type, _) = error {
+                    "The request body \(expectation(for: type))."
+                } else {
+                    "A number in the request body does not fit the expected type (for example a fraction "
+                        + "where a whole number is required)."
+                }
+            return .validationFailed(fields: nil, message: message)
+        }
+        return .validationFailed(fields: [JSONPath.describe(codingPath): problem])
+    }
+
+    private static func expectation(for type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "must be a string"
+        case is Bool.Type: "must be a boolean"
+        case is any Numeric.Type: "must be a number"
+        case is [Any].Type: "must be an array"
+        case is [String: Any].Type: "must be an object"
+        default: "has the wrong type"
+        }
+    }
+}

@@ -1,0 +1,41 @@
+/// Collects routes at start-up; `build()` turns them into the immutable `Router` every thread shares.
+public struct RouterBuilder<Context> {
+    /// A handler runs synchronously on the worker thread that owns the request.
+    public typealias Handler = @Sendable (Request, Context) throws -> Response
+
+    private var routes: [(pattern: RoutePattern, method: HTTPMethod, handler: Handler)] = []
+
+    /// An empty table; route groups add to it through their `register(on:)` functions.
+    public init() {}
+
+    /// Adds a route; registering the same method for the same path shape twice is a bug and traps.
+    public mutating func on(_ path: String, method: HTTPMethod, use handler: @escaping Handler) {
+        let pattern = RoutePattern(path)
+        precondition(
+            !routes.contains { $0.pattern.segments == pattern.segments && $0.method == method },
+            "route \(method) \(path) is registered twice")
+        routes.append((pattern, method, handler))
+    }
+
+    /// Shorthands for `on(_:method:use:)`.
+    public mutating func get(_ path: String, use handler: @escaping Handler) { on(path, method: .get, use: handler) }
+    public mutating func post(_ path: String, use handler: @escaping Handler) { on(path, method: .post, use: handler) }
+    public mutating func put(_ path: String, use handler: @escaping Handler) { on(path, method: .put, use: handler) }
+    public mutating func patch(_ path: String, use handler: @escaping Handler) {
+        on(path, method: .patch, use: handler)
+    }
+    public mutating func delete(_ path: String, use handler: @escaping Handler) {
+        on(path, method: .delete, use: handler)
+    }
+
+    /// The routes as a tree of path segments, built once.
+    public func build() -> Router<Context> {
+        var root = Router<Context>.Node()
+        for route in routes {
+            root.insert(
+                Router<Context>.Endpoint(parameterNames: route.pattern.parameterNames, handler: route.handler),
+                method: route.method, at: route.pattern.segments[...])
+        }
+        return Router(root: root)
+    }
+}

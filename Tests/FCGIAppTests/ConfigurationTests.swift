@@ -1,0 +1,92 @@
+import XCTest
+
+@testable import FCGIApp
+
+final class ConfigurationTests: XCTestCase {
+    private let validEnvironment = [
+        "DATABASE_URL": "postgresql://todo@127.0.0.1:5432/todo",
+        "JWT_SECRET": "q8J2vN5xT1mR7wK3pL9sD4fG6hZ0cB2nV8aE5yU1iO3=",
+    ]
+
+    func testDefaultsApplyWhenOnlyRequiredSettingsAreGiven() throws {
+        let configuration = try Configuration(environment: validEnvironment)
+        XCTAssertEqual(configuration.listenAddress, .unix(path: "/run/todo-chatbot/fcgi.sock"))
+        XCTAssertEqual(configuration.workerCount, 2)
+        XCTAssertEqual(configuration.threadsPerWorker, 4)
+        XCTAssertEqual(configuration.maxBodyBytes, 1_048_576)
+        XCTAssertEqual(configuration.socketMode, 0o660)
+        XCTAssertNil(configuration.socketGroup)
+        XCTAssertEqual(configuration.backlog, 1024)
+        XCTAssertEqual(configuration.shutdownTimeoutSeconds, 20)
+        XCTAssertEqual(configuration.statementTimeoutMilliseconds, 5000)
+        XCTAssertEqual(configuration.logLevel, .info)
+        XCTAssertEqual(configuration.workerMaxRequests, 0)
+    }
+
+    func testEverySettingIsReadFromTheEnvironment() throws {
+        var environment = validEnvironment
+        environment["FCGI_LISTEN"] = "10.0.0.5:9000"
+        environment["WORKERS"] = "3"
+        environment["THREADS_PER_WORKER"] = "8"
+        environment["MAX_BODY_BYTES"] = "65536"
+        environment["FCGI_SOCKET_MODE"] = "0600"
+        environment["FCGI_SOCKET_GROUP"] = "www-data"
+        environment["LOG_LEVEL"] = "warning"
+        environment["SHUTDOWN_TIMEOUT_SECONDS"] = "7"
+        environment["WORKER_MAX_REQUESTS"] = "5000"
+        let configuration = try Configuration(environment: environment)
+        XCTAssertEqual(configuration.listenAddress, .tcp(host: "10.0.0.5", port: 9000))
+        XCTAssertEqual(configuration.workerCount, 3)
+        XCTAssertEqual(configuration.threadsPerWorker, 8)
+        XCTAssertEqual(configuration.maxBodyBytes, 65536)
+        XCTAssertEqual(configuration.socketMode, 0o600)
+        XCTAssertEqual(configuration.socketGroup, "www-data")
+        XCTAssertEqual(configuration.logLevel, .warning)
+        XCTAssertEqual(configuration.shutdownTimeoutSeconds, 7)
+        XCTAssertEqual(configuration.workerMaxRequests, 5000)
+    }
+
+    func testMissingRequiredSettingsAreAllReportedAtOnce() {
+        XCTAssertThrowsError(try Configuration(environment: [:])) { error in
+            let problems = (error as? ConfigurationError)?.problems ?? []
+            XCTAssertTrue(problems.contains("DATABASE_URL is required"), "\(problems)")
+            XCTAssertTrue(problems.contains("JWT_SECRET is required"), "\(problems)")
+        }
+    }
+
+    func testShortOrExampleSecretsAreRefusedWithoutEchoingThem() {
+        for secret in ["short-secret", "your-256-bit-secret", String(repeating: "a", count: 64)] {
+            var environment = validEnvironment
+            environment["JWT_SECRET"] = secret
+            XCTAssertThrowsError(try Configuration(environment: environment), secret) { error in
+                let text = String(describing: error)
+                XCTAssertTrue(text.contains("JWT_SECRET"), text)
+                XCTAssertFalse(text.contains(secret), "the message must not repeat the secret: \(text)")
+            }
+        }
+    }
+
+    func testOutOfRangeAndMalformedNumbersAreRefused() {
+        for (name, value) in [
+            ("WORKERS", "0"), ("WORKERS", "many"), ("THREADS_PER_WORKER", "1000"), ("MAX_BODY_BYTES", "-1"),
+            ("FCGI_SOCKET_MODE", "0999"), ("LOG_LEVEL", "verbose"), ("FCGI_LISTEN", "relative/path.sock"),
+            ("FCGI_LISTEN", ":9000"), ("DATABASE_URL", "mysql://x"),
+        ] {
+            var environment = validEnvironment
+            environment[name] = value
+            XCTAssertThrowsError(try Configuration(environment: environment), "\(name)=\(value)") { error in
+                XCTAssertTrue(String(describing: error).contains(name), "\(error)")
+            }
+        }
+    }
+
+    func testListenAddressForms() {
+        XCTAssertEqual(ListenAddress(parsing: "/tmp/a.sock"), .unix(path: "/tmp/a.sock"))
+        XCTAssertEqual(ListenAddress(parsing: "unix:/tmp/a.sock"), .unix(path: "/tmp/a.sock"))
+        XCTAssertEqual(ListenAddress(parsing: "127.0.0.1:9000"), .tcp(host: "127.0.0.1", port: 9000))
+        XCTAssertEqual(ListenAddress(parsing: "[::1]:9000"), .tcp(host: "::1", port: 9000))
+        XCTAssertNil(ListenAddress(parsing: "127.0.0.1:0"))
+        XCTAssertNil(ListenAddress(parsing: "127.0.0.1:70000"))
+        XCTAssertNil(ListenAddress(parsing: "/" + String(repeating: "x", count: 120)))
+    }
+}

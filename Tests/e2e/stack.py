@@ -1,0 +1,213 @@
+"""Starts the real stack for end-to-end tests: the fcgi-app pool and nginx over TLS, on a PostgreSQL database.
+
+Everything runs from the repository's own scripts (deploy/render-nginx.sh, deploy/make-dev-certificate.sh,
+scripts/postgres.sh), so the tests exercise what operators and ./run use.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import requests
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+POSTGRES_SCRIPT = REPOSITORY / "scripts" / "postgres.sh"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def pool_binary() -> str:
+    binary = os.environ.get("FCGI_APP_BIN")
+    if not binary or not os.access(binary, os.X_OK):
+        raise RuntimeError("FCGI_APP_BIN must name the built fcgi-app binary; run the suite through ./test")
+    return binary
+
+
+def create_database(admin_url: str) -> str:
+    """Creates a fresh database on the server behind `admin_url` and returns its URL."""
+    name = "e2e_" + uuid.uuid4().hex[:12]
+    subprocess.run(["psql", admin_url, "-qc", f"CREATE DATABASE {name}"], check=True)
+    return admin_url.rsplit("/", 1)[0] + "/" + name
+
+
+def psql(url: str, sql: str) -> str:
+    result = subprocess.run(["psql", url, "-qtAc", sql], check=True, capture_output=True, text=True)
+    return result.stdout.strip()
+
+
+class PrivatePostgres:
+    """A PostgreSQL cluster of a test's own, for tests that stop and start the database."""
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+        self.port = free_port()
+        self.admin_url = ""
+
+    def start(self) -> str:
+        result = subprocess.run(
+            [str(POSTGRES_SCRIPT), "start", str(self.directory), str(self.port)],
+            check=True, capture_output=True, text=True, env={**os.environ, "PG_FAST_UNSAFE": "1"},
+        )
+        self.admin_url = result.stdout.strip().splitlines()[-1]
+        return self.admin_url
+
+    def stop(self) -> None:
+        subprocess.run([str(POSTGRES_SCRIPT), "stop", str(self.directory)], check=True, capture_output=True)
+
+
+class Stack:
+    """The pool and nginx, started in `directory`; `environment` overrides the pool's settings."""
+
+    def __init__(self, directory: Path, database_url: str, environment: dict[str, str] | None = None):
+        self.directory = directory
+        self.database_url = database_url
+        # sun_path holds 108 bytes and pytest's folders are long: the socket gets a short folder of its own.
+        self.socket_path = Path(tempfile.mkdtemp(prefix="pool-", dir="/tmp")) / "fcgi.sock"
+        self.https_port = free_port()
+        self.http_port = free_port()
+        self.certificate = directory / "tls" / "dev-cert.pem"
+        self.pool_log = directory / "pool.log"
+        self.environment = {
+            "DATABASE_URL": database_url,
+            "JWT_SECRET": "e2e-" + uuid.uuid4().hex + uuid.uuid4().hex,
+            "FCGI_LISTEN": str(self.socket_path),
+            "WORKERS": "2",
+            "THREADS_PER_WORKER": "3",
+            "SHUTDOWN_TIMEOUT_SECONDS": "10",
+            "LOG_LEVEL": "info",
+            **(environment or {}),
+        }
+        self.pool: subprocess.Popen | None = None
+        self.nginx: subprocess.Popen | None = None
+        self.session = requests.Session()
+        self.session.verify = str(self.certificate)
+
+    # Starting and stopping
+
+    def start(self) -> "Stack":
+        (self.directory / "nginx").mkdir(parents=True, exist_ok=True)
+        subprocess.run([str(REPOSITORY / "deploy" / "make-dev-certificate.sh"), str(self.directory / "tls")],
+                       check=True, capture_output=True)
+        configuration = subprocess.run(
+            [
+                str(REPOSITORY / "deploy" / "render-nginx.sh"), "--standalone", str(self.directory / "nginx"),
+                "--server-name", "localhost",
+                "--https-listen", f"127.0.0.1:{self.https_port}", "--http-listen", f"127.0.0.1:{self.http_port}",
+                "--static-root", str(REPOSITORY / "public"),
+                "--certificate", str(self.certificate),
+                "--certificate-key", str(self.directory / "tls" / "dev-key.pem"),
+                "--upstream", f"unix:{self.socket_path}",
+            ],
+            check=True, capture_output=True, text=True,
+        ).stdout
+        (self.directory / "nginx" / "nginx.conf").write_text(configuration)
+        self.start_pool()
+        self.nginx = subprocess.Popen(
+            ["nginx", "-c", str(self.directory / "nginx" / "nginx.conf"), "-p", str(self.directory / "nginx"),
+             "-g", "daemon off;"],
+            stdout=subprocess.DEVNULL, stderr=open(self.directory / "nginx-stderr.log", "ab"),
+        )
+        self.wait_for_health()
+        return self
+
+    def start_pool(self) -> None:
+        self.pool = subprocess.Popen(
+            [pool_binary(), "serve"],
+            env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), **self.environment},
+            stdout=subprocess.DEVNULL, stderr=open(self.pool_log, "ab"),
+        )
+
+    def wait_for_health(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.pool is not None and self.pool.poll() is not None:
+                raise RuntimeError(f"the pool exited with {self.pool.returncode}:\n{self.pool_log.read_text()}")
+            try:
+                if self.get("/api/health", timeout=2).status_code == 200 and len(self.worker_pids()) >= int(
+                        self.environment["WORKERS"]):
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError("the stack did not become healthy:\n" + self.pool_log.read_text())
+
+    def stop(self) -> None:
+        if self.pool is not None and self.pool.poll() is None:
+            self.pool.send_signal(signal.SIGTERM)
+            try:
+                self.pool.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.pool.kill()
+                self.pool.wait()
+        if self.nginx is not None and self.nginx.poll() is None:
+            self.nginx.send_signal(signal.SIGQUIT)
+            try:
+                self.nginx.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.nginx.kill()
+                self.nginx.wait()
+        self.session.close()
+
+    # Talking to it
+
+    def url(self, path: str) -> str:
+        return f"https://localhost:{self.https_port}{path}"
+
+    def request(self, method: str, path: str, **arguments) -> requests.Response:
+        arguments.setdefault("timeout", 30)
+        return self.session.request(method, self.url(path), **arguments)
+
+    def get(self, path: str, **arguments) -> requests.Response:
+        return self.request("GET", path, **arguments)
+
+    def post(self, path: str, **arguments) -> requests.Response:
+        return self.request("POST", path, **arguments)
+
+    # Looking inside
+
+    def worker_pids(self) -> set[int]:
+        """The pool's live worker processes, read from /proc (no procps needed)."""
+        if self.pool is None:
+            return set()
+        children = set()
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            # fields[0] is the state, fields[1] the parent pid; zombies are dead already.
+            if int(fields[1]) == self.pool.pid and fields[0] != "Z":
+                children.add(int(entry.name))
+        return children
+
+    def log_lines(self) -> list[dict]:
+        lines = []
+        for line in self.pool_log.read_text().splitlines():
+            try:
+                lines.append(json.loads(line))
+            except json.JSONDecodeError:
+                lines.append({"unparsed": line})
+        return lines
+
+    def wait_for_log(self, predicate, timeout: float = 30) -> dict:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for line in self.log_lines():
+                if predicate(line):
+                    return line
+            time.sleep(0.05)
+        raise AssertionError("no matching log line:\n" + self.pool_log.read_text()[-4000:])

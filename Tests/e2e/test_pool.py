@@ -1,0 +1,263 @@
+"""The worker pool end to end: real nginx over TLS → the real pool → PostgreSQL."""
+
+import json
+import signal
+import socket
+import ssl
+import subprocess
+import threading
+import time
+
+import pytest
+
+from stack import psql
+
+SECURITY_HEADERS = ["Strict-Transport-Security", "X-Content-Type-Options", "X-Frame-Options",
+                    "Content-Security-Policy", "Referrer-Policy"]
+
+
+def assert_error_shape(response, status, code):
+    assert response.status_code == status, response.text
+    assert response.headers["Content-Type"].startswith("application/json")
+    body = response.json()
+    assert body["error"]["code"] == code, body
+    assert isinstance(body["error"]["message"], str) and body["error"]["message"]
+    for header in SECURITY_HEADERS:
+        assert header in response.headers, f"{header} missing on a {status}"
+    return body
+
+
+class LoadInBackground:
+    """Sends GET /api/health in a loop from a few threads and records every status (or exception)."""
+
+    def __init__(self, stack, threads=4):
+        self.stack = stack
+        self.statuses = []
+        self.stopping = threading.Event()
+        self.threads = [threading.Thread(target=self.loop) for _ in range(threads)]
+
+    def loop(self):
+        import requests
+        with requests.Session() as session:
+            session.verify = self.stack.session.verify
+            while not self.stopping.is_set():
+                try:
+                    self.statuses.append(session.get(self.stack.url("/api/health"), timeout=30).status_code)
+                except Exception as error:  # noqa: BLE001 - every failure is recorded and asserted on
+                    self.statuses.append(repr(error))
+
+    def __enter__(self):
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exception):
+        self.stopping.set()
+        for thread in self.threads:
+            thread.join(timeout=60)
+
+
+def wait_until(condition, timeout=30, interval=0.05):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(interval)
+    return False
+
+
+# Health and error shapes
+
+def test_health_answers_ok_through_nginx_over_tls(shared_stack):
+    response = shared_stack.get("/api/health")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.headers["Content-Type"].startswith("application/json")
+    assert response.headers["Cache-Control"] == "no-store"
+    assert len(response.headers["X-Request-ID"]) >= 16
+    for header in SECURITY_HEADERS:
+        assert header in response.headers
+    assert "nginx/" not in response.headers.get("Server", "")
+
+
+def test_plain_http_redirects_to_https(shared_stack):
+    import requests
+    response = requests.get(f"http://127.0.0.1:{shared_stack.http_port}/api/health", allow_redirects=False,
+                            timeout=10)
+    assert response.status_code == 301
+    assert response.headers["Location"].startswith("https://")
+
+
+def test_unknown_api_route_is_a_json_404(shared_stack):
+    assert_error_shape(shared_stack.get("/api/no-such-thing"), 404, "not_found")
+
+
+def test_wrong_method_is_a_json_405_with_allow(shared_stack):
+    response = shared_stack.request("DELETE", "/api/health")
+    assert_error_shape(response, 405, "method_not_allowed")
+    assert "GET" in response.headers["Allow"]
+
+
+def test_body_over_nginx_limit_is_a_json_413(shared_stack):
+    response = shared_stack.post("/api/health", data=b"x" * (2 * 1024 * 1024),
+                                 headers={"Content-Type": "application/json"})
+    assert_error_shape(response, 413, "payload_too_large")
+
+
+def test_body_over_application_limit_is_a_json_413_and_the_worker_survives(make_stack):
+    stack = make_stack({"MAX_BODY_BYTES": "2048"})
+    workers_before = stack.worker_pids()
+    response = stack.post("/api/health", data=b"{" + b" " * 8192 + b"}", headers={"Content-Type": "application/json"})
+    assert_error_shape(response, 413, "payload_too_large")
+    assert stack.get("/api/health").status_code == 200
+    assert stack.worker_pids() == workers_before
+
+
+def test_many_concurrent_requests_all_succeed(shared_stack):
+    statuses = []
+
+    def send():
+        statuses.append(shared_stack.get("/api/health").status_code)
+
+    threads = [threading.Thread(target=send) for _ in range(40)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [200] * 40
+
+
+# Logs
+
+def test_each_request_logs_one_json_line_without_secrets(shared_stack):
+    secret_token = "eyJhbGciOiJIUzI1NiJ9.secret-token-value.signature"
+    response = shared_stack.get("/api/health?token=query-secret-value",
+                                headers={"Authorization": f"Bearer {secret_token}"},
+                                cookies={"refresh_token": "cookie-secret-value"})
+    request_id = response.headers["X-Request-ID"]
+    line = shared_stack.wait_for_log(lambda entry: entry.get("request_id") == request_id)
+    assert line["method"] == "GET"
+    assert line["path"] == "/api/health"
+    assert line["status"] == 200
+    assert isinstance(line["duration_ms"], (int, float))
+    assert "time" in line
+    log_text = shared_stack.pool_log.read_text()
+    for secret in [secret_token, "cookie-secret-value", "query-secret-value", shared_stack.environment["JWT_SECRET"]]:
+        assert secret not in log_text
+
+
+# Worker lifecycle
+
+def test_sigterm_drains_in_flight_requests_then_exits_zero(make_stack):
+    stack = make_stack()
+    results = []
+    senders = []
+    # Holding an exclusive lock on the table the health check reads makes requests wait inside the worker.
+    locker = subprocess.Popen(["psql", stack.database_url, "-q"], stdin=subprocess.PIPE, text=True)
+    locker.stdin.write("BEGIN; LOCK TABLE schema_migrations IN ACCESS EXCLUSIVE MODE;\n")
+    locker.stdin.flush()
+    try:
+        assert wait_until(lambda: psql(stack.database_url,
+                                       "SELECT count(*) FROM pg_locks WHERE relation = 'schema_migrations'::regclass"
+                                       " AND granted") != "0")
+        senders += [threading.Thread(target=lambda: results.append(stack.get("/api/health").status_code))
+                   for _ in range(3)]
+        for sender in senders:
+            sender.start()
+        assert wait_until(lambda: psql(stack.database_url,
+                                       "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                                       " AND application_name = 'todo-chatbot-worker'") == "3")
+        stack.pool.send_signal(signal.SIGTERM)
+        stack.wait_for_log(lambda entry: entry.get("message") == "worker draining")
+        time.sleep(0.5)
+        assert stack.pool.poll() is None, "the pool must wait for in-flight requests"
+    finally:
+        locker.stdin.write("COMMIT;\n")
+        locker.stdin.close()
+        locker.wait(timeout=10)
+    for sender in senders:
+        sender.join(timeout=30)
+    assert results == [200, 200, 200]
+    assert stack.pool.wait(timeout=15) == 0
+    assert not stack.socket_path.exists()
+
+
+def test_sigterm_stops_an_idle_pool_within_the_shutdown_timeout(make_stack):
+    stack = make_stack({"SHUTDOWN_TIMEOUT_SECONDS": "5", "THREADS_PER_WORKER": "4"})
+    workers = stack.worker_pids()
+    stack.pool.send_signal(signal.SIGTERM)
+    assert stack.pool.wait(timeout=5) == 0
+    assert wait_until(lambda: all(not _alive(pid) for pid in workers), timeout=5)
+    response = stack.get("/api/health")
+    assert_error_shape(response, 503, "upstream_unavailable")
+
+
+def test_killed_worker_is_replaced_and_requests_keep_succeeding(make_stack):
+    stack = make_stack()
+    original = stack.worker_pids()
+    victim = sorted(original)[0]
+    with LoadInBackground(stack) as load:
+        time.sleep(0.3)
+        subprocess.run(["kill", "-9", str(victim)], check=True)
+        assert wait_until(lambda: len(stack.worker_pids()) == 2 and victim not in stack.worker_pids())
+        time.sleep(0.3)
+    assert load.statuses and set(load.statuses) == {200}, set(map(str, load.statuses))
+    assert stack.wait_for_log(lambda entry: entry.get("message") == "worker died unexpectedly")["signal"] == 9
+    assert stack.get("/api/health").status_code == 200
+
+
+def test_sighup_rolls_every_worker_without_a_failed_request(make_stack):
+    stack = make_stack()
+    original = stack.worker_pids()
+    with LoadInBackground(stack) as load:
+        time.sleep(0.3)
+        stack.pool.send_signal(signal.SIGHUP)
+        stack.wait_for_log(lambda entry: entry.get("message") == "roll complete")
+        assert wait_until(lambda: len(stack.worker_pids()) == 2 and not (stack.worker_pids() & original))
+        time.sleep(0.3)
+    assert load.statuses and set(load.statuses) == {200}, set(map(str, load.statuses))
+
+
+def test_recycled_worker_is_replaced(make_stack):
+    stack = make_stack({"WORKER_MAX_REQUESTS": "20", "WORKERS": "1"})
+    original = stack.worker_pids()
+    statuses = [stack.get("/api/health").status_code for _ in range(60)]
+    assert set(statuses) == {200}
+    stack.wait_for_log(lambda entry: entry.get("message") == "worker recycled")
+    assert wait_until(lambda: len(stack.worker_pids()) == 1 and not (stack.worker_pids() & original))
+
+
+def test_clients_that_disconnect_early_do_not_hurt_the_worker(make_stack):
+    stack = make_stack()
+    workers = stack.worker_pids()
+    context = ssl.create_default_context(cafile=str(stack.certificate))
+    for _ in range(30):
+        with socket.create_connection(("127.0.0.1", stack.https_port)) as raw:
+            with context.wrap_socket(raw, server_hostname="localhost") as connection:
+                connection.sendall(b"GET /api/health HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        # closed without reading the response
+    assert stack.get("/api/health").status_code == 200
+    assert stack.worker_pids() == workers
+
+
+def test_database_outage_answers_503_and_recovers_without_restarts(make_stack, private_postgres):
+    from stack import create_database
+    stack = make_stack(database_url=create_database(private_postgres.admin_url))
+    processes = {stack.pool.pid} | stack.worker_pids()
+    assert stack.get("/api/health").status_code == 200
+    private_postgres.stop()
+    response = stack.get("/api/health")
+    assert response.status_code == 503
+    assert response.json() == {"status": "degraded", "database": "unavailable"}
+    assert response.headers["Retry-After"]
+    private_postgres.start()
+    assert wait_until(lambda: stack.get("/api/health").status_code == 200, timeout=30)
+    assert {stack.pool.pid} | stack.worker_pids() == processes
+
+
+def _alive(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
