@@ -13,7 +13,11 @@ public struct Application: Sendable {
         self.configuration = configuration
         self.logger = logger
         var router = RouterBuilder<RequestContext>()
+        let authenticator = Authenticator(accessTokens: configuration.auth.accessTokens)
         HealthRoutes.register(on: &router)
+        AuthRoutes(configuration: configuration.auth, authenticator: authenticator).register(on: &router)
+        SessionRoutes(configuration: configuration.auth, authenticator: authenticator, events: AuthEventRecorder())
+            .register(on: &router)
         self.router = router.build()
     }
 
@@ -52,6 +56,10 @@ public struct Application: Sendable {
     ) -> Response {
         var response = response
         response.headers.replaceOrAdd(name: "X-Request-ID", value: request.requestID)
+        // API responses carry tokens and private data: no cache may keep or replay them unless a route says so.
+        if !response.headers.contains(name: "Cache-Control") {
+            response.headers.add(name: "Cache-Control", value: "no-store")
+        }
         logAccess(request: request, status: response.status, userID: userID, duration: ContinuousClock.now - start)
         return response
     }

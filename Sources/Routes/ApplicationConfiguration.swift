@@ -2,9 +2,10 @@
 public struct ApplicationConfiguration: Sendable {
     /// Larger bodies get 413 before any handler runs; 1 MiB leaves room for long chat messages.
     public var maxBodyBytes: Int
+    public var auth: AuthConfiguration
 
-    /// Defaults match the executable's, so tests get the production limits unless they say otherwise.
-    public init(maxBodyBytes: Int = 1 << 20) {
+    public init(maxBodyBytes: Int = 1 << 20, auth: AuthConfiguration) {
         self.maxBodyBytes = maxBodyBytes
+        self.auth = auth
     }
 }

@@ -4,11 +4,29 @@ import Store
 ///
 /// Not Sendable on purpose: a thread builds its own and never hands it to another.
 public struct RequestServices {
-    /// Used by `GET /api/health`.
     public let health: any HealthStore
+    public let users: any UserStore
+    public let sessions: any SessionStore
+    public let authEvents: any AuthEventStore
+    public let rateLimits: any RateLimitStore
 
-    /// Later issues add the user, task and chat stores here.
-    public init(health: any HealthStore) {
+    public init(
+        health: any HealthStore, users: any UserStore, sessions: any SessionStore, authEvents: any AuthEventStore,
+        rateLimits: any RateLimitStore
+    ) {
         self.health = health
+        self.users = users
+        self.sessions = sessions
+        self.authEvents = authEvents
+        self.rateLimits = rateLimits
+    }
+
+    /// Every store on one thread's PostgreSQL connection, the way the worker runs them.
+    public init(connection: PostgresConnection) {
+        self.init(
+            health: PostgresHealthStore(connection: connection, expectedVersion: Migrations.latestVersion),
+            users: PostgresUserStore(connection: connection), sessions: PostgresSessionStore(connection: connection),
+            authEvents: PostgresAuthEventStore(connection: connection),
+            rateLimits: PostgresRateLimitStore(connection: connection))
     }
 }

@@ -50,3 +50,34 @@ final class TokenEncodingTests: XCTestCase {
         XCTAssertNoThrow(try SigningSecret(validating: "q8J2vN5xT1mR7wK3pL9sD4fG6hZ0cB2nV8aE5yU1", keyID: "1"))
     }
 }
+
+final class RefreshTokenSuccessorTests: XCTestCase {
+    func testSuccessorIsDeterministicPerKeyAndUnlikeItsPredecessor() throws {
+        let key = SecureRandom.bytes(32)
+        let token = RefreshToken.generate()
+        let successor = token.successor(derivationKey: key)
+        XCTAssertEqual(successor, token.successor(derivationKey: key), "a replay must map to the same successor")
+        XCTAssertNotEqual(successor, token)
+        XCTAssertNotEqual(successor, token.successor(derivationKey: SecureRandom.bytes(32)))
+        XCTAssertNotNil(RefreshToken(presented: successor.value), "a successor has the shape of any token")
+    }
+}
+
+final class EmailAddressTests: XCTestCase {
+    func testSpellingsOfOneAddressNormaliseToOne() {
+        let nfd = "Jose\u{301}@Example.com"
+        let spellings = ["josé@example.com", " JOSÉ@example.com ", nfd, "José@EXAMPLE.COM\n"]
+        XCTAssertEqual(Set(spellings.compactMap { EmailAddress($0)?.normalized }), ["josé@example.com"])
+    }
+
+    func testImpossibleAddressesAreRefused() {
+        for text in [
+            "", "plain", "@x.io", "a@", "a@localhost", "a@@x.io", "a b@x.io", "a@x..io", "a@.x.io", "a@x.io.",
+            "a\u{0}b@x.io", "<a@x.io>", String(repeating: "a", count: 65) + "@x.io",
+            "a@" + String(repeating: "x", count: 250) + ".io",
+        ] {
+            XCTAssertNil(EmailAddress(text), text)
+        }
+        XCTAssertEqual(EmailAddress("first.last+tag@sub.example.co.uk")?.normalized, "first.last+tag@sub.example.co.uk")
+    }
+}

@@ -28,6 +28,15 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def new_session(certificate: Path) -> requests.Session:
+    """A session that trusts only the dev certificate. trust_env is off: otherwise REQUESTS_CA_BUNDLE (set on
+    some machines) silently replaces `verify`, and proxy variables could send loopback traffic elsewhere."""
+    session = requests.Session()
+    session.trust_env = False
+    session.verify = str(certificate)
+    return session
+
+
 def pool_binary() -> str:
     binary = os.environ.get("FCGI_APP_BIN")
     if not binary or not os.access(binary, os.X_OK):
@@ -87,12 +96,17 @@ class Stack:
             "THREADS_PER_WORKER": "3",
             "SHUTDOWN_TIMEOUT_SECONDS": "10",
             "LOG_LEVEL": "info",
+            # Fast hashing and generous limits for tests that are not about them; those tests set their own.
+            "BCRYPT_COST": "4",
+            "RATE_LIMIT_REGISTER_PER_MINUTE": "100000",
+            "RATE_LIMIT_LOGIN_PER_MINUTE": "100000",
+            "RATE_LIMIT_REFRESH_PER_MINUTE": "100000",
+            "LOGIN_FAILURES_PER_ACCOUNT": "100000",
             **(environment or {}),
         }
         self.pool: subprocess.Popen | None = None
         self.nginx: subprocess.Popen | None = None
-        self.session = requests.Session()
-        self.session.verify = str(self.certificate)
+        self.session = new_session(self.certificate)
 
     # Starting and stopping
 

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from stack import psql
+from stack import new_session, psql
 
 SECURITY_HEADERS = ["Strict-Transport-Security", "X-Content-Type-Options", "X-Frame-Options",
                     "Content-Security-Policy", "Referrer-Policy"]
@@ -37,9 +37,7 @@ class LoadInBackground:
         self.threads = [threading.Thread(target=self.loop) for _ in range(threads)]
 
     def loop(self):
-        import requests
-        with requests.Session() as session:
-            session.verify = self.stack.session.verify
+        with new_session(self.stack.certificate) as session:
             while not self.stopping.is_set():
                 try:
                     self.statuses.append(session.get(self.stack.url("/api/health"), timeout=30).status_code)
@@ -81,9 +79,8 @@ def test_health_answers_ok_through_nginx_over_tls(shared_stack):
 
 
 def test_plain_http_redirects_to_https(shared_stack):
-    import requests
-    response = requests.get(f"http://127.0.0.1:{shared_stack.http_port}/api/health", allow_redirects=False,
-                            timeout=10)
+    response = new_session(shared_stack.certificate).get(
+        f"http://127.0.0.1:{shared_stack.http_port}/api/health", allow_redirects=False, timeout=10)
     assert response.status_code == 301
     assert response.headers["Location"].startswith("https://")
 

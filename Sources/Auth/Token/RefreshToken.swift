@@ -22,6 +22,13 @@ public struct RefreshToken: Sendable, Equatable {
 
     private init(value: String) { self.value = value }
 
+    /// The token that replaces this one at rotation, derived as HMAC-SHA256(key, token) so that a replay of
+    /// this token within the grace interval (two tabs refreshing at once) yields the same successor instead
+    /// of a second live one, without the database ever holding a usable token.
+    public func successor(derivationKey: [UInt8]) -> RefreshToken {
+        RefreshToken(value: Base64URL.encode(Digest.hmacSHA256(key: derivationKey, message: Array(value.utf8))))
+    }
+
     /// Hex SHA-256 of the token, the only form the database holds.
     public var hash: String { Digest.hex(Digest.sha256(Array(value.utf8))) }
 }

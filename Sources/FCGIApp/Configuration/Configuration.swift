@@ -1,10 +1,23 @@
 import Auth
 import Logging
+import Routes
 
 /// Every setting of the pool, read once from the environment; see the README's Configuration section.
 struct Configuration: Sendable {
     var databaseURL: String
-    var signingSecret: SigningSecret
+    /// The key new access tokens are signed with, then keys still accepted for verification (rotation).
+    var signingKeys: [SigningSecret]
+    var tokenIssuer: String
+    var tokenAudience: String
+    var accessTokenLifetimeSeconds: Int
+    var refreshTokenLifetimeSeconds: Int
+    var sessionLifetimeSeconds: Int
+    var refreshGraceSeconds: Int
+    var clockLeewaySeconds: Int
+    var bcryptCost: Int
+    /// `https://host[:port]` that browsers show; nil derives it from each request's Host header.
+    var publicOrigin: String?
+    var rateLimits: RateLimits
     var listenAddress: ListenAddress
     /// Permission bits of a unix listening socket; nginx needs read and write.
     var socketMode: UInt32
@@ -31,6 +44,37 @@ struct Configuration: Sendable {
         var reader = EnvironmentReader(environment: environment)
         let databaseURL = reader.required("DATABASE_URL")
         let secretText = reader.required("JWT_SECRET")
+        let keyID = reader.string("JWT_KEY_ID", default: "1")
+        let previousSecretsText = reader.string("JWT_PREVIOUS_SECRETS", default: "")
+        tokenIssuer = reader.string("JWT_ISSUER", default: "todo-chatbot")
+        tokenAudience = reader.string("JWT_AUDIENCE", default: "todo-chatbot-api")
+        accessTokenLifetimeSeconds = reader.integer("ACCESS_TOKEN_TTL_SECONDS", default: 900, range: 1...86400)
+        refreshTokenLifetimeSeconds = reader.integer(
+            "REFRESH_TOKEN_TTL_SECONDS", default: 604_800, range: 60...31_536_000)
+        sessionLifetimeSeconds = reader.integer("SESSION_TTL_SECONDS", default: 2_592_000, range: 60...31_536_000)
+        refreshGraceSeconds = reader.integer("REFRESH_GRACE_SECONDS", default: 10, range: 0...300)
+        clockLeewaySeconds = reader.integer("JWT_LEEWAY_SECONDS", default: 30, range: 0...300)
+        bcryptCost = reader.integer("BCRYPT_COST", default: 12, range: 4...31)
+        let origin = reader.string("PUBLIC_ORIGIN", default: "")
+        publicOrigin = origin.isEmpty ? nil : origin
+        if let publicOrigin, !(publicOrigin.hasPrefix("https://") || publicOrigin.hasPrefix("http://"))
+            || publicOrigin.hasSuffix("/")
+        {
+            reader.problems.append("PUBLIC_ORIGIN must look like https://todo.example.com (scheme, host, no path)")
+        }
+        rateLimits = RateLimits(
+            register: .init(
+                count: reader.integer("RATE_LIMIT_REGISTER_PER_MINUTE", default: 5, range: 1...1_000_000),
+                windowSeconds: 60),
+            login: .init(
+                count: reader.integer("RATE_LIMIT_LOGIN_PER_MINUTE", default: 10, range: 1...1_000_000),
+                windowSeconds: 60),
+            refresh: .init(
+                count: reader.integer("RATE_LIMIT_REFRESH_PER_MINUTE", default: 30, range: 1...1_000_000),
+                windowSeconds: 60),
+            failedLoginsPerAccount: .init(
+                count: reader.integer("LOGIN_FAILURES_PER_ACCOUNT", default: 5, range: 1...1_000_000),
+                windowSeconds: reader.integer("LOGIN_FAILURE_WINDOW_SECONDS", default: 900, range: 1...86400)))
         let listenText = reader.string("FCGI_LISTEN", default: "/run/todo-chatbot/fcgi.sock")
         socketMode = reader.octal("FCGI_SOCKET_MODE", default: 0o660)
         let group = reader.string("FCGI_SOCKET_GROUP", default: "")
@@ -54,24 +98,39 @@ struct Configuration: Sendable {
             reader.problems.append(
                 "FCGI_LISTEN must be an absolute unix socket path (under 108 bytes) or host:port with an explicit host")
         }
-        var signingSecret: SigningSecret?
+        var signingKeys: [SigningSecret] = []
         if let secretText {
             do throws(SigningSecretError) {
-                signingSecret = try SigningSecret(validating: secretText, keyID: "1")
+                signingKeys.append(try SigningSecret(validating: secretText, keyID: keyID))
             } catch {
                 reader.problems.append("JWT_SECRET \(error)")
             }
+        }
+        for (index, entry) in previousSecretsText.split(separator: ",").enumerated() {
+            let parts = entry.split(separator: ":", maxSplits: 1).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty else {
+                reader.problems.append("JWT_PREVIOUS_SECRETS entry \(index + 1) must be key-id:secret")
+                continue
+            }
+            do throws(SigningSecretError) {
+                signingKeys.append(try SigningSecret(validating: parts[1], keyID: parts[0]))
+            } catch {
+                reader.problems.append("JWT_PREVIOUS_SECRETS entry \(index + 1) \(error)")
+            }
+        }
+        if Set(signingKeys.map(\.keyID)).count != signingKeys.count {
+            reader.problems.append("JWT_KEY_ID and the key ids in JWT_PREVIOUS_SECRETS must all differ")
         }
         if let databaseURL, !(databaseURL.hasPrefix("postgresql://") || databaseURL.hasPrefix("postgres://")
             || databaseURL.contains("="))
         {
             reader.problems.append("DATABASE_URL must be a postgresql:// URL or a libpq key=value string")
         }
-        guard reader.problems.isEmpty, let databaseURL, let signingSecret, let listenAddress,
+        guard reader.problems.isEmpty, let databaseURL, !signingKeys.isEmpty, let listenAddress,
             let logLevel = Logger.Level(name: levelText)
         else { throw ConfigurationError(problems: reader.problems) }
         self.databaseURL = databaseURL
-        self.signingSecret = signingSecret
+        self.signingKeys = signingKeys
         self.listenAddress = listenAddress
         self.logLevel = logLevel
     }

@@ -32,7 +32,6 @@ struct RequestLoop: ~Copyable {
     private let request: FastCGIRequest
     private let waiter: AcceptWaiter
     private let services: RequestServices
-    private let healthStore: PostgresHealthStore
 
     init(context: WorkerContext, threadIndex: Int) throws(SystemCallError) {
         self.context = context
@@ -45,14 +44,13 @@ struct RequestLoop: ~Copyable {
                 statementTimeoutMilliseconds: context.configuration.statementTimeoutMilliseconds,
                 applicationName: "todo-chatbot-worker"),
             logger: context.logger.with(["thread": .int(threadIndex)]))
-        healthStore = PostgresHealthStore(connection: connection, expectedVersion: Migrations.latestVersion)
-        services = RequestServices(health: healthStore)
+        services = RequestServices(connection: connection)
     }
 
     /// Opens the database connection before the worker reports ready, so a rolled worker starts warm;
     /// a database that is down only means the first requests answer 503.
     func warmUp() {
-        try? healthStore.checkHealth()
+        try? services.health.checkHealth()
     }
 
     /// Serves requests until the worker is told to stop; the request in flight always completes first.

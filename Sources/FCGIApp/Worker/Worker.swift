@@ -35,8 +35,7 @@ enum Worker {
 
         let context = WorkerContext(
             configuration: configuration,
-            application: Application(
-                configuration: ApplicationConfiguration(maxBodyBytes: configuration.maxBodyBytes), logger: logger),
+            application: Application(configuration: configuration.applicationConfiguration, logger: logger),
             logger: logger, listeningSocket: listeningSocket, stopDescriptor: stopDescriptor,
             servedRequests: RequestCounter(), requestLimit: jitteredRequestLimit(configuration.workerMaxRequests))
         let threads = startRequestThreads(context: context, count: configuration.threadsPerWorker)

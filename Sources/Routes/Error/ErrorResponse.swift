@@ -44,6 +44,7 @@ struct ErrorResponse: Encodable {
         // Encoding strings cannot fail; the fallback only keeps this function total.
         var response = (try? Response.json(body, status: error.status)) ?? Response(status: error.status)
         for field in error.headers { response.headers.add(name: field.name, value: field.value) }
+        response.cookies += error.cookies
         return response
     }
 }

@@ -10,10 +10,13 @@ public protocol HTTPResponseError: Error {
     var fields: [String: String]? { get }
     /// Extra response headers such as `Allow`, `WWW-Authenticate` or `Retry-After`.
     var headers: HTTPHeaders { get }
+    /// Cookies the error response sets, e.g. clearing a refresh cookie that can no longer be used.
+    var cookies: [SetCookie] { get }
 }
 
-/// Most errors have neither per-field details nor extra headers.
+/// Most errors have neither per-field details nor extra headers or cookies.
 extension HTTPResponseError {
     public var fields: [String: String]? { nil }
     public var headers: HTTPHeaders { [:] }
+    public var cookies: [SetCookie] { [] }
 }

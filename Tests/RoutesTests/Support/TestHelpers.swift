@@ -1,3 +1,4 @@
+import Auth
 import Foundation
 import Logging
 import XCTest
@@ -16,17 +17,30 @@ extension Response {
     var bodyText: String { String(decoding: body, as: UTF8.self) }
 }
 
-/// An application wired exactly as the worker wires it, with a capturing logger and a health double.
+/// An application wired exactly as the worker wires it, with a capturing logger and in-memory stores.
 struct TestApplication {
+    static let signingSecret = try! SigningSecret(validating: "unit-test-signing-secret-0123456789abcdef", keyID: "t1")
+
     let application: Application
     let log: LogCapture
+    let store: InMemoryAuthStore
     var services: RequestServices
 
-    init(health: InMemoryHealthStore = InMemoryHealthStore(), maxBodyBytes: Int = 1 << 20) {
+    init(
+        health: InMemoryHealthStore = InMemoryHealthStore(), maxBodyBytes: Int = 1 << 20,
+        rateLimits: RateLimits = RateLimits(), refreshGraceSeconds: Int = 10
+    ) {
         log = LogCapture()
+        store = InMemoryAuthStore()
+        let auth = AuthConfiguration(
+            accessTokens: AccessTokenIssuer(
+                keys: [Self.signingSecret], issuer: "todo-chatbot", audience: "todo-chatbot-api"),
+            passwordHasher: PasswordHasher(cost: 4), refreshGraceSeconds: refreshGraceSeconds,
+            publicOrigin: "https://app.example", rateLimits: rateLimits)
         application = Application(
-            configuration: ApplicationConfiguration(maxBodyBytes: maxBodyBytes), logger: log.logger)
-        services = RequestServices(health: health)
+            configuration: ApplicationConfiguration(maxBodyBytes: maxBodyBytes, auth: auth), logger: log.logger)
+        services = RequestServices(
+            health: health, users: store, sessions: store, authEvents: store, rateLimits: store)
     }
 
     func respond(to request: Request) -> Response {

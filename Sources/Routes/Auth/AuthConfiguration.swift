@@ -1,0 +1,70 @@
+import Auth
+
+/// Everything the auth routes need to know, read once at start-up.
+public struct AuthConfiguration: Sendable {
+    /// Signs and verifies access tokens (keys, issuer, audience, lifetime, leeway).
+    public var accessTokens: AccessTokenIssuer
+    public var passwordHasher: PasswordHasher
+    /// Seconds a refresh token lives after it is issued: 7 days.
+    public var refreshTokenLifetime: Int
+    /// Seconds a session lives at most, however often it is refreshed: 30 days.
+    public var sessionLifetime: Int
+    /// Seconds during which a just-rotated refresh token still yields its successor (two tabs refreshing at
+    /// once); after that, presenting it again is treated as theft.
+    public var refreshGraceSeconds: Int
+    /// The site's origin (`https://todo.example.com`) for the CSRF check of cookie-authenticated routes;
+    /// nil derives it from the request's Host, which a cross-site page cannot make match its own Origin.
+    public var publicOrigin: String?
+    public var rateLimits: RateLimits
+
+    public init(
+        accessTokens: AccessTokenIssuer, passwordHasher: PasswordHasher = PasswordHasher(),
+        refreshTokenLifetime: Int = 7 * 24 * 3600, sessionLifetime: Int = 30 * 24 * 3600, refreshGraceSeconds: Int = 10,
+        publicOrigin: String? = nil, rateLimits: RateLimits = RateLimits()
+    ) {
+        self.accessTokens = accessTokens
+        self.passwordHasher = passwordHasher
+        self.refreshTokenLifetime = refreshTokenLifetime
+        self.sessionLifetime = sessionLifetime
+        self.refreshGraceSeconds = refreshGraceSeconds
+        self.publicOrigin = publicOrigin
+        self.rateLimits = rateLimits
+    }
+
+    /// The key from which refresh-token successors are derived: bound to the primary signing key, but never
+    /// equal to it, so a derived value can never be a signature.
+    var refreshDerivationKey: [UInt8] {
+        Digest.hmacSHA256(key: accessTokens.keys[0].bytes, message: Array("todo-chatbot refresh rotation v1".utf8))
+    }
+}
+
+/// Requests allowed per client address (and failed logins per account) in a fixed window.
+public struct RateLimits: Sendable {
+    /// One limit: at most `count` hits per `windowSeconds`.
+    public struct Limit: Sendable, Equatable {
+        public var count: Int
+        public var windowSeconds: Int
+
+        public init(count: Int, windowSeconds: Int) {
+            self.count = count
+            self.windowSeconds = windowSeconds
+        }
+    }
+
+    public var register: Limit
+    public var login: Limit
+    public var refresh: Limit
+    /// Failed logins per account: slows guessing without locking the owner out for longer than the window.
+    public var failedLoginsPerAccount: Limit
+
+    public init(
+        register: Limit = Limit(count: 5, windowSeconds: 60), login: Limit = Limit(count: 10, windowSeconds: 60),
+        refresh: Limit = Limit(count: 30, windowSeconds: 60),
+        failedLoginsPerAccount: Limit = Limit(count: 5, windowSeconds: 900)
+    ) {
+        self.register = register
+        self.login = login
+        self.refresh = refresh
+        self.failedLoginsPerAccount = failedLoginsPerAccount
+    }
+}

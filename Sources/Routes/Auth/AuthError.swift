@@ -1,0 +1,66 @@
+/// The auth domain's errors as the client sees them; the one error mapper renders them.
+///
+/// Wrong password and unknown email are the same case on purpose: one status, one body (keycloak#47619).
+enum AuthError: Error, HTTPResponseError, Equatable {
+    case invalidCredentials
+    case emailTaken
+    /// Missing, malformed, expired or revoked access token; `WWW-Authenticate: Bearer` (RFC 6750 §3).
+    case unauthenticated
+    case invalidRefreshToken
+    case refreshTokenReused
+    case rateLimited(retryAfterSeconds: Int)
+    case crossSiteRequest
+
+    var status: HTTPStatus {
+        switch self {
+        case .invalidCredentials, .unauthenticated, .invalidRefreshToken, .refreshTokenReused: .unauthorized
+        case .emailTaken: .conflict
+        case .rateLimited: .tooManyRequests
+        case .crossSiteRequest: .forbidden
+        }
+    }
+
+    var code: String {
+        switch self {
+        case .invalidCredentials: "invalid_credentials"
+        case .emailTaken: "email_taken"
+        case .unauthenticated: "unauthenticated"
+        case .invalidRefreshToken: "invalid_refresh_token"
+        case .refreshTokenReused: "refresh_token_reused"
+        case .rateLimited: "rate_limited"
+        case .crossSiteRequest: "cross_site_request"
+        }
+    }
+
+    var message: String {
+        switch self {
+        case .invalidCredentials: "The email or password is incorrect."
+        case .emailTaken: "An account with this email already exists."
+        case .unauthenticated: "Sign in to continue: the access token is missing, invalid or expired."
+        case .invalidRefreshToken: "The session has ended. Please sign in again."
+        case .refreshTokenReused: "This session was ended because its refresh token was used twice. Please sign in again."
+        case .rateLimited(let seconds): "Too many attempts. Try again in \(seconds) seconds."
+        case .crossSiteRequest: "This request must come from the application's own pages."
+        }
+    }
+
+    var fields: [String: String]? { nil }
+
+    /// A refresh cookie that failed is cleared, so the browser stops sending it.
+    var cookies: [SetCookie] {
+        switch self {
+        case .invalidRefreshToken, .refreshTokenReused: [RefreshCookie.clearing]
+        default: []
+        }
+    }
+
+    var headers: HTTPHeaders {
+        var headers: HTTPHeaders = [:]
+        switch self {
+        case .unauthenticated: headers.add(name: "WWW-Authenticate", value: #"Bearer realm="api", error="invalid_token""#)
+        case .rateLimited(let seconds): headers.add(name: "Retry-After", value: String(seconds))
+        default: break
+        }
+        return headers
+    }
+}

@@ -1,0 +1,164 @@
+import Auth
+import Foundation
+import Store
+
+/// Register, login, refresh (with rotation), logout and me: `/api/auth/…`.
+///
+/// Handlers are synchronous, as everything on a request thread: bcrypt costs ~250 ms of that thread by design.
+struct AuthRoutes: Sendable {
+    let configuration: AuthConfiguration
+    let authenticator: Authenticator
+    /// Verified against when an email is unknown, so both failures cost one bcrypt (supabase/auth#2223).
+    let dummyPasswordHash: String
+    let events: AuthEventRecorder
+
+    init(configuration: AuthConfiguration, authenticator: Authenticator) {
+        self.configuration = configuration
+        self.authenticator = authenticator
+        dummyPasswordHash = configuration.passwordHasher.makeDummyHash()
+        events = AuthEventRecorder()
+    }
+
+    func register(on router: inout RouterBuilder<RequestContext>) {
+        router.post("/api/auth/register", use: registerAccount)
+        router.post("/api/auth/login", use: login)
+        router.post("/api/auth/refresh", use: refresh)
+        router.post("/api/auth/logout", use: logout)
+        router.get("/api/auth/me", use: me)
+    }
+
+    @Sendable func registerAccount(_ request: Request, context: RequestContext) throws -> Response {
+        try enforce(configuration.rateLimits.register, endpoint: "register", request: request, context: context)
+        let credentials = try request.decode(Credentials.self)
+        let email = EmailAddress(credentials.email)
+        var fields: [String: String] = [:]
+        if email == nil { fields["email"] = "must be a valid email address" }
+        if let problem = PasswordPolicy.problem(with: credentials.password) { fields["password"] = problem }
+        guard let email, fields.isEmpty else { throw APIError.validationFailed(fields: fields) }
+        let passwordHash = try configuration.passwordHasher.hash(credentials.password)
+        let user: UserRecord
+        do {
+            user = try context.services.users.createUser(email: email.normalized, passwordHash: passwordHash)
+        } catch StoreError.uniqueViolation {
+            throw AuthError.emailTaken
+        }
+        context.userID = user.id.uuidString.lowercased()
+        try events.record(.register, userID: user.id, request: request, context: context)
+        return try .json(UserBody(user), status: .created)
+    }
+
+    @Sendable func login(_ request: Request, context: RequestContext) throws -> Response {
+        try enforce(configuration.rateLimits.login, endpoint: "login", request: request, context: context)
+        let credentials = try request.decode(Credentials.self)
+        guard let email = EmailAddress(credentials.email) else {
+            _ = configuration.passwordHasher.verify(credentials.password, against: dummyPasswordHash)
+            throw AuthError.invalidCredentials
+        }
+        // The attempt is counted before the password is checked, so parallel guesses cannot all pass the
+        // check first (keycloak#31726); a success takes its count back, so the owner is not locked out.
+        let accountLimit = configuration.rateLimits.failedLoginsPerAccount
+        let accountBucket = "login-failed:" + email.normalized
+        let decision = try context.services.rateLimits.hit(
+            bucket: accountBucket, limit: accountLimit.count, windowSeconds: accountLimit.windowSeconds)
+        guard decision.allowed else {
+            try events.record(.rateLimited, request: request, context: context)
+            throw AuthError.rateLimited(retryAfterSeconds: decision.retryAfterSeconds)
+        }
+        let user = try context.services.users.user(email: email.normalized)
+        let passwordMatches = configuration.passwordHasher.verify(
+            credentials.password, against: user?.passwordHash ?? dummyPasswordHash)
+        guard let user, passwordMatches else {
+            try events.record(.loginFailure, userID: user?.id, request: request, context: context)
+            throw AuthError.invalidCredentials
+        }
+        try context.services.rateLimits.forgive(bucket: accountBucket, windowSeconds: accountLimit.windowSeconds)
+        context.userID = user.id.uuidString.lowercased()
+
+        let refreshToken = RefreshToken.generate()
+        let now = Date()
+        let sessionExpiry = now.addingTimeInterval(TimeInterval(configuration.sessionLifetime))
+        let session = try context.services.sessions.createSession(
+            NewSession(
+                userID: user.id, userAgent: request.headers["user-agent"].map { String($0.prefix(512)) },
+                clientIP: request.remoteAddress, sessionExpiresAt: sessionExpiry,
+                refreshTokenHash: refreshToken.hash,
+                refreshTokenExpiresAt: min(
+                    sessionExpiry, now.addingTimeInterval(TimeInterval(configuration.refreshTokenLifetime)))))
+        try events.record(.loginSuccess, userID: user.id, sessionID: session.id, request: request, context: context)
+        return try tokenResponse(for: user, session: session, refreshToken: refreshToken, now: now)
+    }
+
+    @Sendable func refresh(_ request: Request, context: RequestContext) throws -> Response {
+        try request.requireSameSite(publicOrigin: configuration.publicOrigin)
+        try enforce(configuration.rateLimits.refresh, endpoint: "refresh", request: request, context: context)
+        guard let cookie = request.cookies[RefreshCookie.name], let presented = RefreshToken(presented: cookie) else {
+            throw AuthError.invalidRefreshToken
+        }
+        let successor = presented.successor(derivationKey: configuration.refreshDerivationKey)
+        let now = Date()
+        let rotation = try context.services.sessions.rotate(
+            presentedHash: presented.hash, successorHash: successor.hash,
+            successorExpiresAt: now.addingTimeInterval(TimeInterval(configuration.refreshTokenLifetime)),
+            graceSeconds: configuration.refreshGraceSeconds)
+        switch rotation {
+        case .rotated(let session, let user), .replayedWithinGrace(let session, let user):
+            context.userID = user.id.uuidString.lowercased()
+            try events.record(.refresh, userID: user.id, sessionID: session.id, request: request, context: context)
+            return try tokenResponse(for: user, session: session, refreshToken: successor, now: now)
+        case .reuseDetected(let sessionID, let userID):
+            context.logger.warning("refresh token reused; session revoked", ["session_id": .string(sessionID.uuidString)])
+            try events.record(.refreshReuse, userID: userID, sessionID: sessionID, request: request, context: context)
+            throw AuthError.refreshTokenReused
+        case .rejected:
+            throw AuthError.invalidRefreshToken
+        }
+    }
+
+    @Sendable func logout(_ request: Request, context: RequestContext) throws -> Response {
+        try request.requireSameSite(publicOrigin: configuration.publicOrigin)
+        if let cookie = request.cookies[RefreshCookie.name], let presented = RefreshToken(presented: cookie),
+            let ended = try context.services.sessions.revokeSession(refreshTokenHash: presented.hash, reason: "logout")
+        {
+            context.userID = ended.userID.uuidString.lowercased()
+            try events.record(.logout, userID: ended.userID, sessionID: ended.sessionID, request: request, context: context)
+        }
+        var response = Response(status: .noContent)
+        response.cookies.append(RefreshCookie.clearing)
+        return response
+    }
+
+    @Sendable func me(_ request: Request, context: RequestContext) throws -> Response {
+        let authenticated = try authenticator.authenticate(request, context: context)
+        return try .json(UserBody(authenticated.user))
+    }
+
+    // MARK: - Helpers
+
+    /// The login/refresh body plus the rotated refresh cookie, which expires with the token or the session.
+    private func tokenResponse(for user: UserRecord, session: SessionRecord, refreshToken: RefreshToken, now: Date)
+        throws -> Response
+    {
+        let issued = configuration.accessTokens.issue(
+            subject: user.id.uuidString.lowercased(), email: user.email, sessionID: session.id.uuidString.lowercased(),
+            now: Int(now.timeIntervalSince1970))
+        var response = try Response.json(
+            TokenBody(accessToken: issued.token, expiresIn: configuration.accessTokens.lifetime, user: UserBody(user)))
+        let cookieLifetime = min(configuration.refreshTokenLifetime, Int(session.expiresAt.timeIntervalSince(now)))
+        response.cookies.append(RefreshCookie.setting(refreshToken.value, maxAge: max(0, cookieLifetime)))
+        return response
+    }
+
+    /// Counts the request against the client address's limit for this endpoint (REMOTE_ADDR only: headers
+    /// such as X-Forwarded-For are the client's to forge).
+    private func enforce(_ limit: RateLimits.Limit, endpoint: String, request: Request, context: RequestContext)
+        throws
+    {
+        let bucket = endpoint + ":" + (request.remoteAddress ?? "unknown")
+        let decision = try context.services.rateLimits.hit(
+            bucket: bucket, limit: limit.count, windowSeconds: limit.windowSeconds)
+        guard decision.allowed else {
+            try events.record(.rateLimited, request: request, context: context)
+            throw AuthError.rateLimited(retryAfterSeconds: decision.retryAfterSeconds)
+        }
+    }
+}

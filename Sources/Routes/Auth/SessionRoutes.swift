@@ -1,0 +1,75 @@
+import Auth
+import Foundation
+import Store
+
+/// A signed-in person's own sessions and password: list, revoke one, revoke all, change the password.
+struct SessionRoutes: Sendable {
+    let configuration: AuthConfiguration
+    let authenticator: Authenticator
+    let events: AuthEventRecorder
+
+    func register(on router: inout RouterBuilder<RequestContext>) {
+        router.get("/api/auth/sessions", use: listSessions)
+        router.delete("/api/auth/sessions/{id}", use: revokeSession)
+        router.post("/api/auth/logout-all", use: logoutEverywhere)
+        router.post("/api/auth/password", use: changePassword)
+    }
+
+    @Sendable func listSessions(_ request: Request, context: RequestContext) throws -> Response {
+        let authenticated = try authenticator.authenticate(request, context: context)
+        let sessions = try context.services.sessions.activeSessions(userID: authenticated.user.id)
+        return try .json(
+            SessionListBody(sessions: sessions.map { SessionBody($0, currentSessionID: authenticated.sessionID) }))
+    }
+
+    /// Another user's session answers 404 exactly like a missing one.
+    @Sendable func revokeSession(_ request: Request, context: RequestContext) throws -> Response {
+        let authenticated = try authenticator.authenticate(request, context: context)
+        let sessionID = try request.parameters.require("id", as: UUID.self)
+        guard
+            try context.services.sessions.revokeSession(
+                id: sessionID, userID: authenticated.user.id, reason: "revoked_by_user")
+        else { throw APIError.notFound }
+        try events.record(
+            .sessionRevoked, userID: authenticated.user.id, sessionID: sessionID, request: request, context: context)
+        var response = Response(status: .noContent)
+        if sessionID == authenticated.sessionID { response.cookies.append(RefreshCookie.clearing) }
+        return response
+    }
+
+    @Sendable func logoutEverywhere(_ request: Request, context: RequestContext) throws -> Response {
+        let authenticated = try authenticator.authenticate(request, context: context)
+        _ = try context.services.sessions.revokeAllSessions(
+            userID: authenticated.user.id, except: nil, reason: "logout_all")
+        try events.record(
+            .logoutAll, userID: authenticated.user.id, sessionID: authenticated.sessionID, request: request,
+            context: context)
+        var response = Response(status: .noContent)
+        response.cookies.append(RefreshCookie.clearing)
+        return response
+    }
+
+    /// Changes the password and ends every other session (ory/kratos#3513): whoever else held one is out.
+    @Sendable func changePassword(_ request: Request, context: RequestContext) throws -> Response {
+        let authenticated = try authenticator.authenticate(request, context: context)
+        let change = try request.decode(PasswordChange.self)
+        if let problem = PasswordPolicy.problem(with: change.newPassword) {
+            throw APIError.validationFailed(fields: ["new_password": problem])
+        }
+        let accountLimit = configuration.rateLimits.failedLoginsPerAccount
+        let accountBucket = "login-failed:" + authenticated.user.email
+        let decision = try context.services.rateLimits.hit(
+            bucket: accountBucket, limit: accountLimit.count, windowSeconds: accountLimit.windowSeconds)
+        guard decision.allowed else { throw AuthError.rateLimited(retryAfterSeconds: decision.retryAfterSeconds) }
+        guard configuration.passwordHasher.verify(change.currentPassword, against: authenticated.user.passwordHash)
+        else { throw APIError.validationFailed(fields: ["current_password": "is incorrect"]) }
+        try context.services.rateLimits.forgive(bucket: accountBucket, windowSeconds: accountLimit.windowSeconds)
+        let newHash = try configuration.passwordHasher.hash(change.newPassword)
+        _ = try context.services.users.changePassword(
+            userID: authenticated.user.id, newPasswordHash: newHash, keepingSession: authenticated.sessionID)
+        try events.record(
+            .passwordChange, userID: authenticated.user.id, sessionID: authenticated.sessionID, request: request,
+            context: context)
+        return Response(status: .noContent)
+    }
+}

@@ -1,0 +1,27 @@
+import Foundation
+
+/// What a successful login stores: the session and the hash of its first refresh token.
+public struct NewSession: Sendable {
+    public var userID: UUID
+    public var userAgent: String?
+    /// The peer address (`REMOTE_ADDR`), never a forwarding header.
+    public var clientIP: String?
+    /// The session's absolute end; refreshing never moves it.
+    public var sessionExpiresAt: Date
+    /// SHA-256 of the refresh token, lower-case hex; the token itself is never stored.
+    public var refreshTokenHash: String
+    public var refreshTokenExpiresAt: Date
+
+    /// Describes the session to create; nothing is stored until `SessionStore.createSession(_:)`.
+    public init(
+        userID: UUID, userAgent: String?, clientIP: String?, sessionExpiresAt: Date, refreshTokenHash: String,
+        refreshTokenExpiresAt: Date
+    ) {
+        self.userID = userID
+        self.userAgent = userAgent
+        self.clientIP = clientIP
+        self.sessionExpiresAt = sessionExpiresAt
+        self.refreshTokenHash = refreshTokenHash
+        self.refreshTokenExpiresAt = refreshTokenExpiresAt
+    }
+}

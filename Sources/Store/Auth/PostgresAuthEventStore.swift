@@ -1,0 +1,17 @@
+/// `AuthEventStore` on one PostgreSQL connection.
+public struct PostgresAuthEventStore: AuthEventStore {
+    private let connection: PostgresConnection
+
+    /// Runs every statement on `connection`, which belongs to the calling thread.
+    public init(connection: PostgresConnection) {
+        self.connection = connection
+    }
+
+    public func record(_ event: AuthEvent) throws(StoreError) {
+        try connection.execute(
+            """
+            INSERT INTO auth_events (event, user_id, session_id, client_ip, user_agent)
+            VALUES (\(event.kind.rawValue), \(event.userID), \(event.sessionID), \(event.clientIP), \(event.userAgent))
+            """)
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+
+/// `AuthPurgeStore` on one PostgreSQL connection; give it one without a short statement timeout.
+public struct PostgresAuthPurgeStore: AuthPurgeStore {
+    private let connection: PostgresConnection
+    private let longestRateLimitWindowSeconds: Int
+    private let batchSize: Int
+
+    /// `longestRateLimitWindowSeconds` bounds every window `RateLimitStore` is used with: a counter row is deleted
+    /// only once that long has passed since its window began, so no window still running loses its count.
+    /// Rows go in batches of `batchSize`, each its own short transaction, so requests never wait long on a lock.
+    public init(connection: PostgresConnection, longestRateLimitWindowSeconds: Int = 86_400, batchSize: Int = 5_000) {
+        self.connection = connection
+        self.longestRateLimitWindowSeconds = longestRateLimitWindowSeconds
+        self.batchSize = batchSize
+    }
+
+    public func purgeExpired(
+        now: Date, revokedSessionRetentionDays: Int
+    ) throws(StoreError) -> (refreshTokens: Int, sessions: Int, rateLimitRows: Int) {
+        guard revokedSessionRetentionDays >= 0, longestRateLimitWindowSeconds >= 1, batchSize >= 1 else {
+            throw .invalidParameter(reason: "retention must not be negative; window and batch size must be positive")
+        }
+        // Expired tokens first, so the count covers them; deleting a session then cascades to its remaining ones.
+        let refreshTokens = try deleteInBatches { () throws(StoreError) in
+            try connection.execute(
+                """
+                DELETE FROM refresh_tokens WHERE id IN (
+                    SELECT id FROM refresh_tokens WHERE expires_at <= \(now) LIMIT \(batchSize))
+                """)
+        }
+        let sessions = try deleteInBatches { () throws(StoreError) in
+            try connection.execute(
+                """
+                DELETE FROM sessions WHERE id IN (
+                    SELECT id FROM sessions
+                    WHERE expires_at <= \(now)
+                        OR revoked_at <= \(now) - interval '1 day' * \(revokedSessionRetentionDays)
+                    LIMIT \(batchSize))
+                """)
+        }
+        let rateLimitRows = try deleteInBatches { () throws(StoreError) in
+            try connection.execute(
+                """
+                DELETE FROM rate_limit_counters WHERE (bucket, window_start) IN (
+                    SELECT bucket, window_start FROM rate_limit_counters
+                    WHERE window_start <= \(now) - interval '1 second' * \(longestRateLimitWindowSeconds)
+                    LIMIT \(batchSize))
+                """)
+        }
+        return (refreshTokens, sessions, rateLimitRows)
+    }
+
+    /// Runs `deleteBatch` until a batch comes back short; returns the total deleted.
+    private func deleteInBatches(_ deleteBatch: () throws(StoreError) -> Int) throws(StoreError) -> Int {
+        var total = 0
+        while true {
+            let deleted = try deleteBatch()
+            total += deleted
+            if deleted < batchSize { return total }
+        }
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+
+/// `UserStore` on one PostgreSQL connection.
+public struct PostgresUserStore: UserStore {
+    private let connection: PostgresConnection
+
+    /// Runs every statement on `connection`, which belongs to the calling thread.
+    public init(connection: PostgresConnection) {
+        self.connection = connection
+    }
+
+    public func createUser(email: String, passwordHash: String) throws(StoreError) -> UserRecord {
+        // The unique constraint decides, not a prior lookup: two registrations racing on one address get one row
+        // and one `uniqueViolation`.
+        let rows = try connection.query(
+            """
+            INSERT INTO users (email, password_hash) VALUES (\(email), \(passwordHash))
+            RETURNING id, email, password_hash, created_at, updated_at
+            """)
+        guard let row = rows.first else { throw .decoding(reason: "INSERT … RETURNING gave no row") }
+        return try UserRecord(row: row)
+    }
+
+    public func user(email: String) throws(StoreError) -> UserRecord? {
+        try connection.query(
+            "SELECT id, email, password_hash, created_at, updated_at FROM users WHERE email = \(email)"
+        ).first.map { row throws(StoreError) in try UserRecord(row: row) }
+    }
+
+    public func user(id: UUID) throws(StoreError) -> UserRecord? {
+        try connection.query(
+            "SELECT id, email, password_hash, created_at, updated_at FROM users WHERE id = \(id)"
+        ).first.map { row throws(StoreError) in try UserRecord(row: row) }
+    }
+
+    public func activeUser(id: UUID, sessionID: UUID) throws(StoreError) -> UserRecord? {
+        try connection.query(
+            """
+            SELECT u.id, u.email, u.password_hash, u.created_at, u.updated_at
+            FROM users u JOIN sessions s ON s.user_id = u.id
+            WHERE u.id = \(id) AND s.id = \(sessionID) AND s.revoked_at IS NULL AND s.expires_at > now()
+            """
+        ).first.map { row throws(StoreError) in try UserRecord(row: row) }
+    }
+
+    public func changePassword(
+        userID: UUID, newPasswordHash: String, keepingSession: UUID
+    ) throws(StoreError) -> Int {
+        try connection.storeTransaction { connection throws(StoreError) in
+            // An unknown user changes nothing and revokes nothing: the caller authenticated it a moment ago.
+            guard
+                try connection.execute(
+                    "UPDATE users SET password_hash = \(newPasswordHash), updated_at = now() WHERE id = \(userID)")
+                    == 1
+            else { return 0 }
+            return try PostgresSessionStore(connection: connection).revokeAllSessions(
+                userID: userID, except: keepingSession, reason: PostgresSessionStore.passwordChangeReason)
+        }
+    }
+}

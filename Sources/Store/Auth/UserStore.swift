@@ -1,0 +1,18 @@
+import Foundation
+
+/// Accounts: registration, lookup, and authenticating a request against a live session.
+public protocol UserStore {
+    /// Inserts a user; a duplicate email throws `StoreError.uniqueViolation(constraint: "users_email_key")`.
+    /// The database enforces uniqueness (no check-then-insert), so concurrent registrations give exactly one row.
+    func createUser(email: String, passwordHash: String) throws(StoreError) -> UserRecord
+    /// The user with this (normalised) email, if any.
+    func user(email: String) throws(StoreError) -> UserRecord?
+    /// The user with this id, if any.
+    func user(id: UUID) throws(StoreError) -> UserRecord?
+    /// The user, only if `sessionID` is one of their sessions that is neither revoked nor expired (one query):
+    /// what every protected request uses to authenticate.
+    func activeUser(id: UUID, sessionID: UUID) throws(StoreError) -> UserRecord?
+    /// Sets a new password hash and revokes every other live session of the user (reason `password_change`)
+    /// in one transaction; returns how many sessions were revoked.
+    func changePassword(userID: UUID, newPasswordHash: String, keepingSession: UUID) throws(StoreError) -> Int
+}

@@ -1,0 +1,143 @@
+import Foundation
+import Store
+
+/// Users, sessions, refresh tokens, events and rate-limit counters in memory, for handler unit tests.
+///
+/// Follows the PostgreSQL stores' contracts (tested against a real server in StoreTests) closely enough for
+/// the routes: unique emails, session liveness, rotation with grace, fixed-window counters.
+final class InMemoryAuthStore: UserStore, SessionStore, AuthEventStore, RateLimitStore {
+    private struct RefreshTokenRow {
+        var sessionID: UUID
+        var expiresAt: Date
+        var usedAt: Date?
+        var successorHash: String?
+    }
+
+    private(set) var users: [UUID: UserRecord] = [:]
+    private(set) var sessions: [UUID: SessionRecord] = [:]
+    private var refreshTokens: [String: RefreshTokenRow] = [:]
+    private(set) var events: [AuthEvent] = []
+    private var counters: [String: Int] = [:]
+
+    // MARK: UserStore
+
+    func createUser(email: String, passwordHash: String) throws(StoreError) -> UserRecord {
+        guard !users.values.contains(where: { $0.email == email }) else {
+            throw .uniqueViolation(constraint: "users_email_key")
+        }
+        let user = UserRecord(id: UUID(), email: email, passwordHash: passwordHash, createdAt: Date(), updatedAt: Date())
+        users[user.id] = user
+        return user
+    }
+
+    func user(email: String) throws(StoreError) -> UserRecord? { users.values.first { $0.email == email } }
+
+    func user(id: UUID) throws(StoreError) -> UserRecord? { users[id] }
+
+    func activeUser(id: UUID, sessionID: UUID) throws(StoreError) -> UserRecord? {
+        guard let session = sessions[sessionID], session.userID == id, isLive(session) else { return nil }
+        return users[id]
+    }
+
+    func changePassword(userID: UUID, newPasswordHash: String, keepingSession: UUID) throws(StoreError) -> Int {
+        users[userID]?.passwordHash = newPasswordHash
+        return try revokeAllSessions(userID: userID, except: keepingSession, reason: "password_change")
+    }
+
+    // MARK: SessionStore
+
+    func createSession(_ new: NewSession) throws(StoreError) -> SessionRecord {
+        let session = SessionRecord(
+            id: UUID(), userID: new.userID, createdAt: Date(), lastUsedAt: Date(), expiresAt: new.sessionExpiresAt,
+            revokedAt: nil, revokeReason: nil, userAgent: new.userAgent, clientIP: new.clientIP)
+        sessions[session.id] = session
+        refreshTokens[new.refreshTokenHash] = RefreshTokenRow(sessionID: session.id, expiresAt: new.refreshTokenExpiresAt)
+        return session
+    }
+
+    func rotate(presentedHash: String, successorHash: String, successorExpiresAt: Date, graceSeconds: Int)
+        throws(StoreError) -> RefreshRotation
+    {
+        guard let token = refreshTokens[presentedHash], token.expiresAt > Date(),
+            let session = sessions[token.sessionID], isLive(session), let user = users[session.userID]
+        else { return .rejected }
+        guard let usedAt = token.usedAt else {
+            refreshTokens[presentedHash]?.usedAt = Date()
+            refreshTokens[presentedHash]?.successorHash = successorHash
+            refreshTokens[successorHash] = RefreshTokenRow(
+                sessionID: session.id, expiresAt: min(successorExpiresAt, session.expiresAt))
+            return .rotated(session: session, user: user)
+        }
+        if Date().timeIntervalSince(usedAt) <= Double(graceSeconds) && token.successorHash == successorHash {
+            return .replayedWithinGrace(session: session, user: user)
+        }
+        sessions[session.id]?.revokedAt = Date()
+        sessions[session.id]?.revokeReason = "refresh_token_reused"
+        return .reuseDetected(sessionID: session.id, userID: user.id)
+    }
+
+    func revokeSession(refreshTokenHash: String, reason: String) throws(StoreError) -> (sessionID: UUID, userID: UUID)? {
+        guard let token = refreshTokens[refreshTokenHash], let session = sessions[token.sessionID], isLive(session)
+        else { return nil }
+        revoke(session.id, reason: reason)
+        return (session.id, session.userID)
+    }
+
+    func activeSessions(userID: UUID) throws(StoreError) -> [SessionRecord] {
+        sessions.values.filter { $0.userID == userID && isLive($0) }.sorted { $0.lastUsedAt > $1.lastUsedAt }
+    }
+
+    func revokeSession(id: UUID, userID: UUID, reason: String) throws(StoreError) -> Bool {
+        guard let session = sessions[id], session.userID == userID, isLive(session) else { return false }
+        revoke(id, reason: reason)
+        return true
+    }
+
+    func revokeAllSessions(userID: UUID, except: UUID?, reason: String) throws(StoreError) -> Int {
+        let ending = sessions.values.filter { $0.userID == userID && isLive($0) && $0.id != except }
+        for session in ending { revoke(session.id, reason: reason) }
+        return ending.count
+    }
+
+    // MARK: AuthEventStore
+
+    func record(_ event: AuthEvent) throws(StoreError) { events.append(event) }
+
+    // MARK: RateLimitStore
+
+    func hit(bucket: String, limit: Int, windowSeconds: Int) throws(StoreError) -> RateLimitDecision {
+        let key = windowKey(bucket, windowSeconds)
+        counters[key, default: 0] += 1
+        let hits = counters[key, default: 0]
+        return RateLimitDecision(hits: hits, allowed: hits <= limit, retryAfterSeconds: windowSeconds)
+    }
+
+    func hits(bucket: String, windowSeconds: Int) throws(StoreError) -> Int {
+        counters[windowKey(bucket, windowSeconds), default: 0]
+    }
+
+    func forgive(bucket: String, windowSeconds: Int) throws(StoreError) {
+        let key = windowKey(bucket, windowSeconds)
+        counters[key] = max(0, counters[key, default: 0] - 1)
+    }
+
+    // MARK: Helpers
+
+    /// Makes a token used long ago, as if the grace interval had passed.
+    func ageRefreshTokens(by seconds: TimeInterval) {
+        for (hash, token) in refreshTokens {
+            refreshTokens[hash]?.usedAt = token.usedAt?.addingTimeInterval(-seconds)
+        }
+    }
+
+    private func isLive(_ session: SessionRecord) -> Bool { session.revokedAt == nil && session.expiresAt > Date() }
+
+    private func revoke(_ id: UUID, reason: String) {
+        sessions[id]?.revokedAt = Date()
+        sessions[id]?.revokeReason = reason
+    }
+
+    private func windowKey(_ bucket: String, _ windowSeconds: Int) -> String {
+        "\(bucket)@\(Int(Date().timeIntervalSince1970) / windowSeconds)"
+    }
+}

@@ -1,0 +1,20 @@
+import XCTest
+
+@testable import Store
+
+final class AuthMigrationTests: DatabaseTestCase {
+    func testAuthMigrationAppliesOnAFreshDatabaseAndARerunAppliesNothing() throws {
+        let connection = makeConnection()
+        let migrator = Migrator(connection: connection, logger: logger)
+
+        XCTAssertEqual(try migrator.migrate(Migrations.all), [1])
+        XCTAssertEqual(try migrator.migrate(Migrations.all), [])
+
+        XCTAssertEqual(try migrator.currentVersion(), Migrations.latestVersion)
+        for table in ["users", "sessions", "refresh_tokens", "auth_events", "rate_limit_counters"] {
+            XCTAssertEqual(
+                try connection.query("SELECT to_regclass(\(table)) IS NOT NULL").first?.decode(Bool.self, column: 0),
+                true, table)
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import XCTest
+
+@testable import Store
+
+final class AuthPurgeStoreTests: AuthDatabaseTestCase {
+    func testPurgeRemovesWhatHasExpiredAndKeepsWhatIsLive() throws {
+        let user = try makeUser()
+        // A live session whose first token was rotated an hour ago and has since expired; its successor is live.
+        let liveHash = Self.makeTokenHash()
+        let live = try makeSession(for: user, tokenHash: liveHash)
+        let successorHash = Self.makeTokenHash()
+        _ = try sessionStore.rotate(
+            presentedHash: liveHash, successorHash: successorHash, successorExpiresAt: Date() + 3600, graceSeconds: 10)
+        try connection.execute(
+            "UPDATE refresh_tokens SET expires_at = now() - interval '1 minute' WHERE token_hash = \(liveHash)")
+        // Past its absolute lifetime, with a token still unexpired: goes, token and all.
+        try makeSession(for: user, sessionLifetime: -60)
+        // Revoked long ago, and revoked recently.
+        let revokedLongAgo = try makeSession(for: user)
+        let revokedRecently = try makeSession(for: user)
+        _ = try sessionStore.revokeAllSessions(userID: user.id, except: live.id, reason: "logout_all")
+        try connection.execute(
+            "UPDATE sessions SET revoked_at = now() - interval '31 days' WHERE id = \(revokedLongAgo.id)")
+        // Counters: one window long over, one running.
+        try connection.execute(
+            """
+            INSERT INTO rate_limit_counters (bucket, window_start, hits)
+            VALUES ('login:192.0.2.1', now() - interval '2 days', 5)
+            """)
+        let rateLimits = PostgresRateLimitStore(connection: connection)
+        _ = try rateLimits.hit(bucket: "login:192.0.2.1", limit: 5, windowSeconds: 3600)
+
+        let purged = try PostgresAuthPurgeStore(connection: connection, batchSize: 1)
+            .purgeExpired(now: Date(), revokedSessionRetentionDays: 30)
+
+        XCTAssertEqual(purged.refreshTokens, 1)
+        XCTAssertEqual(purged.sessions, 2)
+        XCTAssertEqual(purged.rateLimitRows, 1)
+        let remainingSessions = try connection.query("SELECT id FROM sessions ORDER BY created_at")
+            .map { try $0.decode(UUID.self, column: 0) }
+        XCTAssertEqual(Set(remainingSessions), [live.id, revokedRecently.id])
+        XCTAssertEqual(
+            try connection.query("SELECT token_hash FROM refresh_tokens WHERE session_id = \(live.id)")
+                .map { try $0.decode(String.self, column: 0) },
+            [successorHash])
+        XCTAssertEqual(try rateLimits.hits(bucket: "login:192.0.2.1", windowSeconds: 3600), 1)
+        guard
+            case .rotated = try sessionStore.rotate(
+                presentedHash: successorHash, successorHash: Self.makeTokenHash(), successorExpiresAt: Date() + 3600,
+                graceSeconds: 10)
+        else { return XCTFail("the live session keeps working") }
+    }
+}
