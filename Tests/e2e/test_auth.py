@@ -178,16 +178,25 @@ def test_unknown_email_and_wrong_password_look_the_same(make_stack):
 
 
 def test_login_rate_limit_holds_across_workers_and_ignores_forwarded_headers(make_stack):
-    stack = make_stack({"RATE_LIMIT_LOGIN_PER_MINUTE": "4", "WORKERS": "2"})
-    statuses = []
-    for index in range(6):
-        response = login(stack, unique_email(), "wrong-password-123",
-                         headers={"X-Forwarded-For": f"10.0.0.{index}", "X-Real-IP": f"10.0.1.{index}"})
-        statuses.append(response.status_code)
-        last = response
-    assert statuses == [401] * 4 + [429] * 2
-    assert error_code(last) == "rate_limited"
-    assert 1 <= int(last.headers["Retry-After"]) <= 60
+    # One thread per worker and many requests at once, so both workers serve some of them.
+    stack = make_stack({"RATE_LIMIT_LOGIN_PER_MINUTE": "4", "WORKERS": "2", "THREADS_PER_WORKER": "1"})
+    responses = []
+
+    def attempt(index):
+        responses.append(login(stack, unique_email(), "wrong-password-123",
+                               headers={"X-Forwarded-For": f"10.0.0.{index}", "X-Real-IP": f"10.0.1.{index}",
+                                        "Forwarded": f"for=10.0.2.{index}"}))
+
+    threads = [threading.Thread(target=attempt, args=(index,)) for index in range(30)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    statuses = sorted(response.status_code for response in responses)
+    assert statuses == [401] * 4 + [429] * 26
+    limited = next(response for response in responses if response.status_code == 429)
+    assert error_code(limited) == "rate_limited"
+    assert 1 <= int(limited.headers["Retry-After"]) <= 60
     served_by = {line.get("pid") for line in stack.log_lines() if line.get("path") == "/api/auth/login"}
     assert len(served_by) == 2, "the limit must hold although both workers served requests"
 

@@ -6,13 +6,27 @@ extension Request {
     /// so a foreign or `null` Origin is refused, the three content types an HTML form can send are refused,
     /// and any other non-JSON request must carry our own Origin.
     func requireSameSite(publicOrigin: String?) throws {
-        let expectedOrigin = publicOrigin ?? headers["host"].map { "https://\($0)" }
         let origin = headers["origin"]
-        if let origin, origin != expectedOrigin { throw AuthError.crossSiteRequest }
+        if let origin, !isOwnOrigin(origin, publicOrigin: publicOrigin) { throw AuthError.crossSiteRequest }
         let mediaType = headers["content-type"]?.split(separator: ";").first?
             .trimmingCharacters(in: .whitespaces).lowercased()
         if let mediaType, Self.formMediaTypes.contains(mediaType) { throw AuthError.crossSiteRequest }
         if mediaType != "application/json" && origin == nil { throw AuthError.crossSiteRequest }
+    }
+
+    /// With a configured origin, an exact match. Without, the Origin's host must be the host nginx received the
+    /// request for (nginx passes HTTP_HOST as `$host`, without the port): a page elsewhere cannot send that.
+    private func isOwnOrigin(_ origin: String, publicOrigin: String?) -> Bool {
+        if let publicOrigin { return origin == publicOrigin }
+        guard origin.hasPrefix("https://"), let host = headers["host"]?.lowercased(), !host.isEmpty else {
+            return false
+        }
+        let authority = origin.dropFirst("https://".count)
+        let originHost =
+            authority.hasPrefix("[")
+            ? authority.prefix { $0 != "]" } + "]"
+            : authority.prefix { $0 != ":" }
+        return originHost.lowercased() == host
     }
 
     private static let formMediaTypes: Set<String> = [
