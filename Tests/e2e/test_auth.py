@@ -1,6 +1,10 @@
 """Authentication end to end: register, login, refresh rotation, logout, me, sessions, password, limits."""
 
+import json
+import socket
+import ssl
 import statistics
+import subprocess
 import threading
 import time
 import uuid
@@ -11,7 +15,7 @@ import pytest
 
 from api import (PASSWORD, bearer, login, refresh, refresh_cookie_value, register, set_cookies, signed_up,
                  unique_email)
-from stack import psql
+from stack import pool_binary, psql
 
 
 def error_code(response):
@@ -384,3 +388,62 @@ def test_extra_fields_are_ignored(shared_stack):
     response = shared_stack.post("/api/auth/register",
                                  json={"email": email, "password": PASSWORD, "is_admin": True, "id": "x"})
     assert response.status_code == 201 and response.json()["email"] == email
+
+
+# Metrics and housekeeping
+
+def metric_values(text):
+    values = {}
+    for line in text.splitlines():
+        if line.startswith("todo_chatbot_auth_events_total{"):
+            name, value = line.rsplit(" ", 1)
+            values[name.split('"')[1]] = int(value)
+    return values
+
+
+def test_metrics_count_auth_events_across_workers_for_loopback_only(make_stack):
+    stack = make_stack({"THREADS_PER_WORKER": "1"})
+    before = metric_values(stack.get("/metrics").text)
+    email = unique_email()
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(login(stack, email, "wrong-password-123")))
+               for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    signed_up(stack)
+    response = stack.get("/metrics")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("text/plain; version=0.0.4")
+    after = metric_values(response.text)
+    assert after["login_failure"] - before.get("login_failure", 0) == 6
+    assert after["register"] - before.get("register", 0) == 1
+    assert after["login_success"] - before.get("login_success", 0) == 1
+
+    context = ssl.create_default_context(cafile=str(stack.certificate))
+    with socket.create_connection(("127.0.0.1", stack.https_port), source_address=("127.0.0.2", 0)) as raw:
+        with context.wrap_socket(raw, server_hostname="localhost") as connection:
+            connection.sendall(b"GET /metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+            status_line = connection.recv(200).split(b"\r\n", 1)[0]
+    assert b" 403 " in status_line, status_line
+
+
+def test_purge_deletes_expired_tokens_and_sessions_and_keeps_live_ones(shared_stack):
+    _, live_token, _ = signed_up(shared_stack)
+    expired_email, _, _ = signed_up(shared_stack)
+    psql(shared_stack.database_url, f"""
+        UPDATE sessions SET expires_at = now() - interval '1 day', created_at = now() - interval '40 days'
+        WHERE user_id = (SELECT id FROM users WHERE email = '{expired_email}');
+        UPDATE refresh_tokens SET expires_at = now() - interval '1 day'
+        WHERE session_id IN (SELECT s.id FROM sessions s JOIN users u ON u.id = s.user_id
+                             WHERE u.email = '{expired_email}')""")
+    result = subprocess.run([pool_binary(), "purge"], env={**shared_stack.environment, "PATH": "/usr/bin:/bin"},
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    line = json.loads(result.stderr.strip().splitlines()[-1])
+    assert line["message"] == "purged expired auth data" and line["sessions"] >= 1 and line["refresh_tokens"] >= 1
+    remaining = psql(shared_stack.database_url, f"""
+        SELECT count(*) FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.email = '{expired_email}'""")
+    assert remaining == "0"
+    assert shared_stack.get("/api/auth/me", headers=bearer(live_token)).status_code == 200

@@ -11,6 +11,7 @@ enum CommandLineInterface {
           serve     migrate the database, open the FastCGI socket and run the worker pool (SIGTERM drains,
                     SIGHUP rolls the workers, SIGUSR1 logs the pool's status)
           migrate   apply pending database migrations and exit (safe to run on several hosts at once)
+          purge     delete expired refresh tokens and sessions and old rate-limit windows (run periodically)
           help      show this text
 
         Settings come from the environment; see README.md ("Configuration").
@@ -20,7 +21,7 @@ enum CommandLineInterface {
     static func run(arguments: [String], environment: [String: String]) -> Int32 {
         let command = arguments.dropFirst().first ?? "help"
         switch command {
-        case "serve", "worker", "migrate":
+        case "serve", "worker", "migrate", "purge":
             let configuration: Configuration
             do throws(ConfigurationError) {
                 configuration = try Configuration(environment: environment)
@@ -34,6 +35,7 @@ enum CommandLineInterface {
             switch command {
             case "serve": return ServeCommand.run(configuration: configuration, environment: environment, logger: logger)
             case "migrate": return MigrateCommand.run(configuration: configuration, logger: logger, waitForDatabase: false)
+            case "purge": return PurgeCommand.run(configuration: configuration, logger: logger)
             default: return Worker.run(configuration: configuration, logger: logger)
             }
         case "help", "-h", "--help":

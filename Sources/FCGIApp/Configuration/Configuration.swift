@@ -18,6 +18,8 @@ struct Configuration: Sendable {
     /// `https://host[:port]` that browsers show; nil derives it from each request's Host header.
     var publicOrigin: String?
     var rateLimits: RateLimits
+    /// Days a revoked session stays listed in the database (for audits) before `purge` deletes it.
+    var revokedSessionRetentionDays: Int
     var listenAddress: ListenAddress
     /// Permission bits of a unix listening socket; nginx needs read and write.
     var socketMode: UInt32
@@ -55,6 +57,8 @@ struct Configuration: Sendable {
         refreshGraceSeconds = reader.integer("REFRESH_GRACE_SECONDS", default: 10, range: 0...300)
         clockLeewaySeconds = reader.integer("JWT_LEEWAY_SECONDS", default: 30, range: 0...300)
         bcryptCost = reader.integer("BCRYPT_COST", default: 12, range: 4...31)
+        revokedSessionRetentionDays = reader.integer(
+            "REVOKED_SESSION_RETENTION_DAYS", default: 30, range: 0...3650)
         let origin = reader.string("PUBLIC_ORIGIN", default: "")
         publicOrigin = origin.isEmpty ? nil : origin
         if let publicOrigin, !(publicOrigin.hasPrefix("https://") || publicOrigin.hasPrefix("http://"))

@@ -14,4 +14,14 @@ public struct PostgresAuthEventStore: AuthEventStore {
             VALUES (\(event.kind.rawValue), \(event.userID), \(event.sessionID), \(event.clientIP), \(event.userAgent))
             """)
     }
+
+    public func countsByKind() throws(StoreError) -> [AuthEvent.Kind: Int] {
+        var counts: [AuthEvent.Kind: Int] = [:]
+        for row in try connection.query("SELECT event, count(*) FROM auth_events GROUP BY event") {
+            if let kind = AuthEvent.Kind(rawValue: try row.decode(String.self, column: 0)) {
+                counts[kind] = try row.decode(Int.self, column: 1)
+            }
+        }
+        return counts
+    }
 }

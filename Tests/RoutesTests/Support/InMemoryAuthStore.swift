@@ -103,6 +103,10 @@ final class InMemoryAuthStore: UserStore, SessionStore, AuthEventStore, RateLimi
 
     func record(_ event: AuthEvent) throws(StoreError) { events.append(event) }
 
+    func countsByKind() throws(StoreError) -> [AuthEvent.Kind: Int] {
+        events.reduce(into: [:]) { counts, event in counts[event.kind, default: 0] += 1 }
+    }
+
     // MARK: RateLimitStore
 
     func hit(bucket: String, limit: Int, windowSeconds: Int) throws(StoreError) -> RateLimitDecision {

@@ -1,0 +1,36 @@
+import Foundation
+import Logging
+import Store
+
+/// `purge`: deletes expired refresh tokens and sessions, long-revoked sessions and finished rate-limit windows.
+///
+/// Run periodically (deploy/todo-chatbot-purge.timer), never in the request path: deletes in batches so
+/// every statement stays short. Safe to run on several hosts at once.
+enum PurgeCommand {
+    static func run(configuration: Configuration, logger: Logger) -> Int32 {
+        let connection = PostgresConnection(
+            url: configuration.databaseURL,
+            settings: PostgresConnection.Settings(
+                connectTimeoutSeconds: configuration.connectTimeoutSeconds,
+                statementTimeoutMilliseconds: 60_000, applicationName: "todo-chatbot-purge"),
+            logger: logger)
+        let limits = configuration.rateLimits
+        let longestWindow = [limits.register, limits.login, limits.refresh, limits.failedLoginsPerAccount]
+            .map(\.windowSeconds).max() ?? 86_400
+        let store = PostgresAuthPurgeStore(connection: connection, longestRateLimitWindowSeconds: longestWindow)
+        do throws(StoreError) {
+            let purged = try store.purgeExpired(
+                now: Date(), revokedSessionRetentionDays: configuration.revokedSessionRetentionDays)
+            logger.info(
+                "purged expired auth data",
+                [
+                    "refresh_tokens": .int(purged.refreshTokens), "sessions": .int(purged.sessions),
+                    "rate_limit_rows": .int(purged.rateLimitRows),
+                ])
+            return 0
+        } catch {
+            logger.error("purge failed", ["error": .string(String(describing: error))])
+            return 1
+        }
+    }
+}
