@@ -15,6 +15,7 @@ public struct Application: Sendable {
         var router = RouterBuilder<RequestContext>()
         let authenticator = Authenticator(accessTokens: configuration.auth.accessTokens)
         HealthRoutes.register(on: &router)
+        MetricsRoutes.register(on: &router)
         AuthRoutes(configuration: configuration.auth, authenticator: authenticator).register(on: &router)
         SessionRoutes(configuration: configuration.auth, authenticator: authenticator, events: AuthEventRecorder())
             .register(on: &router)
