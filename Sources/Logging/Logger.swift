@@ -1,7 +1,8 @@
+import Foundation
+
 #if canImport(Glibc)
     import Glibc
 #endif
-import Foundation
 
 /// Writes one JSON object per line to standard error, the format journald and log shippers ingest as is.
 ///

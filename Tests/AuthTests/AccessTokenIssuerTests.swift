@@ -42,7 +42,8 @@ final class AccessTokenIssuerTests: XCTestCase {
     func testRotatedKeysVerifyByKeyID() throws {
         let newSecret = try SigningSecret(validating: "Zq8Xw2Ev4Rt6Yu8Io0Pa2Sd4Fg6Hj8Kl0Mn", keyID: "next")
         let oldToken = issuer.issue(subject: "u", email: "e@x.io", sessionID: "s", now: now).token
-        let rotated = AccessTokenIssuer(keys: [newSecret, secret], issuer: "todo-chatbot", audience: "todo-chatbot-api")
+        let rotated = AccessTokenIssuer(
+            keys: [newSecret, secret], issuer: "todo-chatbot", audience: "todo-chatbot-api")
         XCTAssertNoThrow(try rotated.verify(oldToken, now: now))
         let newToken = rotated.issue(subject: "u", email: "e@x.io", sessionID: "s", now: now).token
         XCTAssertThrowsError(try issuer.verify(newToken, now: now)) {
@@ -55,10 +56,12 @@ final class AccessTokenIssuerTests: XCTestCase {
         let parts = valid.split(separator: ".").map(String.init)
         func forged(header: String? = nil, payload: [String: Any]? = nil, key: [UInt8]? = nil) throws -> String {
             let headerPart = header.map { Base64URL.encode(Array($0.utf8)) } ?? parts[0]
-            let payloadPart = try payload.map {
-                Base64URL.encode(Array(try JSONSerialization.data(withJSONObject: $0, options: [.sortedKeys])))
-            } ?? parts[1]
-            let signature = Digest.hmacSHA256(key: key ?? secret.bytes, message: Array("\(headerPart).\(payloadPart)".utf8))
+            let payloadPart =
+                try payload.map {
+                    Base64URL.encode(Array(try JSONSerialization.data(withJSONObject: $0, options: [.sortedKeys])))
+                } ?? parts[1]
+            let signature = Digest.hmacSHA256(
+                key: key ?? secret.bytes, message: Array("\(headerPart).\(payloadPart)".utf8))
             return "\(headerPart).\(payloadPart).\(Base64URL.encode(signature))"
         }
         let claims: [String: Any] = [
@@ -76,8 +79,14 @@ final class AccessTokenIssuerTests: XCTestCase {
             ("crit header", try forged(header: #"{"alg":"HS256","crit":["exp"]}"#), .unsupportedAlgorithm),
             ("unknown kid", try forged(header: #"{"alg":"HS256","kid":"other"}"#), .unknownKey),
             ("wrong key", try forged(key: Array("another-secret-that-is-long-enough-123".utf8)), .badSignature),
-            ("tampered payload", parts[0] + "." + Base64URL.encode(Array(#"{"sub":"admin"}"#.utf8)) + "." + parts[2], .badSignature),
-            ("bad signature", parts[0] + "." + parts[1] + "." + Base64URL.encode(Array(repeating: 0, count: 32)), .badSignature),
+            (
+                "tampered payload", parts[0] + "." + Base64URL.encode(Array(#"{"sub":"admin"}"#.utf8)) + "." + parts[2],
+                .badSignature
+            ),
+            (
+                "bad signature", parts[0] + "." + parts[1] + "." + Base64URL.encode(Array(repeating: 0, count: 32)),
+                .badSignature
+            ),
             ("expired", try forged(payload: with(["exp": now - 31])), .expired),
             ("future iat", try forged(payload: with(["iat": now + 120])), .issuedInTheFuture),
             ("not yet valid", try forged(payload: with(["nbf": now + 120])), .notYetValid),

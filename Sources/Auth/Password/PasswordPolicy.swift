@@ -5,7 +5,8 @@ public enum PasswordPolicy {
     public static let maximumBytes = 72
 
     /// The sentence shown next to the password field.
-    public static let description = "Use 8 to 72 bytes (most characters are one byte; accented letters and emoji take more)."
+    public static let description =
+        "Use 8 to 72 bytes (most characters are one byte; accented letters and emoji take more)."
 
     /// Returns why `password` is unacceptable, or nil when it is fine.
     public static func problem(with password: String) -> String? {

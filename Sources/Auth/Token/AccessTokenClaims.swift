@@ -42,8 +42,15 @@ extension AccessTokenClaims {
 
 extension AccessTokenClaims: Codable {
     enum CodingKeys: String, CodingKey {
-        case subject = "sub", email, sessionID = "sid", issuedAt = "iat", expiresAt = "exp", type, tokenID = "jti"
-        case issuer = "iss", audience = "aud"
+        case subject = "sub"
+        case email
+        case sessionID = "sid"
+        case issuedAt = "iat"
+        case expiresAt = "exp"
+        case type
+        case tokenID = "jti"
+        case issuer = "iss"
+        case audience = "aud"
     }
 
     public init(from decoder: any Decoder) throws {

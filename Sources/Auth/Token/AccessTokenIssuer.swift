@@ -48,7 +48,8 @@ public struct AccessTokenIssuer: Sendable {
     public func verify(_ token: String, now: Int) throws(AccessTokenError) -> AccessTokenClaims {
         guard token.utf8.count <= Self.maximumTokenBytes else { throw .tooLong }
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3, let headerBytes = Base64URL.decode(parts[0]), let payloadBytes = Base64URL.decode(parts[1]),
+        guard parts.count == 3, let headerBytes = Base64URL.decode(parts[0]),
+            let payloadBytes = Base64URL.decode(parts[1]),
             let signature = Base64URL.decode(parts[2])
         else { throw .malformed }
         guard let header = try? JSONDecoder().decode(Header.self, from: Data(headerBytes)) else { throw .malformed }

@@ -31,10 +31,14 @@ enum CommandLineInterface {
             }
             let logger = Logger(
                 minimumLevel: configuration.logLevel,
-                baseFields: ["role": .string(command == "worker" ? "worker" : "supervisor"), "pid": .int(Int(getpid()))])
+                baseFields: [
+                    "role": .string(command == "worker" ? "worker" : "supervisor"), "pid": .int(Int(getpid())),
+                ])
             switch command {
-            case "serve": return ServeCommand.run(configuration: configuration, environment: environment, logger: logger)
-            case "migrate": return MigrateCommand.run(configuration: configuration, logger: logger, waitForDatabase: false)
+            case "serve":
+                return ServeCommand.run(configuration: configuration, environment: environment, logger: logger)
+            case "migrate":
+                return MigrateCommand.run(configuration: configuration, logger: logger, waitForDatabase: false)
             case "purge": return PurgeCommand.run(configuration: configuration, logger: logger)
             default: return Worker.run(configuration: configuration, logger: logger)
             }

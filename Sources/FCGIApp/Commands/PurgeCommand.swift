@@ -15,7 +15,8 @@ enum PurgeCommand {
                 statementTimeoutMilliseconds: 60_000, applicationName: "todo-chatbot-purge"),
             logger: logger)
         let limits = configuration.rateLimits
-        let longestWindow = [limits.register, limits.login, limits.refresh, limits.failedLoginsPerAccount]
+        let longestWindow =
+            [limits.register, limits.login, limits.refresh, limits.failedLoginsPerAccount]
             .map(\.windowSeconds).max() ?? 86_400
         let store = PostgresAuthPurgeStore(connection: connection, longestRateLimitWindowSeconds: longestWindow)
         do throws(StoreError) {

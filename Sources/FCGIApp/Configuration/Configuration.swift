@@ -61,8 +61,9 @@ struct Configuration: Sendable {
             "REVOKED_SESSION_RETENTION_DAYS", default: 30, range: 0...3650)
         let origin = reader.string("PUBLIC_ORIGIN", default: "")
         publicOrigin = origin.isEmpty ? nil : origin
-        if let publicOrigin, !(publicOrigin.hasPrefix("https://") || publicOrigin.hasPrefix("http://"))
-            || publicOrigin.hasSuffix("/")
+        if let publicOrigin,
+            !(publicOrigin.hasPrefix("https://") || publicOrigin.hasPrefix("http://"))
+                || publicOrigin.hasSuffix("/")
         {
             reader.problems.append("PUBLIC_ORIGIN must look like https://todo.example.com (scheme, host, no path)")
         }
@@ -125,8 +126,9 @@ struct Configuration: Sendable {
         if Set(signingKeys.map(\.keyID)).count != signingKeys.count {
             reader.problems.append("JWT_KEY_ID and the key ids in JWT_PREVIOUS_SECRETS must all differ")
         }
-        if let databaseURL, !(databaseURL.hasPrefix("postgresql://") || databaseURL.hasPrefix("postgres://")
-            || databaseURL.contains("="))
+        if let databaseURL,
+            !(databaseURL.hasPrefix("postgresql://") || databaseURL.hasPrefix("postgres://")
+                || databaseURL.contains("="))
         {
             reader.problems.append("DATABASE_URL must be a postgresql:// URL or a libpq key=value string")
         }

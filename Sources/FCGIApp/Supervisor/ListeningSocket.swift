@@ -45,7 +45,8 @@ struct ListeningSocket: ~Copyable {
         }
         unlink(path)
         let descriptor = try checkedSystemCall("socket(AF_UNIX)") {
-            socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+            socket(
+                AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
         }
         do throws(SystemCallError) {
             let bound = withUnsafePointer(to: &socketAddress) { pointer in
@@ -93,7 +94,9 @@ struct ListeningSocket: ~Copyable {
         }
         defer { freeaddrinfo(results) }
         let descriptor = try checkedSystemCall("socket(TCP)") {
-            socket(first.pointee.ai_family, first.pointee.ai_socktype | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+            socket(
+                first.pointee.ai_family,
+                first.pointee.ai_socktype | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
         }
         var enabled: Int32 = 1
         setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &enabled, socklen_t(MemoryLayout<Int32>.size))

@@ -53,7 +53,8 @@ struct WorkerProcess {
             close(pipeEnds[0])
             throw SystemCallError("posix_spawn(\(executablePath))", code: status)
         }
-        return WorkerProcess(processID: processID, slot: slot, startedAt: monotonicSeconds(), readinessPipe: pipeEnds[0])
+        return WorkerProcess(
+            processID: processID, slot: slot, startedAt: monotonicSeconds(), readinessPipe: pipeEnds[0])
     }
 
     /// Reads the readiness byte if it has arrived; closes the pipe either way once it has spoken or closed.

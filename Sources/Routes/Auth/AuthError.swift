@@ -38,7 +38,8 @@ enum AuthError: Error, HTTPResponseError, Equatable {
         case .emailTaken: "An account with this email already exists."
         case .unauthenticated: "Sign in to continue: the access token is missing, invalid or expired."
         case .invalidRefreshToken: "The session has ended. Please sign in again."
-        case .refreshTokenReused: "This session was ended because its refresh token was used twice. Please sign in again."
+        case .refreshTokenReused:
+            "This session was ended because its refresh token was used twice. Please sign in again."
         case .rateLimited(let seconds): "Too many attempts. Try again in \(seconds) seconds."
         case .crossSiteRequest: "This request must come from the application's own pages."
         }
@@ -57,7 +58,8 @@ enum AuthError: Error, HTTPResponseError, Equatable {
     var headers: HTTPHeaders {
         var headers: HTTPHeaders = [:]
         switch self {
-        case .unauthenticated: headers.add(name: "WWW-Authenticate", value: #"Bearer realm="api", error="invalid_token""#)
+        case .unauthenticated:
+            headers.add(name: "WWW-Authenticate", value: #"Bearer realm="api", error="invalid_token""#)
         case .rateLimited(let seconds): headers.add(name: "Retry-After", value: String(seconds))
         default: break
         }

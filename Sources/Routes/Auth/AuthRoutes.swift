@@ -106,7 +106,8 @@ struct AuthRoutes: Sendable {
             try events.record(.refresh, userID: user.id, sessionID: session.id, request: request, context: context)
             return try tokenResponse(for: user, session: session, refreshToken: successor, now: now)
         case .reuseDetected(let sessionID, let userID):
-            context.logger.warning("refresh token reused; session revoked", ["session_id": .string(sessionID.uuidString)])
+            context.logger.warning(
+                "refresh token reused; session revoked", ["session_id": .string(sessionID.uuidString)])
             try events.record(.refreshReuse, userID: userID, sessionID: sessionID, request: request, context: context)
             throw AuthError.refreshTokenReused
         case .rejected:
@@ -120,7 +121,8 @@ struct AuthRoutes: Sendable {
             let ended = try context.services.sessions.revokeSession(refreshTokenHash: presented.hash, reason: "logout")
         {
             context.userID = ended.userID.uuidString.lowercased()
-            try events.record(.logout, userID: ended.userID, sessionID: ended.sessionID, request: request, context: context)
+            try events.record(
+                .logout, userID: ended.userID, sessionID: ended.sessionID, request: request, context: context)
         }
         var response = Response(status: .noContent)
         response.cookies.append(RefreshCookie.clearing)

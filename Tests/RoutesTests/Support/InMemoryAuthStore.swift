@@ -25,7 +25,8 @@ final class InMemoryAuthStore: UserStore, SessionStore, AuthEventStore, RateLimi
         guard !users.values.contains(where: { $0.email == email }) else {
             throw .uniqueViolation(constraint: "users_email_key")
         }
-        let user = UserRecord(id: UUID(), email: email, passwordHash: passwordHash, createdAt: Date(), updatedAt: Date())
+        let user = UserRecord(
+            id: UUID(), email: email, passwordHash: passwordHash, createdAt: Date(), updatedAt: Date())
         users[user.id] = user
         return user
     }
@@ -51,7 +52,8 @@ final class InMemoryAuthStore: UserStore, SessionStore, AuthEventStore, RateLimi
             id: UUID(), userID: new.userID, createdAt: Date(), lastUsedAt: Date(), expiresAt: new.sessionExpiresAt,
             revokedAt: nil, revokeReason: nil, userAgent: new.userAgent, clientIP: new.clientIP)
         sessions[session.id] = session
-        refreshTokens[new.refreshTokenHash] = RefreshTokenRow(sessionID: session.id, expiresAt: new.refreshTokenExpiresAt)
+        refreshTokens[new.refreshTokenHash] = RefreshTokenRow(
+            sessionID: session.id, expiresAt: new.refreshTokenExpiresAt)
         return session
     }
 
@@ -76,7 +78,8 @@ final class InMemoryAuthStore: UserStore, SessionStore, AuthEventStore, RateLimi
         return .reuseDetected(sessionID: session.id, userID: user.id)
     }
 
-    func revokeSession(refreshTokenHash: String, reason: String) throws(StoreError) -> (sessionID: UUID, userID: UUID)? {
+    func revokeSession(refreshTokenHash: String, reason: String) throws(StoreError) -> (sessionID: UUID, userID: UUID)?
+    {
         guard let token = refreshTokens[refreshTokenHash], let session = sessions[token.sessionID], isLive(session)
         else { return nil }
         revoke(session.id, reason: reason)
