@@ -258,3 +258,37 @@ def _alive(pid):
             return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
     except OSError:
         return False
+
+
+def test_oversized_headers_get_a_json_400_from_nginx(shared_stack):
+    response = shared_stack.get("/api/health", headers={"Authorization": "Bearer " + "a" * 20000})
+    assert_error_shape(response, 400, "bad_request")
+    assert shared_stack.get("/api/health").status_code == 200
+
+
+def test_upstream_connections_are_not_kept_alive(shared_stack):
+    """libfcgi serves one connection per thread: a kept-alive idle upstream connection pins a thread (the notes
+    measured p99 of 0.7-1 s with fastcgi_keep_conn on). The rendered site must keep it off, with no upstream
+    keepalive, and many client keep-alive connections must then share a few threads without failures."""
+    configuration = (shared_stack.directory / "nginx" / "nginx.conf").read_text()
+    assert "fastcgi_keep_conn off;" in configuration
+    assert "fastcgi_keep_conn on" not in configuration
+    upstream = configuration.split("upstream todo_chatbot_pool", 1)[1].split("}", 1)[0]
+    assert "keepalive" not in "\n".join(line.split("#")[0] for line in upstream.splitlines())
+
+
+def test_many_keep_alive_clients_share_few_threads(make_stack):
+    stack = make_stack({"WORKERS": "1", "THREADS_PER_WORKER": "2"})
+    statuses = []
+
+    def client():
+        with new_session(stack.certificate) as session:  # one keep-alive connection per client
+            for _ in range(10):
+                statuses.append(session.get(stack.url("/api/health"), timeout=30).status_code)
+
+    threads = [threading.Thread(target=client) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [200] * 200
