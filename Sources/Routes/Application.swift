@@ -16,8 +16,10 @@ public struct Application: Sendable {
         let authenticator = Authenticator(accessTokens: configuration.auth.accessTokens)
         HealthRoutes.register(on: &router)
         MetricsRoutes.register(on: &router)
-        AuthRoutes(configuration: configuration.auth, authenticator: authenticator).register(on: &router)
-        SessionRoutes(configuration: configuration.auth, authenticator: authenticator, events: AuthEventRecorder())
+        let events = AuthEventRecorder()
+        AuthRoutes(configuration: configuration.auth, authenticator: authenticator, events: events)
+            .register(on: &router)
+        SessionRoutes(configuration: configuration.auth, authenticator: authenticator, events: events)
             .register(on: &router)
         self.router = router.build()
     }

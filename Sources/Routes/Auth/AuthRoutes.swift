@@ -11,12 +11,14 @@ struct AuthRoutes: Sendable {
     /// Verified against when an email is unknown, so both failures cost one bcrypt (supabase/auth#2223).
     let dummyPasswordHash: String
     let events: AuthEventRecorder
+    let rateLimitGate: RateLimitGate
 
-    init(configuration: AuthConfiguration, authenticator: Authenticator) {
+    init(configuration: AuthConfiguration, authenticator: Authenticator, events: AuthEventRecorder) {
         self.configuration = configuration
         self.authenticator = authenticator
         dummyPasswordHash = configuration.passwordHasher.makeDummyHash()
-        events = AuthEventRecorder()
+        self.events = events
+        rateLimitGate = RateLimitGate(events: events)
     }
 
     func register(on router: inout RouterBuilder<RequestContext>) {
@@ -28,7 +30,9 @@ struct AuthRoutes: Sendable {
     }
 
     @Sendable func registerAccount(_ request: Request, context: RequestContext) throws -> Response {
-        try enforce(configuration.rateLimits.register, endpoint: "register", request: request, context: context)
+        try rateLimitGate.consume(
+            configuration.rateLimits.register, bucket: RateLimitGate.addressBucket("register", request),
+            request: request, context: context)
         let credentials = try request.decode(Credentials.self)
         let email = EmailAddress(credentials.email)
         var fields: [String: String] = [:]
@@ -48,22 +52,19 @@ struct AuthRoutes: Sendable {
     }
 
     @Sendable func login(_ request: Request, context: RequestContext) throws -> Response {
-        try enforce(configuration.rateLimits.login, endpoint: "login", request: request, context: context)
+        try rateLimitGate.consume(
+            configuration.rateLimits.login, bucket: RateLimitGate.addressBucket("login", request), request: request,
+            context: context)
         let credentials = try request.decode(Credentials.self)
         guard let email = EmailAddress(credentials.email) else {
             _ = configuration.passwordHasher.verify(credentials.password, against: dummyPasswordHash)
             throw AuthError.invalidCredentials
         }
-        // The attempt is counted before the password is checked, so parallel guesses cannot all pass the
-        // check first (keycloak#31726); a success takes its count back, so the owner is not locked out.
+        // The attempt is counted before the password is checked, and a success takes it back, so parallel
+        // guesses cannot slip past the account's limit and the owner is not locked out by their own logins.
         let accountLimit = configuration.rateLimits.failedLoginsPerAccount
-        let accountBucket = "login-failed:" + email.normalized
-        let decision = try context.services.rateLimits.hit(
-            bucket: accountBucket, limit: accountLimit.count, windowSeconds: accountLimit.windowSeconds)
-        guard decision.allowed else {
-            try events.record(.rateLimited, request: request, context: context)
-            throw AuthError.rateLimited(retryAfterSeconds: decision.retryAfterSeconds)
-        }
+        let accountBucket = RateLimitGate.failedLoginBucket(email: email.normalized)
+        try rateLimitGate.consume(accountLimit, bucket: accountBucket, request: request, context: context)
         let user = try context.services.users.user(email: email.normalized)
         let passwordMatches = configuration.passwordHasher.verify(
             credentials.password, against: user?.passwordHash ?? dummyPasswordHash)
@@ -71,7 +72,7 @@ struct AuthRoutes: Sendable {
             try events.record(.loginFailure, userID: user?.id, request: request, context: context)
             throw AuthError.invalidCredentials
         }
-        try context.services.rateLimits.forgive(bucket: accountBucket, windowSeconds: accountLimit.windowSeconds)
+        try rateLimitGate.forgive(accountLimit, bucket: accountBucket, context: context)
         context.userID = user.id.uuidString.lowercased()
 
         let refreshToken = RefreshToken.generate()
@@ -90,7 +91,9 @@ struct AuthRoutes: Sendable {
 
     @Sendable func refresh(_ request: Request, context: RequestContext) throws -> Response {
         try request.requireSameSite(publicOrigin: configuration.publicOrigin)
-        try enforce(configuration.rateLimits.refresh, endpoint: "refresh", request: request, context: context)
+        try rateLimitGate.consume(
+            configuration.rateLimits.refresh, bucket: RateLimitGate.addressBucket("refresh", request),
+            request: request, context: context)
         guard let cookie = request.cookies[RefreshCookie.name], let presented = RefreshToken(presented: cookie) else {
             throw AuthError.invalidRefreshToken
         }
@@ -148,19 +151,5 @@ struct AuthRoutes: Sendable {
         let cookieLifetime = min(configuration.refreshTokenLifetime, Int(session.expiresAt.timeIntervalSince(now)))
         response.cookies.append(RefreshCookie.setting(refreshToken.value, maxAge: max(0, cookieLifetime)))
         return response
-    }
-
-    /// Counts the request against the client address's limit for this endpoint (REMOTE_ADDR only: headers
-    /// such as X-Forwarded-For are the client's to forge).
-    private func enforce(_ limit: RateLimits.Limit, endpoint: String, request: Request, context: RequestContext)
-        throws
-    {
-        let bucket = endpoint + ":" + (request.remoteAddress ?? "unknown")
-        let decision = try context.services.rateLimits.hit(
-            bucket: bucket, limit: limit.count, windowSeconds: limit.windowSeconds)
-        guard decision.allowed else {
-            try events.record(.rateLimited, request: request, context: context)
-            throw AuthError.rateLimited(retryAfterSeconds: decision.retryAfterSeconds)
-        }
     }
 }

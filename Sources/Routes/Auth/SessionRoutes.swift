@@ -7,6 +7,7 @@ struct SessionRoutes: Sendable {
     let configuration: AuthConfiguration
     let authenticator: Authenticator
     let events: AuthEventRecorder
+    var rateLimitGate: RateLimitGate { RateLimitGate(events: events) }
 
     func register(on router: inout RouterBuilder<RequestContext>) {
         router.get("/api/auth/sessions", use: listSessions)
@@ -57,13 +58,11 @@ struct SessionRoutes: Sendable {
             throw APIError.validationFailed(fields: ["new_password": problem])
         }
         let accountLimit = configuration.rateLimits.failedLoginsPerAccount
-        let accountBucket = "login-failed:" + authenticated.user.email
-        let decision = try context.services.rateLimits.hit(
-            bucket: accountBucket, limit: accountLimit.count, windowSeconds: accountLimit.windowSeconds)
-        guard decision.allowed else { throw AuthError.rateLimited(retryAfterSeconds: decision.retryAfterSeconds) }
+        let accountBucket = RateLimitGate.failedLoginBucket(email: authenticated.user.email)
+        try rateLimitGate.consume(accountLimit, bucket: accountBucket, request: request, context: context)
         guard configuration.passwordHasher.verify(change.currentPassword, against: authenticated.user.passwordHash)
         else { throw APIError.validationFailed(fields: ["current_password": "is incorrect"]) }
-        try context.services.rateLimits.forgive(bucket: accountBucket, windowSeconds: accountLimit.windowSeconds)
+        try rateLimitGate.forgive(accountLimit, bucket: accountBucket, context: context)
         let newHash = try configuration.passwordHasher.hash(change.newPassword)
         _ = try context.services.users.changePassword(
             userID: authenticated.user.id, newPasswordHash: newHash, keepingSession: authenticated.sessionID)
