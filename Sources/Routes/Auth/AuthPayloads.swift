@@ -18,14 +18,14 @@ struct PasswordChange: Decodable {
     }
 }
 
-/// A user as the API shows it: never the password hash.
+/// A user as the API shows it: never the password hash. Ids are lower-case, as in the token's `sub`.
 struct UserBody: Encodable {
-    let id: UUID
+    let id: String
     let email: String
     let createdAt: Date
 
     init(_ user: UserRecord) {
-        id = user.id
+        id = user.id.lowercasedString
         email = user.email
         createdAt = user.createdAt
     }
@@ -53,7 +53,7 @@ struct TokenBody: Encodable {
 
 /// One entry of `GET /api/auth/sessions`.
 struct SessionBody: Encodable {
-    let id: UUID
+    let id: String
     let createdAt: Date
     let lastUsedAt: Date
     let expiresAt: Date
@@ -62,7 +62,7 @@ struct SessionBody: Encodable {
     let current: Bool
 
     init(_ session: SessionRecord, currentSessionID: UUID) {
-        id = session.id
+        id = session.id.lowercasedString
         createdAt = session.createdAt
         lastUsedAt = session.lastUsedAt
         expiresAt = session.expiresAt

@@ -46,7 +46,7 @@ struct AuthRoutes: Sendable {
         } catch StoreError.uniqueViolation {
             throw AuthError.emailTaken
         }
-        context.userID = user.id.uuidString.lowercased()
+        context.userID = user.id.lowercasedString
         try events.record(.register, userID: user.id, request: request, context: context)
         return try .json(UserBody(user), status: .created)
     }
@@ -73,7 +73,7 @@ struct AuthRoutes: Sendable {
             throw AuthError.invalidCredentials
         }
         try rateLimitGate.forgive(accountLimit, bucket: accountBucket, context: context)
-        context.userID = user.id.uuidString.lowercased()
+        context.userID = user.id.lowercasedString
 
         let refreshToken = RefreshToken.generate()
         let now = Date()
@@ -105,12 +105,12 @@ struct AuthRoutes: Sendable {
             graceSeconds: configuration.refreshGraceSeconds)
         switch rotation {
         case .rotated(let session, let user), .replayedWithinGrace(let session, let user):
-            context.userID = user.id.uuidString.lowercased()
+            context.userID = user.id.lowercasedString
             try events.record(.refresh, userID: user.id, sessionID: session.id, request: request, context: context)
             return try tokenResponse(for: user, session: session, refreshToken: successor, now: now)
         case .reuseDetected(let sessionID, let userID):
             context.logger.warning(
-                "refresh token reused; session revoked", ["session_id": .string(sessionID.uuidString)])
+                "refresh token reused; session revoked", ["session_id": .string(sessionID.lowercasedString)])
             try events.record(.refreshReuse, userID: userID, sessionID: sessionID, request: request, context: context)
             throw AuthError.refreshTokenReused
         case .rejected:
@@ -123,7 +123,7 @@ struct AuthRoutes: Sendable {
         if let cookie = request.cookies[RefreshCookie.name], let presented = RefreshToken(presented: cookie),
             let ended = try context.services.sessions.revokeSession(refreshTokenHash: presented.hash, reason: "logout")
         {
-            context.userID = ended.userID.uuidString.lowercased()
+            context.userID = ended.userID.lowercasedString
             try events.record(
                 .logout, userID: ended.userID, sessionID: ended.sessionID, request: request, context: context)
         }
@@ -144,7 +144,7 @@ struct AuthRoutes: Sendable {
         throws -> Response
     {
         let issued = configuration.accessTokens.issue(
-            subject: user.id.uuidString.lowercased(), email: user.email, sessionID: session.id.uuidString.lowercased(),
+            subject: user.id.lowercasedString, email: user.email, sessionID: session.id.lowercasedString,
             now: Int(now.timeIntervalSince1970))
         var response = try Response.json(
             TokenBody(accessToken: issued.token, expiresIn: configuration.accessTokens.lifetime, user: UserBody(user)))

@@ -31,7 +31,7 @@ public struct Authenticator: Sendable {
         guard let userID = UUID(uuidString: claims.subject), let sessionID = UUID(uuidString: claims.sessionID),
             let user = try context.services.users.activeUser(id: userID, sessionID: sessionID)
         else { throw AuthError.unauthenticated }
-        context.userID = user.id.uuidString.lowercased()
+        context.userID = user.id.lowercasedString
         return AuthenticatedUser(user: user, sessionID: sessionID)
     }
 
