@@ -15,6 +15,7 @@ public struct Application: Sendable {
         var router = RouterBuilder<RequestContext>()
         let authenticator = Authenticator(accessTokens: configuration.auth.accessTokens)
         HealthRoutes.register(on: &router)
+        OpenAPIRoutes.register(on: &router)
         MetricsRoutes.register(on: &router)
         let events = AuthEventRecorder()
         AuthRoutes(configuration: configuration.auth, authenticator: authenticator, events: events)

@@ -1,0 +1,522 @@
+"""The OpenAPI document (openapi/openapi.json) against the real stack, so the two cannot drift apart.
+
+Every response below is checked against the document: its status must be listed for the operation, its body must
+validate against the documented schema (response objects say `additionalProperties: false`, so an extra or a
+missing field fails), and its documented headers must be there and match. The reverse holds too: every path
+answers 405 to the methods the document does not list, naming exactly the documented ones in `Allow`, and the
+last test fails if a documented response was never provoked (except the few named there, which cannot be).
+"""
+
+import json
+import signal
+import sys
+import uuid
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+import requests
+from jsonschema import Draft202012Validator
+from openapi_spec_validator import validate as validate_openapi_document
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+from urllib3.util import SKIP_HEADER
+
+from api import PASSWORD, bearer, login, refresh_cookie_value, register, signed_up, unique_email
+from stack import create_database, psql
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+DOCUMENT_BYTES = (REPOSITORY / "openapi" / "openapi.json").read_bytes()
+DOCUMENT = json.loads(DOCUMENT_BYTES)
+# The whole document is one resource, so the schemas' own "#/components/schemas/…" references resolve inside it.
+DOCUMENT_URI = "urn:todo-chatbot:openapi"
+REGISTRY = Registry().with_resource(DOCUMENT_URI, Resource.from_contents(DOCUMENT, default_specification=DRAFT202012))
+OPERATION_KEYS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+# TRACE is left out: nginx refuses it itself, before any location.
+PROBED_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+SAMPLE_ID = "00000000-0000-4000-8000-000000000000"
+JSON_HEADERS = {"Content-Type": "application/json"}
+
+# (path template, method, status) of every response validated against its operation; read by the last test.
+SEEN: set[tuple[str, str, int]] = set()
+
+# Documented responses that these tests cannot provoke, and why.
+NOT_PROVOKED = {
+    ("/api/health", "GET", 500): "the handler turns every failure into its own 503",
+    ("/api/openapi.json", "GET", 500): "the handler returns a constant",
+    ("/metrics", "GET", 403): "nginx refuses non-loopback clients, and the test stack listens on loopback only",
+    ("/metrics", "GET", 404): "the worker's own loopback check, behind nginx's, which lets only loopback through",
+}
+
+
+# Reading the document
+
+def pointer(*segments) -> str:
+    """A JSON pointer (RFC 6901) to the given keys."""
+    return "".join("/" + str(segment).replace("~", "~0").replace("/", "~1") for segment in segments)
+
+
+def lookup(at: str):
+    value = DOCUMENT
+    for segment in at.split("/")[1:]:
+        value = value[segment.replace("~1", "/").replace("~0", "~")]
+    return value
+
+
+def resolve(value: dict, at: str) -> tuple[dict, str]:
+    """Follows OpenAPI `$ref`s (responses, headers, parameters); returns the object and its pointer."""
+    while "$ref" in value:
+        reference = value["$ref"]
+        assert reference.startswith("#/"), f"only local references are expected: {reference}"
+        at = reference[1:]
+        value = lookup(at)
+    return value, at
+
+
+def validate(instance, at: str) -> None:
+    """Validates `instance` against the schema at pointer `at`, with the document's `$ref`s and formats."""
+    validator = Draft202012Validator({"$ref": DOCUMENT_URI + "#" + quote(at)}, registry=REGISTRY,
+                                     format_checker=Draft202012Validator.FORMAT_CHECKER)
+    errors = list(validator.iter_errors(instance))
+    assert not errors, f"does not match {at}:\n" + "\n".join(
+        f"  at {list(error.absolute_path)}: {error.message}" for error in errors) + f"\ninstance: {instance!r}"[:2000]
+
+
+def operations():
+    """(path template, METHOD) of every documented operation."""
+    return [(path, method.upper()) for path, item in DOCUMENT["paths"].items() for method in item
+            if method in OPERATION_KEYS]
+
+
+def concrete(template: str) -> str:
+    return template.replace("{id}", SAMPLE_ID)
+
+
+# Checking responses
+
+def check_against(response: requests.Response, spec: dict, at: str, head: bool = False):
+    """Checks `response` against a response object: documented headers, media type and body schema."""
+    spec, at = resolve(spec, at)
+    for name, header in spec.get("headers", {}).items():
+        header, header_at = resolve(header, at + pointer("headers", name))
+        values = response.raw.headers.getlist(name)
+        if header.get("required"):
+            assert values, f"{response.request.method} {response.url} {response.status_code}: {name} is missing"
+        for value in values:
+            if header["schema"].get("type") == "integer" and value.isdigit():
+                value = int(value)
+            validate(value, header_at + "/schema")
+    content = spec.get("content")
+    if content is None:
+        assert response.content == b"", f"{response.url}: a response documented without a body has one"
+        return None
+    media_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+    assert media_type in content, f"{response.url} {response.status_code}: undocumented Content-Type {media_type!r}"
+    if head:
+        assert response.content == b""
+        return None
+    body = response.json() if media_type == "application/json" else response.text
+    validate(body, at + pointer("content", media_type, "schema"))
+    return body
+
+
+def check(response: requests.Response, template: str, method: str):
+    """Checks a response against the operation `method template`; returns the parsed body."""
+    head = method == "HEAD"
+    operation_key = "get" if head else method.lower()
+    operation = DOCUMENT["paths"][template][operation_key]
+    status = str(response.status_code)
+    assert status in operation["responses"], (
+        f"{method} {template} answered {status}, which the document does not list: {response.text[:300]}")
+    body = check_against(response, operation["responses"][status],
+                         pointer("paths", template, operation_key, "responses", status), head=head)
+    if not head:
+        SEEN.add((template, method, response.status_code))
+    return body
+
+
+def check_component(response: requests.Response, name: str, head: bool = False):
+    """Checks a response against `#/components/responses/<name>` (the answers no single operation owns)."""
+    return check_against(response, DOCUMENT["components"]["responses"][name], pointer("components", "responses", name),
+                         head=head)
+
+
+def call(stack, method: str, template: str, path_parameters: dict | None = None, **arguments) -> requests.Response:
+    """Sends a request to a documented operation and checks the response; a JSON body that succeeded must also
+    match the documented request schema, so the document does not describe bodies the server refuses."""
+    # The session's cookie jar keeps the refresh cookie of earlier answers; a request sends only what it names.
+    stack.session.cookies.clear()
+    response = stack.request(method, template.format(**(path_parameters or {})), **arguments)
+    check(response, template, method)
+    if "json" in arguments and response.ok:
+        content = DOCUMENT["paths"][template][method.lower()]["requestBody"]["content"]
+        at = pointer("paths", template, method.lower(), "requestBody", "content", "application/json", "schema")
+        assert "application/json" in content
+        validate(arguments["json"], at)
+    return response
+
+
+def error_code(response):
+    return response.json()["error"]["code"]
+
+
+def statuses_until_limited(send, attempts=3):
+    """With a limit of one per window, three quick attempts always include a refused one, even if a window
+    boundary falls between them."""
+    statuses = [send().status_code for _ in range(attempts)]
+    assert 429 in statuses, statuses
+    return statuses
+
+
+# The document itself
+
+def test_document_is_valid_openapi_3_1():
+    validate_openapi_document(DOCUMENT)
+    assert DOCUMENT["openapi"] == "3.1.0"
+    assert DOCUMENT["jsonSchemaDialect"] == "https://json-schema.org/draft/2020-12/schema"
+
+
+def test_examples_in_the_document_match_their_schemas():
+    checked = 0
+
+    def walk(value, at):
+        nonlocal checked
+        if isinstance(value, dict):
+            examples = value.get("examples")
+            if isinstance(examples, list):  # a schema's own examples
+                for example in examples:
+                    validate(example, at)
+                    checked += 1
+            elif isinstance(examples, dict) and "schema" in value:  # a media type's named examples
+                for example in examples.values():
+                    validate(example["value"], at + "/schema")
+                    checked += 1
+            for key, child in value.items():
+                walk(child, at + pointer(key))
+        elif isinstance(value, list):
+            for index, child in enumerate(value):
+                walk(child, at + pointer(index))
+
+    walk(DOCUMENT, "")
+    assert checked >= 5
+
+
+def test_every_error_response_uses_the_error_schema():
+    """A 4xx/5xx JSON body is always the one error shape (health's degraded 503 is the one documented exception)."""
+    for path, method in operations():
+        for status, response in DOCUMENT["paths"][path][method.lower()]["responses"].items():
+            response, _ = resolve(response, "")
+            schema = response.get("content", {}).get("application/json", {}).get("schema")
+            if int(status) < 400 or schema is None:
+                continue
+            references = [schema.get("$ref")] + [option.get("$ref") for option in schema.get("oneOf", [])]
+            assert "#/components/schemas/Error" in references, (path, method, status)
+
+
+# Served document and operations
+
+def test_served_document_is_the_file_byte_for_byte(shared_stack):
+    response = call(shared_stack, "GET", "/api/openapi.json")
+    assert response.status_code == 200
+    assert response.content == DOCUMENT_BYTES
+    head = shared_stack.request("HEAD", "/api/openapi.json")
+    assert head.status_code == 200
+    check(head, "/api/openapi.json", "HEAD")
+
+
+def test_health(shared_stack):
+    assert call(shared_stack, "GET", "/api/health").json() == {"status": "ok", "database": "ok"}
+    head = shared_stack.request("HEAD", "/api/health")
+    assert head.status_code == 200
+    check(head, "/api/health", "HEAD")
+
+
+def test_register(shared_stack):
+    email = unique_email()
+    payload = {"email": email, "password": PASSWORD}
+    assert call(shared_stack, "POST", "/api/auth/register", json=payload).status_code == 201
+    assert call(shared_stack, "POST", "/api/auth/register", json=payload).status_code == 409
+    assert call(shared_stack, "POST", "/api/auth/register", json={"email": unique_email(), "password": "€" * 24}
+                ).status_code == 201, "72 bytes in 24 characters"
+    invalid = call(shared_stack, "POST", "/api/auth/register", json={"email": "not-an-email", "password": "short"})
+    assert invalid.status_code == 400 and set(invalid.json()["error"]["fields"]) == {"email", "password"}
+    wrong_type = call(shared_stack, "POST", "/api/auth/register", json={"email": 5, "password": True})
+    assert wrong_type.status_code == 400 and error_code(wrong_type) == "validation_failed"
+    root_array = call(shared_stack, "POST", "/api/auth/register", data=b"[]", headers=JSON_HEADERS)
+    assert root_array.status_code == 400 and "fields" not in root_array.json()["error"]
+    malformed = call(shared_stack, "POST", "/api/auth/register", data=b"{", headers=JSON_HEADERS)
+    assert malformed.status_code == 400 and error_code(malformed) == "invalid_json"
+    form = call(shared_stack, "POST", "/api/auth/register", data=json.dumps(payload),
+                headers={"Content-Type": "text/plain"})
+    assert form.status_code == 415
+
+
+def test_login(shared_stack):
+    email = unique_email()
+    register(shared_stack, email)
+    response = call(shared_stack, "POST", "/api/auth/login", json={"email": email, "password": PASSWORD})
+    assert response.status_code == 200
+    for credentials in [{"email": email, "password": "wrong-password"},
+                        {"email": unique_email("nobody"), "password": PASSWORD},
+                        {"email": "not-an-email", "password": "x"}]:
+        refused = call(shared_stack, "POST", "/api/auth/login", json=credentials)
+        assert refused.status_code == 401, credentials
+    missing = call(shared_stack, "POST", "/api/auth/login", json={"email": email})
+    assert missing.status_code == 400 and missing.json()["error"]["fields"] == {"password": "is required"}
+    assert call(shared_stack, "POST", "/api/auth/login", data=b"not json", headers=JSON_HEADERS).status_code == 400
+    assert call(shared_stack, "POST", "/api/auth/login", data=b"{}").status_code == 415
+
+
+def test_refresh_and_logout(shared_stack):
+    _, _, refresh_token = signed_up(shared_stack)
+    with_cookie = {**JSON_HEADERS, "Cookie": f"refresh_token={refresh_token}"}
+    rotated = call(shared_stack, "POST", "/api/auth/refresh", headers=with_cookie)
+    assert rotated.status_code == 200
+    own_origin = {"Origin": f"https://localhost:{shared_stack.https_port}",
+                  "Cookie": f"refresh_token={refresh_cookie_value(rotated)}"}
+    assert call(shared_stack, "POST", "/api/auth/refresh", headers=own_origin).status_code == 200, (
+        "an Origin of the site is enough without a JSON content type")
+    for headers in [JSON_HEADERS, {**JSON_HEADERS, "Cookie": "refresh_token=not-a-token"}]:
+        refused = call(shared_stack, "POST", "/api/auth/refresh", headers=headers)
+        assert refused.status_code == 401 and error_code(refused) == "invalid_refresh_token"
+    for headers in [{"Content-Type": "application/x-www-form-urlencoded"},
+                    {**JSON_HEADERS, "Origin": "https://evil.example"}, {}]:
+        for path in ("/api/auth/refresh", "/api/auth/logout"):
+            assert call(shared_stack, "POST", path, headers=headers).status_code == 403, (path, headers)
+    _, _, other_token = signed_up(shared_stack)
+    logged_out = call(shared_stack, "POST", "/api/auth/logout",
+                      headers={**JSON_HEADERS, "Cookie": f"refresh_token={other_token}"})
+    assert logged_out.status_code == 204
+    assert call(shared_stack, "POST", "/api/auth/logout", headers=JSON_HEADERS).status_code == 204, "idempotent"
+
+
+def test_me_sessions_and_revocation(shared_stack):
+    email, token, _ = signed_up(shared_stack)
+    me = call(shared_stack, "GET", "/api/auth/me", headers=bearer(token))
+    assert me.status_code == 200 and me.json()["email"] == email
+    for headers in [{}, bearer("not.a.token"), {"Authorization": "Basic eDp5"}]:
+        assert call(shared_stack, "GET", "/api/auth/me", headers=headers).status_code == 401
+        assert call(shared_stack, "GET", "/api/auth/sessions", headers=headers).status_code == 401
+        assert call(shared_stack, "DELETE", "/api/auth/sessions/{id}", {"id": SAMPLE_ID},
+                    headers=headers).status_code == 401
+        assert call(shared_stack, "POST", "/api/auth/logout-all", headers=headers).status_code == 401
+
+    # A session without a User-Agent, so the schema sees `user_agent` absent as well as present.
+    other = login(shared_stack, email, headers={"User-Agent": SKIP_HEADER})
+    listed = call(shared_stack, "GET", "/api/auth/sessions", headers=bearer(token)).json()["sessions"]
+    assert len(listed) == 2 and {"user_agent" in session for session in listed} == {True, False}
+    current = next(session for session in listed if session["current"])
+    not_current = next(session for session in listed if not session["current"])
+
+    revoked_other = call(shared_stack, "DELETE", "/api/auth/sessions/{id}", {"id": not_current["id"].upper()},
+                         headers=bearer(token))
+    assert revoked_other.status_code == 204, "either letter case is accepted"
+    assert "Set-Cookie" not in revoked_other.headers, "another session's revocation leaves this cookie alone"
+    assert call(shared_stack, "GET", "/api/auth/me", headers=bearer(other.json()["access_token"])).status_code == 401
+    assert call(shared_stack, "DELETE", "/api/auth/sessions/{id}", {"id": not_current["id"]},
+                headers=bearer(token)).status_code == 404
+    assert call(shared_stack, "DELETE", "/api/auth/sessions/{id}", {"id": str(uuid.uuid4())},
+                headers=bearer(token)).status_code == 404
+    invalid = call(shared_stack, "DELETE", "/api/auth/sessions/{id}", {"id": "not-a-uuid"}, headers=bearer(token))
+    assert invalid.status_code == 400 and error_code(invalid) == "invalid_parameter"
+    revoked_current = call(shared_stack, "DELETE", "/api/auth/sessions/{id}", {"id": current["id"]},
+                           headers=bearer(token))
+    assert revoked_current.status_code == 204 and "Set-Cookie" in revoked_current.headers
+
+    _, token, _ = signed_up(shared_stack)
+    assert call(shared_stack, "POST", "/api/auth/logout-all", headers=bearer(token)).status_code == 204
+
+
+def test_password_change(shared_stack):
+    _, token, _ = signed_up(shared_stack)
+    path = "/api/auth/password"
+    wrong = call(shared_stack, "POST", path, headers=bearer(token),
+                 json={"current_password": "not-the-password", "new_password": "a brand new password"})
+    assert wrong.status_code == 400 and set(wrong.json()["error"]["fields"]) == {"current_password"}
+    weak = call(shared_stack, "POST", path, headers=bearer(token),
+                json={"current_password": PASSWORD, "new_password": "short"})
+    assert weak.status_code == 400 and set(weak.json()["error"]["fields"]) == {"new_password"}
+    assert call(shared_stack, "POST", path, headers={**bearer(token), **JSON_HEADERS}, data=b"{").status_code == 400
+    assert call(shared_stack, "POST", path, headers=bearer(token), data=b"{}").status_code == 415
+    assert call(shared_stack, "POST", path, json={"current_password": PASSWORD, "new_password": "x" * 10}
+                ).status_code == 401
+    changed = call(shared_stack, "POST", path, headers=bearer(token),
+                   json={"current_password": PASSWORD, "new_password": "a brand new password"})
+    assert changed.status_code == 204
+
+
+def test_metrics(shared_stack):
+    signed_up(shared_stack)
+    body = call(shared_stack, "GET", "/metrics").text
+    assert 'todo_chatbot_auth_events_total{event="register"}' in body
+
+
+# What no single operation owns
+
+def test_every_post_refuses_a_body_over_one_mebibyte(shared_stack):
+    body = b"{" + b" " * (1 << 20) + b"}"
+    for path, method in operations():
+        if method == "POST":
+            assert call(shared_stack, method, path, data=body, headers=JSON_HEADERS).status_code == 413, path
+
+
+def test_unreadable_request_gets_nginx_400(shared_stack):
+    response = shared_stack.get("/api/health", headers={"Authorization": "Bearer " + "a" * 20000})
+    assert response.status_code == 400
+    check_component(response, "BadRequest")
+
+
+def test_unknown_paths_answer_404(shared_stack):
+    for path in ["/api/nothing-here", "/api/auth", "/api/auth/sessions/" + SAMPLE_ID + "/more", "/api/health/"]:
+        response = shared_stack.get(path)
+        assert response.status_code == 404, path
+        check_component(response, "NotFound")
+
+
+def test_every_path_serves_exactly_the_documented_methods(shared_stack):
+    """The reverse direction: a method the app serves on a documented path but the document does not list would
+    answer something other than 405 here; a documented one that the app lacks would answer 405."""
+    for template, item in DOCUMENT["paths"].items():
+        documented = {method.upper() for method in item if method in OPERATION_KEYS}
+        allowed = documented | ({"HEAD"} if "GET" in documented else set())
+        for method in PROBED_METHODS:
+            response = shared_stack.request(method, concrete(template))
+            if method in allowed:
+                assert response.status_code != 405, (method, template)
+                assert not (response.status_code == 404 and method != "HEAD"
+                            and error_code(response) == "not_found"), (method, template)
+                continue
+            assert response.status_code == 405, (method, template, response.status_code)
+            check_component(response, "MethodNotAllowed", head=method == "HEAD")
+            assert response.headers["Allow"] == ", ".join(sorted(allowed)), (method, template)
+
+
+# Stacks of their own: limits, failures and outages
+
+def test_rate_limits_and_the_workers_own_body_limit(make_stack):
+    stack = make_stack({"RATE_LIMIT_REGISTER_PER_MINUTE": "1", "RATE_LIMIT_LOGIN_PER_MINUTE": "1",
+                        "RATE_LIMIT_REFRESH_PER_MINUTE": "1", "LOGIN_FAILURES_PER_ACCOUNT": "1",
+                        "MAX_BODY_BYTES": "1024"})
+    emails = []
+
+    def register_someone():
+        emails.append(unique_email())
+        return call(stack, "POST", "/api/auth/register", json={"email": emails[-1], "password": PASSWORD})
+
+    assert set(statuses_until_limited(register_someone)) <= {201, 429}
+    email = emails[0]  # the first request of a fresh window is always allowed
+    logins = []
+
+    def log_in():
+        logins.append(call(stack, "POST", "/api/auth/login", json={"email": email, "password": PASSWORD}))
+        return logins[-1]
+
+    assert set(statuses_until_limited(log_in)) <= {200, 429}
+    signed_in = logins[0]
+    cookie = [refresh_cookie_value(signed_in)]
+
+    def refresh_once():
+        response = call(stack, "POST", "/api/auth/refresh", headers={**JSON_HEADERS,
+                                                                      "Cookie": f"refresh_token={cookie[0]}"})
+        if response.status_code == 200:
+            cookie[0] = refresh_cookie_value(response)
+        return response
+
+    assert set(statuses_until_limited(refresh_once)) <= {200, 429}
+    token = signed_in.json()["access_token"]
+    assert set(statuses_until_limited(lambda: call(
+        stack, "POST", "/api/auth/password", headers=bearer(token),
+        json={"current_password": "not-the-password", "new_password": "a brand new password"}))) <= {400, 429}
+
+    # Over MAX_BODY_BYTES but under nginx's 1 MiB: the worker answers the 413 itself, in the same shape.
+    too_large = call(stack, "POST", "/api/auth/login", json={"email": email, "password": "p" * 2000})
+    assert too_large.status_code == 413 and error_code(too_large) == "payload_too_large"
+
+
+def test_replayed_refresh_token_and_internal_errors(make_stack):
+    stack = make_stack({"REFRESH_GRACE_SECONDS": "0"})
+    _, _, first = signed_up(stack)
+    with_first = {**JSON_HEADERS, "Cookie": f"refresh_token={first}"}
+    assert call(stack, "POST", "/api/auth/refresh", headers=with_first).status_code == 200
+    reused = call(stack, "POST", "/api/auth/refresh", headers=with_first)
+    assert reused.status_code == 401 and error_code(reused) == "refresh_token_reused"
+
+    # Tables the code expects are gone: every query on them fails with a server error, which must be a 500
+    # `internal_error` naming the request id, and never the database's message.
+    email, token, refresh_token = signed_up(stack)
+    psql(stack.database_url, "ALTER TABLE users RENAME TO users_hidden; "
+                             "ALTER TABLE refresh_tokens RENAME TO refresh_tokens_hidden; "
+                             "ALTER TABLE sessions RENAME TO sessions_hidden; "
+                             "ALTER TABLE auth_events RENAME TO auth_events_hidden")
+    with_cookie = {**JSON_HEADERS, "Cookie": f"refresh_token={refresh_token}"}
+    responses = [
+        call(stack, "POST", "/api/auth/register", json={"email": unique_email(), "password": PASSWORD}),
+        call(stack, "POST", "/api/auth/login", json={"email": email, "password": PASSWORD}),
+        call(stack, "POST", "/api/auth/refresh", headers=with_cookie),
+        call(stack, "POST", "/api/auth/logout", headers=with_cookie),
+        call(stack, "GET", "/api/auth/me", headers=bearer(token)),
+        call(stack, "GET", "/api/auth/sessions", headers=bearer(token)),
+        call(stack, "DELETE", "/api/auth/sessions/{id}", {"id": SAMPLE_ID}, headers=bearer(token)),
+        call(stack, "POST", "/api/auth/logout-all", headers=bearer(token)),
+        call(stack, "POST", "/api/auth/password", headers=bearer(token),
+             json={"current_password": PASSWORD, "new_password": "a brand new password"}),
+        call(stack, "GET", "/metrics"),
+    ]
+    for response in responses:
+        assert response.status_code == 500, (response.url, response.status_code, response.text)
+        assert response.json()["request_id"] == response.headers["X-Request-ID"]
+        assert "hidden" not in response.text and "relation" not in response.text
+
+
+def test_database_and_pool_outages_answer_503(make_stack, private_postgres):
+    stack = make_stack(database_url=create_database(private_postgres.admin_url))
+    email, token, refresh_token = signed_up(stack)
+    with_cookie = {**JSON_HEADERS, "Cookie": f"refresh_token={refresh_token}"}
+
+    def every_operation():
+        return [
+            call(stack, "GET", "/api/health"),
+            call(stack, "POST", "/api/auth/register", json={"email": unique_email(), "password": PASSWORD}),
+            call(stack, "POST", "/api/auth/login", json={"email": email, "password": PASSWORD}),
+            call(stack, "POST", "/api/auth/refresh", headers=with_cookie),
+            call(stack, "POST", "/api/auth/logout", headers=with_cookie),
+            call(stack, "GET", "/api/auth/me", headers=bearer(token)),
+            call(stack, "GET", "/api/auth/sessions", headers=bearer(token)),
+            call(stack, "DELETE", "/api/auth/sessions/{id}", {"id": SAMPLE_ID}, headers=bearer(token)),
+            call(stack, "POST", "/api/auth/logout-all", headers=bearer(token)),
+            call(stack, "POST", "/api/auth/password", headers=bearer(token),
+                 json={"current_password": PASSWORD, "new_password": "a brand new password"}),
+            call(stack, "GET", "/metrics"),
+        ]
+
+    private_postgres.stop()
+    responses = every_operation()
+    for response in responses:
+        assert response.status_code == 503, (response.url, response.status_code, response.text)
+    assert responses[0].json() == {"status": "degraded", "database": "unavailable"}
+    assert call(stack, "GET", "/api/openapi.json").status_code == 200, "the document needs no database"
+
+    stack.pool.send_signal(signal.SIGTERM)
+    stack.pool.wait(timeout=30)
+    for response in every_operation() + [call(stack, "GET", "/api/openapi.json")]:
+        if response.url.endswith("/metrics"):
+            assert response.status_code == 502, "nginx's own page: /metrics is not an API location"
+            continue
+        assert response.status_code == 503 and error_code(response) == "upstream_unavailable", response.url
+
+
+# Coverage: runs last (pytest keeps file order)
+
+def test_every_documented_response_was_seen(request):
+    module = sys.modules[__name__]
+    selected = {item.originalname for item in request.session.items if item.module is module}
+    everything = {name for name in dir(module) if name.startswith("test_")}
+    if selected != everything:
+        pytest.skip("needs every test of this module in the run")
+    if request.session.testsfailed:
+        pytest.skip("another test failed, so some responses were not reached")
+    documented = {(path, method, int(status)) for path, method in operations()
+                  for status in DOCUMENT["paths"][path][method.lower()]["responses"]}
+    assert not (set(NOT_PROVOKED) - documented), "NOT_PROVOKED names a response the document does not have"
+    missing = sorted(documented - SEEN - set(NOT_PROVOKED))
+    assert not missing, f"documented but never provoked (provoke them, or explain in NOT_PROVOKED): {missing}"
