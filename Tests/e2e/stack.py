@@ -7,6 +7,7 @@ scripts/postgres.sh), so the tests exercise what operators and ./run use.
 from __future__ import annotations
 
 import json
+from http import cookiejar
 import os
 import signal
 import socket
@@ -29,11 +30,14 @@ def free_port() -> int:
 
 
 def new_session(certificate: Path) -> requests.Session:
-    """A session that trusts only the dev certificate. trust_env is off: otherwise REQUESTS_CA_BUNDLE (set on
-    some machines) silently replaces `verify`, and proxy variables could send loopback traffic elsewhere."""
+    """A session that trusts only the dev certificate and keeps no cookies. trust_env is off: otherwise
+    REQUESTS_CA_BUNDLE (set on some machines) silently replaces `verify`, and proxy variables could send
+    loopback traffic elsewhere."""
     session = requests.Session()
     session.trust_env = False
     session.verify = str(certificate)
+    # Tests send the refresh cookie explicitly: a jar that kept it would send it where a test meant not to.
+    session.cookies.set_policy(cookiejar.DefaultCookiePolicy(allowed_domains=[]))
     return session
 
 

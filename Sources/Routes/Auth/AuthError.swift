@@ -4,8 +4,9 @@
 enum AuthError: Error, HTTPResponseError, Equatable {
     case invalidCredentials
     case emailTaken
-    /// Missing, malformed, expired or revoked access token; `WWW-Authenticate: Bearer` (RFC 6750 §3).
-    case unauthenticated
+    /// Missing, malformed, expired or revoked access token; `WWW-Authenticate: Bearer` (RFC 6750 §3), with
+    /// `error="invalid_token"` only when a token was presented (§3.1).
+    case unauthenticated(tokenPresented: Bool)
     case invalidRefreshToken
     case refreshTokenReused
     case rateLimited(retryAfterSeconds: Int)
@@ -55,14 +56,15 @@ enum AuthError: Error, HTTPResponseError, Equatable {
         }
     }
 
+    /// Every 401 carries a challenge (RFC 9110 §15.5.2); a 429 says when to come back.
     var headers: HTTPHeaders {
-        var headers: HTTPHeaders = [:]
         switch self {
-        case .unauthenticated:
-            headers.add(name: "WWW-Authenticate", value: #"Bearer realm="api", error="invalid_token""#)
-        case .rateLimited(let seconds): headers.add(name: "Retry-After", value: String(seconds))
-        default: break
+        case .unauthenticated(tokenPresented: true):
+            ["WWW-Authenticate": #"Bearer realm="api", error="invalid_token""#]
+        case .unauthenticated(tokenPresented: false), .invalidCredentials, .invalidRefreshToken, .refreshTokenReused:
+            ["WWW-Authenticate": #"Bearer realm="api""#]
+        case .rateLimited(let seconds): ["Retry-After": String(seconds)]
+        case .emailTaken, .crossSiteRequest: [:]
         }
-        return headers
     }
 }

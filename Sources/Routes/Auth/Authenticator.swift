@@ -20,17 +20,17 @@ public struct Authenticator: Sendable {
     /// Verifies the Bearer token and checks that its user still exists and its session is still live,
     /// so logout, revocation and account deletion take effect at once, not when the token expires.
     public func authenticate(_ request: Request, context: RequestContext) throws -> AuthenticatedUser {
-        guard let token = Self.bearerToken(in: request) else { throw AuthError.unauthenticated }
+        guard let token = Self.bearerToken(in: request) else { throw AuthError.unauthenticated(tokenPresented: false) }
         let claims: AccessTokenClaims
         do throws(AccessTokenError) {
             claims = try accessTokens.verify(token, now: Int(Date().timeIntervalSince1970))
         } catch {
             context.logger.info("access token refused", ["reason": .string(String(describing: error))])
-            throw AuthError.unauthenticated
+            throw AuthError.unauthenticated(tokenPresented: true)
         }
         guard let userID = UUID(uuidString: claims.subject), let sessionID = UUID(uuidString: claims.sessionID),
             let user = try context.services.users.activeUser(id: userID, sessionID: sessionID)
-        else { throw AuthError.unauthenticated }
+        else { throw AuthError.unauthenticated(tokenPresented: true) }
         context.userID = user.id.lowercasedString
         return AuthenticatedUser(user: user, sessionID: sessionID)
     }

@@ -585,10 +585,17 @@ enum OpenAPIDocument {
             }
           },
           "403": {
-            "description": "nginx's own page for a client that is not on the host (not the JSON error shape: this location is not part of the API).",
+            "description": "`forbidden`, from nginx: the client is not on the host itself.",
+            "headers": {
+              "X-Request-ID": { "$ref": "#/components/headers/X-Request-ID" },
+              "Cache-Control": { "$ref": "#/components/headers/Cache-Control-No-Store" }
+            },
             "content": {
-              "text/html": {
-                "schema": { "type": "string" }
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error",
+                  "properties": { "error": { "properties": { "code": { "const": "forbidden" } } } }
+                }
               }
             }
           },
@@ -608,18 +615,7 @@ enum OpenAPIDocument {
             }
           },
           "500": { "$ref": "#/components/responses/InternalError" },
-          "502": {
-            "description": "nginx's own page when no worker answers (this location has no JSON error pages: it is not part of the API).",
-            "content": {
-              "text/html": {
-                "schema": { "type": "string" }
-              }
-            }
-          },
-          "503": {
-            "$ref": "#/components/responses/ServiceUnavailable",
-            "description": "`database_unavailable`: PostgreSQL is down or too slow for now."
-          }
+          "503": { "$ref": "#/components/responses/ServiceUnavailable" }
         }
       }
     }
