@@ -1,5 +1,6 @@
 // swift-tools-version:6.0
-// Dependencies point one way: FCGIApp → Routes → (Auth, Store) → C wrappers; Logging is a leaf every layer may use.
+// Dependencies point one way: FCGIApp → Routes → (Auth, Tasks → Store) → C wrappers; Logging is a leaf every layer
+// may use.
 import PackageDescription
 
 let package = Package(
@@ -16,10 +17,12 @@ let package = Package(
         .target(name: "Logging"),
         .target(name: "Store", dependencies: ["CLibPQ", "Logging"]),
         .target(name: "Auth", dependencies: ["COpenSSL", "CCrypt"]),
-        .target(name: "Routes", dependencies: ["Auth", "Store", "Logging"]),
+        .target(name: "Tasks", dependencies: ["Store"]),
+        .target(name: "Routes", dependencies: ["Auth", "Store", "Tasks", "Logging"]),
         .executableTarget(name: "FCGIApp", dependencies: ["Routes", "Store", "Auth", "Logging", "CFastCGI", "CLinux"]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
         .testTarget(name: "AuthTests", dependencies: ["Auth"]),
+        .testTarget(name: "TasksTests", dependencies: ["Tasks", "Store"]),
         .testTarget(name: "RoutesTests", dependencies: ["Routes", "Store"]),
         .testTarget(name: "FCGIAppTests", dependencies: ["FCGIApp"]),
     ]

@@ -22,6 +22,8 @@ public struct Application: Sendable {
             .register(on: &router)
         SessionRoutes(configuration: configuration.auth, authenticator: authenticator, events: events)
             .register(on: &router)
+        TaskRoutes(authenticator: authenticator).register(on: &router)
+        ConversationRoutes(authenticator: authenticator).register(on: &router)
         self.router = router.build()
     }
 

@@ -9,16 +9,20 @@ public struct RequestServices {
     public let sessions: any SessionStore
     public let authEvents: any AuthEventStore
     public let rateLimits: any RateLimitStore
+    public let tasks: any TaskStore
+    public let conversations: any ConversationStore
 
     public init(
         health: any HealthStore, users: any UserStore, sessions: any SessionStore, authEvents: any AuthEventStore,
-        rateLimits: any RateLimitStore
+        rateLimits: any RateLimitStore, tasks: any TaskStore, conversations: any ConversationStore
     ) {
         self.health = health
         self.users = users
         self.sessions = sessions
         self.authEvents = authEvents
         self.rateLimits = rateLimits
+        self.tasks = tasks
+        self.conversations = conversations
     }
 
     /// Every store on one thread's PostgreSQL connection, the way the worker runs them.
@@ -27,6 +31,8 @@ public struct RequestServices {
             health: PostgresHealthStore(connection: connection, expectedVersion: Migrations.latestVersion),
             users: PostgresUserStore(connection: connection), sessions: PostgresSessionStore(connection: connection),
             authEvents: PostgresAuthEventStore(connection: connection),
-            rateLimits: PostgresRateLimitStore(connection: connection))
+            rateLimits: PostgresRateLimitStore(connection: connection),
+            tasks: PostgresTaskStore(connection: connection),
+            conversations: PostgresConversationStore(connection: connection))
     }
 }

@@ -12,6 +12,9 @@ enum CommandLineInterface {
                     SIGHUP rolls the workers, SIGUSR1 logs the pool's status)
           migrate   apply pending database migrations and exit (safe to run on several hosts at once)
           purge     delete expired refresh tokens and sessions and old rate-limit windows (run periodically)
+          claim-legacy --legacy-user-id <id> --email <email>
+                    attach the older app's tasks and conversations of that user id to the registered account
+                    with that email, in one transaction (until then nobody sees them)
           help      show this text
 
         Settings come from the environment; see README.md ("Configuration").
@@ -21,7 +24,7 @@ enum CommandLineInterface {
     static func run(arguments: [String], environment: [String: String]) -> Int32 {
         let command = arguments.dropFirst().first ?? "help"
         switch command {
-        case "serve", "worker", "migrate", "purge":
+        case "serve", "worker", "migrate", "purge", "claim-legacy":
             let configuration: Configuration
             do throws(ConfigurationError) {
                 configuration = try Configuration(environment: environment)
@@ -40,6 +43,9 @@ enum CommandLineInterface {
             case "migrate":
                 return MigrateCommand.run(configuration: configuration, logger: logger, waitForDatabase: false)
             case "purge": return PurgeCommand.run(configuration: configuration, logger: logger)
+            case "claim-legacy":
+                return ClaimLegacyCommand.run(
+                    arguments: Array(arguments.dropFirst(2)), configuration: configuration, logger: logger)
             default: return Worker.run(configuration: configuration, logger: logger)
             }
         case "help", "-h", "--help":

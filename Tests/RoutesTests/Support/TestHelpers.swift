@@ -24,6 +24,8 @@ struct TestApplication {
     let application: Application
     let log: LogCapture
     let store: InMemoryAuthStore
+    let tasks: InMemoryTaskStore
+    let conversations: InMemoryConversationStore
     var services: RequestServices
 
     init(
@@ -32,6 +34,8 @@ struct TestApplication {
     ) {
         log = LogCapture()
         store = InMemoryAuthStore()
+        tasks = InMemoryTaskStore()
+        conversations = InMemoryConversationStore()
         let auth = AuthConfiguration(
             accessTokens: AccessTokenIssuer(
                 keys: [Self.signingSecret], issuer: "todo-chatbot", audience: "todo-chatbot-api"),
@@ -40,7 +44,8 @@ struct TestApplication {
         application = Application(
             configuration: ApplicationConfiguration(maxBodyBytes: maxBodyBytes, auth: auth), logger: log.logger)
         services = RequestServices(
-            health: health, users: store, sessions: store, authEvents: store, rateLimits: store)
+            health: health, users: store, sessions: store, authEvents: store, rateLimits: store, tasks: tasks,
+            conversations: conversations)
     }
 
     func respond(to request: Request) -> Response {

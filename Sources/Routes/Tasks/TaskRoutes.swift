@@ -1,0 +1,112 @@
+import Foundation
+import Store
+import Tasks
+
+/// A signed-in person's tasks over REST. Every handler authenticates first and then calls `TaskTools`, the same code
+/// the chat agent and the MCP endpoint run, with the user id from the access token only.
+struct TaskRoutes: Sendable {
+    /// Tasks per page unless the client asks for another size (at most `TaskTools.pageMaximum`).
+    static let defaultPageSize = 50
+
+    let authenticator: Authenticator
+
+    func register(on router: inout RouterBuilder<RequestContext>) {
+        router.get("/api/tasks", use: listTasks)
+        router.post("/api/tasks", use: createTask)
+        router.get("/api/tasks/{id}", use: showTask)
+        router.patch("/api/tasks/{id}", use: updateTask)
+        router.delete("/api/tasks/{id}", use: deleteTask)
+        router.post("/api/tasks/{id}/complete", use: completeTask)
+    }
+
+    /// `?status=all|pending|completed&limit=1…200&cursor=<next_cursor>` → `{"tasks":[…],"next_cursor":"…"|null}`.
+    @Sendable func listTasks(_ request: Request, context: RequestContext) throws -> Response {
+        let userID = try authenticator.authenticate(request, context: context).user.id
+        var problems: [String: String] = [:]
+        var status = TaskStatusFilter.all
+        if let text = request.query["status"] {
+            if let requested = TaskStatusFilter(rawValue: text) {
+                status = requested
+            } else {
+                problems["status"] =
+                    "must be one of: " + TaskStatusFilter.allCases.map(\.rawValue).joined(separator: ", ")
+            }
+        }
+        let limit = request.query.integer(
+            "limit", in: 1...TaskTools.pageMaximum, defaultValue: Self.defaultPageSize, problems: &problems)
+        // The cursor is the last id of the previous page; opaque to clients, but checked like any input.
+        var cursor: Int64?
+        if let text = request.query["cursor"] {
+            cursor = Int64(text).flatMap { $0 >= 0 ? $0 : nil }
+            if cursor == nil { problems["cursor"] = "must be a next_cursor value from a previous page" }
+        }
+        guard problems.isEmpty else { throw APIError.validationFailed(fields: problems) }
+        let page = try respondingToToolErrors {
+            try TaskTools(store: context.services.tasks).listTasks(
+                status: status, limit: limit, after: cursor, userID: userID)
+        }
+        let nextCursor: JSONValue = page.nextCursor.map { .string(String($0)) } ?? .null
+        let body: JSONValue = ["tasks": .array(page.tasks.map(\.jsonValue)), "next_cursor": nextCursor]
+        return try .json(body)
+    }
+
+    /// `{title, description?}` → 201 with the task and its `Location`.
+    @Sendable func createTask(_ request: Request, context: RequestContext) throws -> Response {
+        let userID = try authenticator.authenticate(request, context: context).user.id
+        let body = try request.decode(NewTaskBody.self)
+        let task = try respondingToToolErrors {
+            try TaskTools(store: context.services.tasks).addTask(
+                title: body.title, description: body.description, userID: userID)
+        }
+        return try .json(task.jsonValue, status: .created, headers: ["Location": "/api/tasks/\(task.id)"])
+    }
+
+    @Sendable func showTask(_ request: Request, context: RequestContext) throws -> Response {
+        try .json(onTask(request, context: context) { tools, id, userID in try tools.task(id: id, userID: userID) })
+    }
+
+    /// `{title?, description?}`, at least one of them.
+    @Sendable func updateTask(_ request: Request, context: RequestContext) throws -> Response {
+        try .json(
+            onTask(request, context: context) { tools, id, userID in
+                let changes = try request.decode(TaskChangesBody.self)
+                return try tools.updateTask(
+                    id: id, title: changes.title, description: changes.description, userID: userID)
+            })
+    }
+
+    @Sendable func deleteTask(_ request: Request, context: RequestContext) throws -> Response {
+        _ = try onTask(request, context: context) { tools, id, userID in try tools.deleteTask(id: id, userID: userID) }
+        return Response(status: .noContent)
+    }
+
+    /// Idempotent: completing a completed task answers 200 with it unchanged.
+    @Sendable func completeTask(_ request: Request, context: RequestContext) throws -> Response {
+        try .json(
+            onTask(request, context: context) { tools, id, userID in try tools.completeTask(id: id, userID: userID) })
+    }
+
+    /// The steps every `/api/tasks/{id}` handler shares, in the order that keeps answers honest: authenticate (401
+    /// before anything else), read the id (400), then run `action` with the tools, the id and the token's user, and
+    /// return the task as JSON (a missing or foreign task is the tools' 404).
+    private func onTask(
+        _ request: Request, context: RequestContext,
+        _ action: (TaskTools, Int64, UUID) throws -> TaskRecord
+    ) throws -> JSONValue {
+        let userID = try authenticator.authenticate(request, context: context).user.id
+        let id = try request.parameters.require("id", as: Int64.self)
+        return try respondingToToolErrors { try action(TaskTools(store: context.services.tasks), id, userID) }.jsonValue
+    }
+}
+
+/// `POST /api/tasks`; the decoder checks types, `TaskTools` the content.
+struct NewTaskBody: Decodable {
+    let title: String
+    let description: String?
+}
+
+/// `PATCH /api/tasks/{id}`; a field that is absent or null stays as it is.
+struct TaskChangesBody: Decodable {
+    let title: String?
+    let description: String?
+}

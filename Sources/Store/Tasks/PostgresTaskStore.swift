@@ -1,0 +1,108 @@
+import Foundation
+
+/// `TaskStore` on one PostgreSQL connection. Each call is one statement, atomic by itself, and every statement
+/// carries `owner_id = <caller>` in its WHERE clause.
+public struct PostgresTaskStore: TaskStore {
+    private let connection: PostgresConnection
+
+    /// Runs every statement on `connection`, which belongs to the calling thread.
+    public init(connection: PostgresConnection) {
+        self.connection = connection
+    }
+
+    public func createTask(ownerID: UUID, title: String, description: String) throws(StoreError) -> TaskRecord {
+        let rows = try connection.query(
+            """
+            INSERT INTO tasks (owner_id, title, description) VALUES (\(ownerID), \(title), \(description))
+            RETURNING id, owner_id, title, description, completed, created_at, updated_at, completed_at
+            """)
+        guard let task = try Self.single(rows) else { throw .decoding(reason: "INSERT … RETURNING gave no row") }
+        return task
+    }
+
+    public func task(id: Int64, ownerID: UUID) throws(StoreError) -> TaskRecord? {
+        try Self.single(
+            connection.query(
+                """
+                SELECT id, owner_id, title, description, completed, created_at, updated_at, completed_at
+                FROM tasks WHERE id = \(id) AND owner_id = \(ownerID)
+                """))
+    }
+
+    public func tasks(
+        ownerID: UUID, status: TaskStatusFilter, limit: Int, after cursor: Int64?
+    ) throws(StoreError) -> TaskPage {
+        guard (1..<Int(Int32.max)).contains(limit) else { throw .invalidParameter(reason: "limit is out of range") }
+        let (firstState, secondState) = status.admittedCompletionStates
+        // One row more than asked tells whether another page follows, without a count.
+        let rows = try connection.query(
+            """
+            SELECT id, owner_id, title, description, completed, created_at, updated_at, completed_at
+            FROM tasks
+            WHERE owner_id = \(ownerID) AND completed IN (\(firstState), \(secondState)) AND id > \(cursor ?? Int64.min)
+            ORDER BY id
+            LIMIT \(limit + 1)
+            """)
+        var tasks: [TaskRecord] = []
+        for row in rows.prefix(limit) { tasks.append(try TaskRecord(row: row)) }
+        return TaskPage(tasks: tasks, nextCursor: rows.count > limit ? tasks.last?.id : nil)
+    }
+
+    public func updateTask(
+        id: Int64, ownerID: UUID, title: String?, description: String?
+    ) throws(StoreError) -> TaskRecord? {
+        try Self.single(
+            connection.query(
+                """
+                UPDATE tasks
+                SET title = coalesce(\(title), title), description = coalesce(\(description), description),
+                    updated_at = now()
+                WHERE id = \(id) AND owner_id = \(ownerID)
+                RETURNING id, owner_id, title, description, completed, created_at, updated_at, completed_at
+                """))
+    }
+
+    public func completeTask(id: Int64, ownerID: UUID) throws(StoreError) -> TaskRecord? {
+        // Idempotent: a task already completed keeps its completion time and its updated_at.
+        try Self.single(
+            connection.query(
+                """
+                UPDATE tasks
+                SET completed = true, completed_at = coalesce(completed_at, now()),
+                    updated_at = CASE WHEN completed THEN updated_at ELSE now() END
+                WHERE id = \(id) AND owner_id = \(ownerID)
+                RETURNING id, owner_id, title, description, completed, created_at, updated_at, completed_at
+                """))
+    }
+
+    public func deleteTask(id: Int64, ownerID: UUID) throws(StoreError) -> TaskRecord? {
+        try Self.single(
+            connection.query(
+                """
+                DELETE FROM tasks WHERE id = \(id) AND owner_id = \(ownerID)
+                RETURNING id, owner_id, title, description, completed, created_at, updated_at, completed_at
+                """))
+    }
+
+    public func tasks(ownerID: UUID, titleContaining fragment: String, limit: Int) throws(StoreError) -> [TaskRecord] {
+        guard limit >= 1 else { throw .invalidParameter(reason: "limit must be at least 1") }
+        // strpos, not LIKE: a `%` or `_` typed by the user is a character to find, not a wildcard.
+        var tasks: [TaskRecord] = []
+        for row in try connection.query(
+            """
+            SELECT id, owner_id, title, description, completed, created_at, updated_at, completed_at
+            FROM tasks
+            WHERE owner_id = \(ownerID) AND strpos(lower(title), lower(\(fragment))) > 0
+            ORDER BY id
+            LIMIT \(limit)
+            """)
+        {
+            tasks.append(try TaskRecord(row: row))
+        }
+        return tasks
+    }
+
+    private static func single(_ rows: [PostgresRow]) throws(StoreError) -> TaskRecord? {
+        try rows.first.map { row throws(StoreError) in try TaskRecord(row: row) }
+    }
+}

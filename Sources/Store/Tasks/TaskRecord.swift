@@ -1,0 +1,48 @@
+import Foundation
+
+/// A task as stored; only ever read back for its owner, so `ownerID` is always the caller's user.
+public struct TaskRecord: Sendable, Equatable {
+    /// Small and increasing, so a person can say "task 3"; also the pagination cursor.
+    public var id: Int64
+    public var ownerID: UUID
+    /// 1–200 characters (Unicode scalars, as PostgreSQL's `char_length` counts them).
+    public var title: String
+    /// At most 2000 characters; empty when none was given.
+    public var description: String
+    public var isCompleted: Bool
+    public var createdAt: Date
+    /// Moves with every change of title, description or completion.
+    public var updatedAt: Date
+    /// When it was first completed; nil while pending.
+    public var completedAt: Date?
+
+    /// A record with these values, e.g. for an in-memory `TaskStore` in tests.
+    public init(
+        id: Int64, ownerID: UUID, title: String, description: String, isCompleted: Bool, createdAt: Date,
+        updatedAt: Date, completedAt: Date?
+    ) {
+        self.id = id
+        self.ownerID = ownerID
+        self.title = title
+        self.description = description
+        self.isCompleted = isCompleted
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.completedAt = completedAt
+    }
+}
+
+extension TaskRecord {
+    /// Reads the eight columns `id, owner_id, title, description, completed, created_at, updated_at, completed_at`.
+    init(row: PostgresRow) throws(StoreError) {
+        self.init(
+            id: try row.decode(Int64.self, column: 0),
+            ownerID: try row.decode(UUID.self, column: 1),
+            title: try row.decode(String.self, column: 2),
+            description: try row.decode(String.self, column: 3),
+            isCompleted: try row.decode(Bool.self, column: 4),
+            createdAt: try row.decode(Date.self, column: 5),
+            updatedAt: try row.decode(Date.self, column: 6),
+            completedAt: try row.decode(Date?.self, column: 7))
+    }
+}
