@@ -88,8 +88,22 @@ def operations():
             if method in OPERATION_KEYS]
 
 
+def sample_parameters(template: str) -> dict[str, str]:
+    """A well-formed value for every path parameter of `template`, read from its documented schema: a UUID where
+    the schema says `format: uuid`, a whole number otherwise (task ids)."""
+    values = {}
+    for item in DOCUMENT["paths"][template].values():
+        if not isinstance(item, dict):
+            continue
+        for parameter in item.get("parameters", []):
+            parameter, _ = resolve(parameter, "")
+            if parameter["in"] == "path":
+                values[parameter["name"]] = SAMPLE_ID if parameter["schema"].get("format") == "uuid" else "1"
+    return values
+
+
 def concrete(template: str) -> str:
-    return template.replace("{id}", SAMPLE_ID)
+    return template.format(**sample_parameters(template))
 
 
 # Checking responses
@@ -351,13 +365,152 @@ def test_metrics(shared_stack):
     assert 'todo_chatbot_auth_events_total{event="register"}' in body
 
 
+def user_id(stack, email: str) -> str:
+    return psql(stack.database_url, f"SELECT id FROM users WHERE email = '{email}'")
+
+
+def add_conversation(stack, email: str) -> str:
+    """There is no route that creates a conversation yet (the chat endpoint will), so one is written to the
+    database: a user message, a tool message with JSON arguments and result, and the assistant's answer."""
+    conversation_id = str(uuid.uuid4())
+    psql(stack.database_url, f"""
+        INSERT INTO conversations (id, owner_id, title)
+            VALUES ('{conversation_id}', '{user_id(stack, email)}', 'Groceries');
+        INSERT INTO messages (conversation_id, role, content, tool_name, tool_arguments, tool_result) VALUES
+            ('{conversation_id}', 'user', 'add milk', NULL, NULL, NULL),
+            ('{conversation_id}', 'tool', '', 'add_task', '{{"title": "milk"}}', '{{"task": {{"id": 1}}}}'),
+            ('{conversation_id}', 'assistant', 'Added milk.', NULL, NULL, NULL)""")
+    return conversation_id
+
+
+def missing_task_id(stack) -> str:
+    return psql(stack.database_url, "SELECT coalesce(max(id), 0) + 1000 FROM tasks")
+
+
+UNAUTHENTICATED = [{}, bearer("not.a.token"), {"Authorization": "Basic eDp5"}]
+
+
+def test_tasks(shared_stack):
+    _, token, _ = signed_up(shared_stack)
+    _, other_token, _ = signed_up(shared_stack)
+    mine = bearer(token)
+    tasks, task = "/api/tasks", "/api/tasks/{id}"
+
+    created = call(shared_stack, "POST", tasks, headers=mine, json={"title": "Buy milk", "description": "2 l"})
+    assert created.status_code == 201 and created.headers["Location"] == f"/api/tasks/{created.json()['id']}"
+    first = created.json()
+    assert call(shared_stack, "POST", tasks, headers=mine, json={"title": "Call mom"}).status_code == 201
+    foreign = call(shared_stack, "POST", tasks, headers=bearer(other_token), json={"title": "Not yours"}).json()
+    for body, fields in [({"title": " ", "description": "d" * 2001}, {"title", "description"}),
+                         ({"title": "x", "description": 5}, {"description"}), ({}, {"title"})]:
+        invalid = call(shared_stack, "POST", tasks, headers=mine, json=body)
+        assert invalid.status_code == 400 and set(invalid.json()["error"]["fields"]) == fields, body
+    assert error_code(call(shared_stack, "POST", tasks, headers=mine, json=[1])) == "validation_failed"
+    malformed = call(shared_stack, "POST", tasks, headers={**mine, **JSON_HEADERS}, data=b"{")
+    assert malformed.status_code == 400 and error_code(malformed) == "invalid_json"
+    assert call(shared_stack, "POST", tasks, headers={**mine, "Content-Type": "text/plain"},
+                data=b'{"title": "x"}').status_code == 415
+
+    # The list: pages by cursor (a non-null next_cursor, then null), filters, and each bad query parameter.
+    page = call(shared_stack, "GET", tasks, headers=mine, params={"limit": 1})
+    assert page.status_code == 200 and [t["id"] for t in page.json()["tasks"]] == [first["id"]]
+    cursor = page.json()["next_cursor"]
+    assert cursor is not None
+    last = call(shared_stack, "GET", tasks, headers=mine, params={"limit": 1, "cursor": cursor}).json()
+    assert len(last["tasks"]) == 1 and last["next_cursor"] is None
+    assert call(shared_stack, "GET", tasks, headers=mine, params={"status": "completed"}).json() == {
+        "tasks": [], "next_cursor": None}
+    for query, fields in [({"status": "done"}, {"status"}), ({"limit": "0"}, {"limit"}), ({"limit": "201"}, {"limit"}),
+                          ({"cursor": "abc"}, {"cursor"}),
+                          ({"status": "x", "limit": "ten", "cursor": "-5"}, {"status", "limit", "cursor"})]:
+        refused = call(shared_stack, "GET", tasks, headers=mine, params=query)
+        assert refused.status_code == 400 and set(refused.json()["error"]["fields"]) == fields, query
+
+    # One task: its own id answers; a missing one and another user's answer the same 404; a non-number is a 400.
+    own, missing, theirs = {"id": first["id"]}, {"id": missing_task_id(shared_stack)}, {"id": foreign["id"]}
+    assert call(shared_stack, "GET", task, own, headers=mine).json() == first
+    renamed = call(shared_stack, "PATCH", task, own, headers=mine, json={"title": "Buy oat milk", "description": None})
+    assert renamed.status_code == 200 and renamed.json()["description"] == "2 l"
+    completed = call(shared_stack, "POST", task + "/complete", own, headers=mine)
+    assert completed.status_code == 200 and completed.json()["completed_at"] is not None
+    assert call(shared_stack, "POST", task + "/complete", own, headers=mine).json() == completed.json()
+    assert call(shared_stack, "GET", tasks, headers=mine, params={"status": "pending"}).status_code == 200
+
+    for method, template, body in [("GET", task, None), ("PATCH", task, {"title": "x"}), ("DELETE", task, None),
+                                   ("POST", task + "/complete", None)]:
+        arguments = {"json": body} if body else {}
+        not_found = [call(shared_stack, method, template, ids, headers=mine, **arguments) for ids in (missing, theirs)]
+        assert [response.status_code for response in not_found] == [404, 404], (method, template)
+        assert not_found[0].json() == not_found[1].json(), "another user's task looks exactly like a missing one"
+        for id in ["abc", "1.5", "9223372036854775808"]:
+            refused = call(shared_stack, method, template, {"id": id}, headers=mine, **arguments)
+            assert refused.status_code == 400 and error_code(refused) == "invalid_parameter", (method, template, id)
+            assert set(refused.json()["error"]["fields"]) == {"id"}
+        for headers in UNAUTHENTICATED:
+            assert call(shared_stack, method, template, own, headers=headers, **arguments).status_code == 401
+    for headers in UNAUTHENTICATED:
+        assert call(shared_stack, "GET", tasks, headers=headers).status_code == 401
+        assert call(shared_stack, "POST", tasks, headers=headers, json={"title": "x"}).status_code == 401
+
+    for body in [{}, {"title": ""}, {"title": 1}, {"description": "d" * 2001}]:
+        refused = call(shared_stack, "PATCH", task, own, headers=mine, json=body)
+        assert refused.status_code == 400 and error_code(refused) == "validation_failed", body
+    assert error_code(call(shared_stack, "PATCH", task, own, headers={**mine, **JSON_HEADERS}, data=b"nope")
+                      ) == "invalid_json"
+    assert call(shared_stack, "PATCH", task, own, headers={**mine, "Content-Type": "text/plain"},
+                data=b'{"title": "x"}').status_code == 415
+
+    assert call(shared_stack, "DELETE", task, own, headers=mine).status_code == 204
+    assert call(shared_stack, "DELETE", task, own, headers=mine).status_code == 404
+    assert call(shared_stack, "GET", task, theirs, headers=bearer(other_token)).json() == foreign, "left alone"
+
+
+def test_conversations(shared_stack):
+    email, token, _ = signed_up(shared_stack)
+    _, other_token, _ = signed_up(shared_stack)
+    mine, others = bearer(token), bearer(other_token)
+    conversation = add_conversation(shared_stack, email)
+    messages, single = "/api/conversations/{id}/messages", "/api/conversations/{id}"
+
+    listed = call(shared_stack, "GET", "/api/conversations", headers=mine)
+    assert [c["id"] for c in listed.json()["conversations"]] == [conversation]
+    assert call(shared_stack, "GET", "/api/conversations", headers=others).json() == {"conversations": []}
+    assert len(call(shared_stack, "GET", "/api/conversations", headers=mine, params={"limit": 200}
+                    ).json()["conversations"]) == 1
+    for limit in ["0", "201", "ten", "-1"]:
+        refused = call(shared_stack, "GET", "/api/conversations", headers=mine, params={"limit": limit})
+        assert refused.status_code == 400 and set(refused.json()["error"]["fields"]) == {"limit"}, limit
+
+    shown = call(shared_stack, "GET", messages, {"id": conversation.upper()}, headers=mine)
+    assert shown.status_code == 200, "either letter case is accepted"
+    assert [m["role"] for m in shown.json()["messages"]] == ["user", "tool", "assistant"]
+    assert shown.json()["messages"][1]["tool_arguments"] == {"title": "milk"}
+
+    for method, template in [("GET", messages), ("DELETE", single)]:
+        not_found = [call(shared_stack, method, template, {"id": id}, headers=others)
+                     for id in (conversation, str(uuid.uuid4()))]
+        assert [response.status_code for response in not_found] == [404, 404], (method, template)
+        assert not_found[0].json() == not_found[1].json(), "another user's conversation looks like a missing one"
+        for id in ["123", "not-a-uuid"]:
+            refused = call(shared_stack, method, template, {"id": id}, headers=mine)
+            assert refused.status_code == 400 and error_code(refused) == "invalid_parameter", (method, id)
+        for headers in UNAUTHENTICATED:
+            assert call(shared_stack, method, template, {"id": conversation}, headers=headers).status_code == 401
+    for headers in UNAUTHENTICATED:
+        assert call(shared_stack, "GET", "/api/conversations", headers=headers).status_code == 401
+
+    assert call(shared_stack, "DELETE", single, {"id": conversation}, headers=mine).status_code == 204
+    assert call(shared_stack, "GET", messages, {"id": conversation}, headers=mine).status_code == 404
+
+
 # What no single operation owns
 
-def test_every_post_refuses_a_body_over_one_mebibyte(shared_stack):
+def test_every_post_and_patch_refuses_a_body_over_one_mebibyte(shared_stack):
     body = b"{" + b" " * (1 << 20) + b"}"
     for path, method in operations():
-        if method == "POST":
-            assert call(shared_stack, method, path, data=body, headers=JSON_HEADERS).status_code == 413, path
+        if method in ("POST", "PATCH"):
+            response = call(shared_stack, method, path, sample_parameters(path), data=body, headers=JSON_HEADERS)
+            assert response.status_code == 413, (method, path)
 
 
 def test_unreadable_request_gets_nginx_400(shared_stack):
@@ -433,6 +586,23 @@ def test_rate_limits_and_the_workers_own_body_limit(make_stack):
     assert too_large.status_code == 413 and error_code(too_large) == "payload_too_large"
 
 
+def task_and_conversation_operations(stack, token, task_id, conversation_id):
+    """One well-formed, authenticated request to each task and conversation operation."""
+    mine = bearer(token)
+    task, conversation = {"id": task_id}, {"id": conversation_id}
+    return [
+        call(stack, "GET", "/api/tasks", headers=mine),
+        call(stack, "POST", "/api/tasks", headers=mine, json={"title": "x"}),
+        call(stack, "GET", "/api/tasks/{id}", task, headers=mine),
+        call(stack, "PATCH", "/api/tasks/{id}", task, headers=mine, json={"title": "y"}),
+        call(stack, "POST", "/api/tasks/{id}/complete", task, headers=mine),
+        call(stack, "DELETE", "/api/tasks/{id}", task, headers=mine),
+        call(stack, "GET", "/api/conversations", headers=mine),
+        call(stack, "GET", "/api/conversations/{id}/messages", conversation, headers=mine),
+        call(stack, "DELETE", "/api/conversations/{id}", conversation, headers=mine),
+    ]
+
+
 def test_replayed_refresh_token_and_internal_errors(make_stack):
     stack = make_stack({"REFRESH_GRACE_SECONDS": "0"})
     _, _, first = signed_up(stack)
@@ -442,14 +612,21 @@ def test_replayed_refresh_token_and_internal_errors(make_stack):
     assert reused.status_code == 401 and error_code(reused) == "refresh_token_reused"
 
     # Tables the code expects are gone: every query on them fails with a server error, which must be a 500
-    # `internal_error` naming the request id, and never the database's message.
+    # `internal_error` naming the request id, and never the database's message. First the task and conversation
+    # tables alone, so authentication still works and the failure is the stores' own.
     email, token, refresh_token = signed_up(stack)
+    task_id = call(stack, "POST", "/api/tasks", headers=bearer(token), json={"title": "x"}).json()["id"]
+    conversation_id = add_conversation(stack, email)
+    psql(stack.database_url, "ALTER TABLE tasks RENAME TO tasks_hidden; "
+                             "ALTER TABLE messages RENAME TO messages_hidden; "
+                             "ALTER TABLE conversations RENAME TO conversations_hidden")
+    responses = task_and_conversation_operations(stack, token, task_id, conversation_id)
     psql(stack.database_url, "ALTER TABLE users RENAME TO users_hidden; "
                              "ALTER TABLE refresh_tokens RENAME TO refresh_tokens_hidden; "
                              "ALTER TABLE sessions RENAME TO sessions_hidden; "
                              "ALTER TABLE auth_events RENAME TO auth_events_hidden")
     with_cookie = {**JSON_HEADERS, "Cookie": f"refresh_token={refresh_token}"}
-    responses = [
+    responses += [
         call(stack, "POST", "/api/auth/register", json={"email": unique_email(), "password": PASSWORD}),
         call(stack, "POST", "/api/auth/login", json={"email": email, "password": PASSWORD}),
         call(stack, "POST", "/api/auth/refresh", headers=with_cookie),
@@ -472,6 +649,8 @@ def test_database_and_pool_outages_answer_503(make_stack, private_postgres):
     stack = make_stack(database_url=create_database(private_postgres.admin_url))
     email, token, refresh_token = signed_up(stack)
     with_cookie = {**JSON_HEADERS, "Cookie": f"refresh_token={refresh_token}"}
+    task_id = call(stack, "POST", "/api/tasks", headers=bearer(token), json={"title": "x"}).json()["id"]
+    conversation_id = add_conversation(stack, email)
 
     def every_operation():
         return [
@@ -487,7 +666,7 @@ def test_database_and_pool_outages_answer_503(make_stack, private_postgres):
             call(stack, "POST", "/api/auth/password", headers=bearer(token),
                  json={"current_password": PASSWORD, "new_password": "a brand new password"}),
             call(stack, "GET", "/metrics"),
-        ]
+        ] + task_and_conversation_operations(stack, token, task_id, conversation_id)
 
     private_postgres.stop()
     responses = every_operation()

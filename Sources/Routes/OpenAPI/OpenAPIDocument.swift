@@ -1031,7 +1031,8 @@ enum OpenAPIDocument {
                         "code": {
                           "enum": [
                             "invalid_json",
-                            "validation_failed"
+                            "validation_failed",
+                            "invalid_parameter"
                           ]
                         }
                       }
@@ -1307,6 +1308,9 @@ enum OpenAPIDocument {
                 }
               }
             }
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
           },
           "500": {
             "$ref": "#/components/responses/InternalError"
