@@ -24,6 +24,7 @@ public struct Application: Sendable {
             .register(on: &router)
         TaskRoutes(authenticator: authenticator).register(on: &router)
         ConversationRoutes(authenticator: authenticator).register(on: &router)
+        ChatRoutes(authenticator: authenticator, agent: configuration.agent).register(on: &router)
         self.router = router.build()
     }
 

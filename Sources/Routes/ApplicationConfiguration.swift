@@ -1,11 +1,17 @@
+import Agent
+
 /// Settings the routes need, read once at start-up by the executable.
 public struct ApplicationConfiguration: Sendable {
     /// Larger bodies get 413 before any handler runs; 1 MiB leaves room for long chat messages.
     public var maxBodyBytes: Int
     public var auth: AuthConfiguration
+    /// The chat provider `POST /api/chat` runs; the offline built-in interpreter unless the executable chooses
+    /// another from its configuration.
+    public var agent: any ChatAgent
 
-    public init(maxBodyBytes: Int = 1 << 20, auth: AuthConfiguration) {
+    public init(maxBodyBytes: Int = 1 << 20, auth: AuthConfiguration, agent: any ChatAgent = BuiltInAgent()) {
         self.maxBodyBytes = maxBodyBytes
         self.auth = auth
+        self.agent = agent
     }
 }

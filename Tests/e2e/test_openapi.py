@@ -503,6 +503,37 @@ def test_conversations(shared_stack):
     assert call(shared_stack, "GET", messages, {"id": conversation}, headers=mine).status_code == 404
 
 
+def test_chat(shared_stack):
+    _, token, _ = signed_up(shared_stack)
+    _, other_token, _ = signed_up(shared_stack)
+    mine, others = bearer(token), bearer(other_token)
+
+    added = call(shared_stack, "POST", "/api/chat", headers=mine, json={"message": "add buy milk"})
+    assert added.status_code == 200 and [c["name"] for c in added.json()["tool_calls"]] == ["add_task"]
+    conversation = added.json()["conversation_id"]
+    continued = call(shared_stack, "POST", "/api/chat", headers=mine,
+                     json={"message": "mark it done", "conversation_id": conversation.upper()})
+    assert continued.status_code == 200 and continued.json()["conversation_id"] == conversation
+    assert call(shared_stack, "POST", "/api/chat", headers=mine, json={"message": "hello"}).json()["tool_calls"] == []
+
+    for body, fields in [({}, {"message"}), ({"message": 1}, {"message"}), ({"message": " "}, {"message"}),
+                         ({"message": "m" * 4001}, {"message"}),
+                         ({"message": "", "conversation_id": "nope"}, {"message", "conversation_id"})]:
+        refused = call(shared_stack, "POST", "/api/chat", headers=mine, json=body)
+        assert refused.status_code == 400 and set(refused.json()["error"]["fields"]) == fields, body
+    malformed = call(shared_stack, "POST", "/api/chat", headers={**mine, **JSON_HEADERS}, data=b"{")
+    assert malformed.status_code == 400 and error_code(malformed) == "invalid_json"
+    assert call(shared_stack, "POST", "/api/chat", headers={**mine, "Content-Type": "text/plain"},
+                data=b'{"message": "hi"}').status_code == 415
+    not_found = [call(shared_stack, "POST", "/api/chat", headers=headers,
+                      json={"message": "hi", "conversation_id": id})
+                 for headers, id in [(others, conversation), (mine, str(uuid.uuid4()))]]
+    assert [response.status_code for response in not_found] == [404, 404]
+    assert not_found[0].json()["error"] == not_found[1].json()["error"]
+    for headers in UNAUTHENTICATED:
+        assert call(shared_stack, "POST", "/api/chat", headers=headers, json={"message": "hi"}).status_code == 401
+
+
 # What no single operation owns
 
 def test_every_post_and_patch_refuses_a_body_over_one_mebibyte(shared_stack):
@@ -599,6 +630,8 @@ def task_and_conversation_operations(stack, token, task_id, conversation_id):
         call(stack, "DELETE", "/api/tasks/{id}", task, headers=mine),
         call(stack, "GET", "/api/conversations", headers=mine),
         call(stack, "GET", "/api/conversations/{id}/messages", conversation, headers=mine),
+        call(stack, "POST", "/api/chat", headers=mine, json={"message": "list my tasks",
+                                                             "conversation_id": conversation_id}),
         call(stack, "DELETE", "/api/conversations/{id}", conversation, headers=mine),
     ]
 

@@ -35,7 +35,8 @@ enum OpenAPIDocument {
       "description": "Health, metrics and this document: for monitors, scrapers and tools."
     },
     {"name": "tasks", "description": "A signed-in user's tasks; the chat agent and MCP tools act on the same."},
-    {"name": "conversations", "description": "A signed-in user's conversations with the agent."}
+    {"name": "conversations", "description": "A signed-in user's conversations with the agent."},
+    {"name": "chat", "description": "Talking to the agent, which manages the user's tasks through the task tools."}
   ],
   "paths": {
     "/api/health": {
@@ -1648,6 +1649,124 @@ enum OpenAPIDocument {
           }
         }
       }
+    },
+    "/api/chat": {
+      "post": {
+        "operationId": "chat",
+        "tags": [
+          "chat"
+        ],
+        "summary": "Send a message to the agent and get its reply.",
+        "description": "Stores the message first (so it is never lost), runs the agent, then stores the tool calls it made and its reply, and returns them. Without `conversation_id` a new conversation starts, titled after the message (trimmed, at most 60 characters). The agent acts only through the task tools (`add_task`, `list_tasks`, `complete_task`, `update_task`, `delete_task`), always on the caller's own tasks. If the agent's provider fails, the answer is still 200 with a reply saying so; the message stays stored.",
+        "security": [
+          {
+            "bearerAuth": []
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "description": "The message, and the conversation to continue.",
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/ChatRequest"
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "The agent's reply and the tool calls it made, in order.",
+            "headers": {
+              "X-Request-ID": {
+                "$ref": "#/components/headers/X-Request-ID"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control-No-Store"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ChatResponse"
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "`invalid_json` (the body is empty, not JSON or nested too deeply) or `validation_failed` (`message` is missing, not a string, blank or over 4000 characters, or `conversation_id` is not a UUID string; `fields` names each).",
+            "headers": {
+              "X-Request-ID": {
+                "$ref": "#/components/headers/X-Request-ID"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control-No-Store"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error",
+                  "properties": {
+                    "error": {
+                      "properties": {
+                        "code": {
+                          "enum": [
+                            "invalid_json",
+                            "validation_failed"
+                          ]
+                        }
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthenticated"
+          },
+          "404": {
+            "description": "`not_found`: no conversation with this `conversation_id` belongs to the user. Another user's conversation answers exactly like a missing one, and nothing is stored.",
+            "headers": {
+              "X-Request-ID": {
+                "$ref": "#/components/headers/X-Request-ID"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control-No-Store"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error",
+                  "properties": {
+                    "error": {
+                      "properties": {
+                        "code": {
+                          "const": "not_found"
+                        }
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "415": {
+            "$ref": "#/components/responses/UnsupportedMediaType"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
+          }
+        }
+      }
     }
   },
   "components": {
@@ -1993,6 +2112,78 @@ enum OpenAPIDocument {
               "null"
             ],
             "maxLength": 2000
+          }
+        }
+      },
+      "ChatRequest": {
+        "type": "object",
+        "required": [
+          "message"
+        ],
+        "properties": {
+          "message": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 4000,
+            "description": "What the person says, e.g. \"add buy milk\" or \"mark it done\"; not only spaces."
+          },
+          "conversation_id": {
+            "type": "string",
+            "format": "uuid",
+            "description": "The conversation to continue; omit it to start a new one."
+          }
+        }
+      },
+      "ChatResponse": {
+        "type": "object",
+        "required": [
+          "conversation_id",
+          "response",
+          "tool_calls"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "conversation_id": {
+            "$ref": "#/components/schemas/UUID"
+          },
+          "response": {
+            "type": "string",
+            "description": "The agent's reply."
+          },
+          "tool_calls": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/ToolCall"
+            }
+          }
+        }
+      },
+      "ToolCall": {
+        "type": "object",
+        "required": [
+          "name",
+          "arguments",
+          "result"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "name": {
+            "type": "string",
+            "enum": [
+              "add_task",
+              "list_tasks",
+              "complete_task",
+              "update_task",
+              "delete_task"
+            ]
+          },
+          "arguments": {
+            "type": "object",
+            "description": "The tool's JSON arguments."
+          },
+          "result": {
+            "type": "object",
+            "description": "The tool's JSON result; `{\"error\": \"…\"}` when the tool refused (e.g. `no task 7`)."
           }
         }
       },

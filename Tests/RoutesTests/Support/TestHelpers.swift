@@ -1,3 +1,4 @@
+import Agent
 import Auth
 import Foundation
 import Logging
@@ -30,7 +31,7 @@ struct TestApplication {
 
     init(
         health: InMemoryHealthStore = InMemoryHealthStore(), maxBodyBytes: Int = 1 << 20,
-        rateLimits: RateLimits = RateLimits(), refreshGraceSeconds: Int = 10
+        rateLimits: RateLimits = RateLimits(), refreshGraceSeconds: Int = 10, agent: any ChatAgent = BuiltInAgent()
     ) {
         log = LogCapture()
         store = InMemoryAuthStore()
@@ -42,7 +43,8 @@ struct TestApplication {
             passwordHasher: PasswordHasher(cost: 4), refreshGraceSeconds: refreshGraceSeconds,
             publicOrigin: "https://app.example", rateLimits: rateLimits)
         application = Application(
-            configuration: ApplicationConfiguration(maxBodyBytes: maxBodyBytes, auth: auth), logger: log.logger)
+            configuration: ApplicationConfiguration(maxBodyBytes: maxBodyBytes, auth: auth, agent: agent),
+            logger: log.logger)
         services = RequestServices(
             health: health, users: store, sessions: store, authEvents: store, rateLimits: store, tasks: tasks,
             conversations: conversations)

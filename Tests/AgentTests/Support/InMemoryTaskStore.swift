@@ -1,0 +1,1 @@
+../../RoutesTests/Support/InMemoryTaskStore.swift
