@@ -20,12 +20,13 @@ let package = Package(
         .target(name: "Tasks", dependencies: ["Store"]),
         .target(name: "Agent", dependencies: ["Tasks", "Logging"]),
         .target(name: "Routes", dependencies: ["Auth", "Store", "Tasks", "Agent", "Logging"]),
-        .executableTarget(name: "FCGIApp", dependencies: ["Routes", "Store", "Auth", "Logging", "CFastCGI", "CLinux"]),
+        .executableTarget(
+            name: "FCGIApp", dependencies: ["Routes", "Agent", "Store", "Auth", "Logging", "CFastCGI", "CLinux"]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
         .testTarget(name: "AuthTests", dependencies: ["Auth"]),
         .testTarget(name: "TasksTests", dependencies: ["Tasks", "Store"]),
         .testTarget(name: "AgentTests", dependencies: ["Agent", "Tasks", "Store"]),
         .testTarget(name: "RoutesTests", dependencies: ["Routes", "Store", "Agent", "Tasks"]),
-        .testTarget(name: "FCGIAppTests", dependencies: ["FCGIApp"]),
+        .testTarget(name: "FCGIAppTests", dependencies: ["FCGIApp", "Agent"]),
     ]
 )

@@ -1,3 +1,4 @@
+import Agent
 import XCTest
 
 @testable import FCGIApp
@@ -76,6 +77,57 @@ final class ConfigurationTests: XCTestCase {
             environment[name] = value
             XCTAssertThrowsError(try Configuration(environment: environment), "\(name)=\(value)") { error in
                 XCTAssertTrue(String(describing: error).contains(name), "\(error)")
+            }
+        }
+    }
+
+    func testWithoutAnOpenAIKeyTheBuiltInAgentAnswers() throws {
+        var environment = validEnvironment
+        environment["OPENAI_MODEL"] = "llama3.1"
+        let configuration = try Configuration(environment: environment)
+        XCTAssertNil(configuration.openAI)
+        XCTAssertTrue(configuration.applicationConfiguration.agent is BuiltInAgent)
+    }
+
+    func testOpenAISettingsAreReadWithDefaults() throws {
+        var environment = validEnvironment
+        environment["OPENAI_API_KEY"] = "sk-test-key"
+        let defaults = try XCTUnwrap(try Configuration(environment: environment).openAI)
+        XCTAssertEqual(defaults.baseURL.absoluteString, "https://api.openai.com/v1")
+        XCTAssertEqual(defaults.chatCompletionsURL.absoluteString, "https://api.openai.com/v1/chat/completions")
+        XCTAssertEqual(defaults.model, "gpt-4o-mini")
+        XCTAssertEqual(defaults.timeoutSeconds, 20)
+        XCTAssertEqual(defaults.maxSteps, 5)
+        XCTAssertEqual(defaults.apiKey, ProviderAPIKey("sk-test-key"))
+
+        environment["OPENAI_BASE_URL"] = "http://127.0.0.1:11434/v1/"
+        environment["OPENAI_MODEL"] = "llama3.1"
+        environment["OPENAI_TIMEOUT_SECONDS"] = "7"
+        environment["OPENAI_MAX_STEPS"] = "10"
+        let configuration = try Configuration(environment: environment)
+        let local = try XCTUnwrap(configuration.openAI)
+        XCTAssertEqual(local.chatCompletionsURL.absoluteString, "http://127.0.0.1:11434/v1/chat/completions")
+        XCTAssertEqual(local.model, "llama3.1")
+        XCTAssertEqual(local.timeoutSeconds, 7)
+        XCTAssertEqual(local.maxSteps, 10)
+        XCTAssertTrue(configuration.applicationConfiguration.agent is OpenAICompatibleAgent)
+        XCTAssertFalse(String(describing: configuration).contains("sk-test-key"), "printing never shows the key")
+    }
+
+    func testInvalidOpenAISettingsAreRefusedWithoutEchoingTheKey() {
+        for (name, value) in [
+            ("OPENAI_BASE_URL", "http://api.openai.com/v1"), ("OPENAI_BASE_URL", "http://192.168.1.5:8080/v1"),
+            ("OPENAI_BASE_URL", "ftp://127.0.0.1/v1"), ("OPENAI_BASE_URL", "api.openai.com"),
+            ("OPENAI_TIMEOUT_SECONDS", "0"), ("OPENAI_TIMEOUT_SECONDS", "121"), ("OPENAI_TIMEOUT_SECONDS", "soon"),
+            ("OPENAI_MAX_STEPS", "0"), ("OPENAI_MAX_STEPS", "11"), ("OPENAI_API_KEY", "sk-secret with space"),
+        ] {
+            var environment = validEnvironment
+            environment["OPENAI_API_KEY"] = "sk-secret-key"
+            environment[name] = value
+            XCTAssertThrowsError(try Configuration(environment: environment), "\(name)=\(value)") { error in
+                let text = String(describing: error)
+                XCTAssertTrue(text.contains(name), text)
+                XCTAssertFalse(text.contains("sk-secret"), "the message must not repeat the key: \(text)")
             }
         }
     }

@@ -1,3 +1,4 @@
+import Agent
 import Auth
 import Routes
 
@@ -12,6 +13,7 @@ extension Configuration {
                     lifetime: accessTokenLifetimeSeconds, leeway: clockLeewaySeconds),
                 passwordHasher: PasswordHasher(cost: bcryptCost), refreshTokenLifetime: refreshTokenLifetimeSeconds,
                 sessionLifetime: sessionLifetimeSeconds, refreshGraceSeconds: refreshGraceSeconds,
-                publicOrigin: publicOrigin, rateLimits: rateLimits))
+                publicOrigin: publicOrigin, rateLimits: rateLimits),
+            agent: openAI.map { OpenAICompatibleAgent(configuration: $0) } ?? BuiltInAgent())
     }
 }

@@ -1,4 +1,6 @@
+import Agent
 import Auth
+import Foundation
 import Logging
 import Routes
 
@@ -40,6 +42,8 @@ struct Configuration: Sendable {
     /// A worker that dies this many times within `crashWindowSeconds` stops the pool loudly for systemd.
     var crashLimit: Int
     var crashWindowSeconds: Int
+    /// The OpenAI-compatible chat provider; nil (no `OPENAI_API_KEY`) runs the offline built-in agent.
+    var openAI: OpenAICompatibleConfiguration?
 
     /// Reads and validates the environment, reporting every problem at once.
     init(environment: [String: String]) throws(ConfigurationError) {
@@ -98,6 +102,7 @@ struct Configuration: Sendable {
         if Logger.Level(name: levelText) == nil {
             reader.problems.append("LOG_LEVEL must be one of debug, info, warning, error")
         }
+        openAI = Self.openAIConfiguration(&reader)
         let listenAddress = ListenAddress(parsing: listenText)
         if listenAddress == nil {
             reader.problems.append(
@@ -139,6 +144,31 @@ struct Configuration: Sendable {
         self.signingKeys = signingKeys
         self.listenAddress = listenAddress
         self.logLevel = logLevel
+    }
+}
+
+extension Configuration {
+    /// The provider settings, checked even without a key so a typo is caught before the key is added. The timeout
+    /// bounds a whole chat turn and should stay below nginx's fastcgi_read_timeout (30 s).
+    fileprivate static func openAIConfiguration(_ reader: inout EnvironmentReader) -> OpenAICompatibleConfiguration? {
+        let apiKey = reader.string("OPENAI_API_KEY", default: "")
+        let baseURLText = reader.string("OPENAI_BASE_URL", default: OpenAICompatibleConfiguration.defaultBaseURL)
+        let model = reader.string("OPENAI_MODEL", default: OpenAICompatibleConfiguration.defaultModel)
+        let timeoutSeconds = reader.integer("OPENAI_TIMEOUT_SECONDS", default: 20, range: 1...120)
+        let maxSteps = reader.integer("OPENAI_MAX_STEPS", default: 5, range: 1...10)
+        if let problem = OpenAICompatibleConfiguration.problem(withBaseURL: baseURLText) {
+            reader.problems.append("OPENAI_BASE_URL \(problem)")
+            return nil
+        }
+        if apiKey.contains(where: { $0.isWhitespace || $0.isNewline }) {
+            // Never echoed: the message names the setting only.
+            reader.problems.append("OPENAI_API_KEY must not contain spaces or line breaks")
+            return nil
+        }
+        guard !apiKey.isEmpty, let baseURL = URL(string: baseURLText) else { return nil }
+        return OpenAICompatibleConfiguration(
+            baseURL: baseURL, apiKey: ProviderAPIKey(apiKey), model: model, timeoutSeconds: timeoutSeconds,
+            maxSteps: maxSteps)
     }
 }
 
