@@ -25,6 +25,7 @@ public struct Application: Sendable {
         TaskRoutes(authenticator: authenticator).register(on: &router)
         ConversationRoutes(authenticator: authenticator).register(on: &router)
         ChatRoutes(authenticator: authenticator, agent: configuration.agent).register(on: &router)
+        MCPRoutes(authenticator: authenticator).register(on: &router)
         self.router = router.build()
     }
 

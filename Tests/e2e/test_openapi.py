@@ -534,6 +534,40 @@ def test_chat(shared_stack):
         assert call(shared_stack, "POST", "/api/chat", headers=headers, json={"message": "hi"}).status_code == 401
 
 
+def test_mcp(shared_stack):
+    _, token, _ = signed_up(shared_stack)
+    mine = bearer(token)
+
+    def rpc(method, params=None, headers=None, **message):
+        body = {"jsonrpc": "2.0", "method": method, **({"params": params} if params is not None else {}), **message}
+        return call(shared_stack, "POST", "/api/mcp", headers={**mine, **(headers or {})}, json=body)
+
+    initialized = rpc("initialize", {"protocolVersion": "2025-06-18", "capabilities": {},
+                                     "clientInfo": {"name": "contract", "version": "1"}}, id=1)
+    assert initialized.status_code == 200 and initialized.json()["result"]["protocolVersion"] == "2025-06-18"
+    assert rpc("notifications/initialized").status_code == 202
+    listed = rpc("tools/list", id="two", headers={"MCP-Protocol-Version": "2025-06-18"})
+    assert listed.status_code == 200 and len(listed.json()["result"]["tools"]) == 5
+    added = rpc("tools/call", {"name": "add_task", "arguments": {"title": "x"}}, id=3)
+    assert added.status_code == 200 and added.json()["result"]["isError"] is False
+    refused = rpc("tools/call", {"name": "add_task", "arguments": {}}, id=4)
+    assert refused.status_code == 200 and refused.json()["result"]["isError"] is True
+    unknown = rpc("server/discover", {}, id=5)
+    assert unknown.status_code == 200 and unknown.json()["error"]["code"] == -32601
+
+    version = rpc("ping", id=6, headers={"MCP-Protocol-Version": "1999-01-01"})
+    assert version.status_code == 400 and error_code(version) == "unsupported_protocol_version"
+    for body, code in [(b"{", -32700), (b"[]", -32600), (b'{"jsonrpc": "2.0"}', -32600)]:
+        malformed = call(shared_stack, "POST", "/api/mcp", headers={**mine, **JSON_HEADERS}, data=body)
+        assert malformed.status_code == 400 and malformed.json()["error"]["code"] == code, body
+    assert rpc("ping", id=7, headers={"Accept": "text/html"}).status_code == 406
+    assert call(shared_stack, "POST", "/api/mcp", headers={**mine, "Content-Type": "text/plain"},
+                data=b'{"jsonrpc": "2.0", "id": 1, "method": "ping"}').status_code == 415
+    for headers in UNAUTHENTICATED:
+        assert call(shared_stack, "POST", "/api/mcp", headers=headers,
+                    json={"jsonrpc": "2.0", "id": 1, "method": "ping"}).status_code == 401
+
+
 # What no single operation owns
 
 def test_every_post_and_patch_refuses_a_body_over_one_mebibyte(shared_stack):
@@ -633,6 +667,8 @@ def task_and_conversation_operations(stack, token, task_id, conversation_id):
         call(stack, "POST", "/api/chat", headers=mine, json={"message": "list my tasks",
                                                              "conversation_id": conversation_id}),
         call(stack, "DELETE", "/api/conversations/{id}", conversation, headers=mine),
+        call(stack, "POST", "/api/mcp", headers=mine, json={"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+                                                            "params": {"name": "list_tasks", "arguments": {}}}),
     ]
 
 

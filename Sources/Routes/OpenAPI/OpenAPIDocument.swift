@@ -36,7 +36,8 @@ enum OpenAPIDocument {
     },
     {"name": "tasks", "description": "A signed-in user's tasks; the chat agent and MCP tools act on the same."},
     {"name": "conversations", "description": "A signed-in user's conversations with the agent."},
-    {"name": "chat", "description": "Talking to the agent, which manages the user's tasks through the task tools."}
+    {"name": "chat", "description": "Talking to the agent, which manages the user's tasks through the task tools."},
+    {"name": "mcp", "description": "The task tools over the Model Context Protocol, for MCP clients."}
   ],
   "paths": {
     "/api/health": {
@@ -1745,6 +1746,255 @@ enum OpenAPIDocument {
                       "properties": {
                         "code": {
                           "const": "not_found"
+                        }
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "415": {
+            "$ref": "#/components/responses/UnsupportedMediaType"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
+          }
+        }
+      }
+    },
+    "/api/mcp": {
+      "post": {
+        "operationId": "mcp",
+        "tags": [
+          "mcp"
+        ],
+        "summary": "Model Context Protocol endpoint (Streamable HTTP transport, JSON responses only).",
+        "description": "One JSON-RPC 2.0 message per request: `initialize` (answers with the client's `protocolVersion` when it is 2025-03-26, 2025-06-18 or 2025-11-25, else 2025-11-25), `notifications/initialized`, `ping`, `tools/list` (the five task tools with their input schemas) and `tools/call` (`{content: [{type: \"text\", text}], structuredContent, isError}`; a tool's own failure — bad arguments, no such task, unknown tool — is a result with `isError: true`). Any other method is a JSON-RPC error -32601 with status 200. Stateless: no `Mcp-Session-Id` is issued (any worker on any host may answer), there is no server-initiated stream (`GET` and `DELETE` answer 405), and JSON-RPC batches are refused with -32600. The user is the access token's, as for every other route.",
+        "security": [
+          {
+            "bearerAuth": []
+          }
+        ],
+        "parameters": [
+          {
+            "name": "MCP-Protocol-Version",
+            "in": "header",
+            "required": false,
+            "description": "The negotiated revision; an unsupported one answers 400.",
+            "schema": {
+              "type": "string",
+              "enum": [
+                "2025-03-26",
+                "2025-06-18",
+                "2025-11-25"
+              ]
+            }
+          },
+          {
+            "name": "Mcp-Session-Id",
+            "in": "header",
+            "required": false,
+            "description": "Ignored: the server is stateless and never issues one.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "description": "One JSON-RPC 2.0 request, notification or response object.",
+          "content": {
+            "application/json": {
+              "schema": {
+                "type": "object",
+                "description": "A JSON-RPC 2.0 message (`jsonrpc`, `method`, `params`, and `id` for a request); see the MCP specification."
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "The JSON-RPC response to a request: a `result`, or an `error` (-32601 unknown method, -32602 invalid params, -32600 invalid request when its `id` could be read).",
+            "headers": {
+              "X-Request-ID": {
+                "$ref": "#/components/headers/X-Request-ID"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control-No-Store"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "oneOf": [
+                    {
+                      "type": "object",
+                      "required": [
+                        "jsonrpc",
+                        "id",
+                        "result"
+                      ],
+                      "properties": {
+                        "jsonrpc": {
+                          "const": "2.0"
+                        },
+                        "id": {
+                          "type": [
+                            "string",
+                            "integer"
+                          ]
+                        },
+                        "result": {
+                          "type": "object"
+                        }
+                      }
+                    },
+                    {
+                      "type": "object",
+                      "required": [
+                        "jsonrpc",
+                        "id",
+                        "error"
+                      ],
+                      "properties": {
+                        "jsonrpc": {
+                          "const": "2.0"
+                        },
+                        "id": {
+                          "type": [
+                            "string",
+                            "integer",
+                            "null"
+                          ]
+                        },
+                        "error": {
+                          "type": "object",
+                          "required": [
+                            "code",
+                            "message"
+                          ],
+                          "properties": {
+                            "code": {
+                              "type": "integer"
+                            },
+                            "message": {
+                              "type": "string"
+                            }
+                          }
+                        }
+                      }
+                    }
+                  ]
+                }
+              }
+            }
+          },
+          "202": {
+            "description": "A notification (no `id`) or a client's JSON-RPC response was accepted; no body.",
+            "headers": {
+              "X-Request-ID": {
+                "$ref": "#/components/headers/X-Request-ID"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control-No-Store"
+              }
+            }
+          },
+          "400": {
+            "description": "`unsupported_protocol_version` (the `MCP-Protocol-Version` header names a revision the server does not speak), or a JSON-RPC error with a null `id`: -32700 (the body is not JSON) or -32600 (not a JSON-RPC message, or a batch).",
+            "headers": {
+              "X-Request-ID": {
+                "$ref": "#/components/headers/X-Request-ID"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control-No-Store"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "oneOf": [
+                    {
+                      "$ref": "#/components/schemas/Error",
+                      "properties": {
+                        "error": {
+                          "properties": {
+                            "code": {
+                              "const": "unsupported_protocol_version"
+                            }
+                          }
+                        }
+                      }
+                    },
+                    {
+                      "type": "object",
+                      "required": [
+                        "jsonrpc",
+                        "id",
+                        "error"
+                      ],
+                      "properties": {
+                        "jsonrpc": {
+                          "const": "2.0"
+                        },
+                        "id": {
+                          "type": [
+                            "string",
+                            "integer",
+                            "null"
+                          ]
+                        },
+                        "error": {
+                          "type": "object",
+                          "required": [
+                            "code",
+                            "message"
+                          ],
+                          "properties": {
+                            "code": {
+                              "type": "integer"
+                            },
+                            "message": {
+                              "type": "string"
+                            }
+                          }
+                        }
+                      }
+                    }
+                  ]
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthenticated"
+          },
+          "406": {
+            "description": "`not_acceptable`: the `Accept` header excludes application/json (a missing header, `*/*` or `application/json, text/event-stream` are fine).",
+            "headers": {
+              "X-Request-ID": {
+                "$ref": "#/components/headers/X-Request-ID"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control-No-Store"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error",
+                  "properties": {
+                    "error": {
+                      "properties": {
+                        "code": {
+                          "const": "not_acceptable"
                         }
                       }
                     }
