@@ -694,8 +694,17 @@ def test_replayed_refresh_token_and_internal_errors(make_stack):
                              "ALTER TABLE refresh_tokens RENAME TO refresh_tokens_hidden; "
                              "ALTER TABLE sessions RENAME TO sessions_hidden; "
                              "ALTER TABLE auth_events RENAME TO auth_events_hidden")
+    responses += auth_and_metrics_operations(stack, email, token, refresh_token)
+    for response in responses:
+        assert response.status_code == 500, (response.url, response.status_code, response.text)
+        assert response.json()["request_id"] == response.headers["X-Request-ID"]
+        assert "hidden" not in response.text and "relation" not in response.text
+
+
+def auth_and_metrics_operations(stack, email, token, refresh_token):
+    """One call of every auth operation and of /metrics, for the tests that break the database."""
     with_cookie = {**JSON_HEADERS, "Cookie": f"refresh_token={refresh_token}"}
-    responses += [
+    return [
         call(stack, "POST", "/api/auth/register", json={"email": unique_email(), "password": PASSWORD}),
         call(stack, "POST", "/api/auth/login", json={"email": email, "password": PASSWORD}),
         call(stack, "POST", "/api/auth/refresh", headers=with_cookie),
@@ -708,34 +717,19 @@ def test_replayed_refresh_token_and_internal_errors(make_stack):
              json={"current_password": PASSWORD, "new_password": "a brand new password"}),
         call(stack, "GET", "/metrics"),
     ]
-    for response in responses:
-        assert response.status_code == 500, (response.url, response.status_code, response.text)
-        assert response.json()["request_id"] == response.headers["X-Request-ID"]
-        assert "hidden" not in response.text and "relation" not in response.text
 
 
 def test_database_and_pool_outages_answer_503(make_stack, private_postgres):
     stack = make_stack(database_url=create_database(private_postgres.admin_url))
     email, token, refresh_token = signed_up(stack)
-    with_cookie = {**JSON_HEADERS, "Cookie": f"refresh_token={refresh_token}"}
     task_id = call(stack, "POST", "/api/tasks", headers=bearer(token), json={"title": "x"}).json()["id"]
     conversation_id = add_conversation(stack, email)
 
     def every_operation():
-        return [
-            call(stack, "GET", "/api/health"),
-            call(stack, "POST", "/api/auth/register", json={"email": unique_email(), "password": PASSWORD}),
-            call(stack, "POST", "/api/auth/login", json={"email": email, "password": PASSWORD}),
-            call(stack, "POST", "/api/auth/refresh", headers=with_cookie),
-            call(stack, "POST", "/api/auth/logout", headers=with_cookie),
-            call(stack, "GET", "/api/auth/me", headers=bearer(token)),
-            call(stack, "GET", "/api/auth/sessions", headers=bearer(token)),
-            call(stack, "DELETE", "/api/auth/sessions/{id}", {"id": SAMPLE_ID}, headers=bearer(token)),
-            call(stack, "POST", "/api/auth/logout-all", headers=bearer(token)),
-            call(stack, "POST", "/api/auth/password", headers=bearer(token),
-                 json={"current_password": PASSWORD, "new_password": "a brand new password"}),
-            call(stack, "GET", "/metrics"),
-        ] + task_and_conversation_operations(stack, token, task_id, conversation_id)
+        return (
+            [call(stack, "GET", "/api/health")]
+            + auth_and_metrics_operations(stack, email, token, refresh_token)
+            + task_and_conversation_operations(stack, token, task_id, conversation_id))
 
     private_postgres.stop()
     responses = every_operation()
