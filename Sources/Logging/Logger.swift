@@ -45,6 +45,9 @@ public struct Logger: Sendable {
         self.fileDescriptor = fileDescriptor
     }
 
+    /// Whether a line at `level` would be written, so callers can skip building its fields.
+    public func isEnabled(_ level: Level) -> Bool { level >= minimumLevel }
+
     /// A logger that adds `fields` to every line it writes.
     public func with(_ fields: [String: LogValue]) -> Logger {
         Logger(
@@ -59,7 +62,7 @@ public struct Logger: Sendable {
 
     /// Writes one line with `time`, `level`, `message` and the fields; later keys win over base fields.
     public func log(_ level: Level, _ message: String, _ fields: [String: LogValue] = [:]) {
-        guard level >= minimumLevel else { return }
+        guard isEnabled(level) else { return }
         var line = "{\"time\":"
         LogValue.string(Self.timestamp()).appendJSON(to: &line)
         line += ",\"level\":\"\(level.name)\",\"message\":"

@@ -73,8 +73,10 @@ public struct Application: Sendable {
     }
 
     /// One line per request. Only these fields: headers, cookies, bodies and the query string can hold
-    /// credentials, so they are never logged.
+    /// credentials, so they are never logged. Nothing is built when the level drops the line (the bench and
+    /// quiet deployments run at `warning`).
     private func logAccess(request: Request, status: HTTPStatus, userID: String?, duration: Duration) {
+        guard logger.isEnabled(.info) else { return }
         let (seconds, attoseconds) = duration.components
         let milliseconds = Double(seconds) * 1000 + Double(attoseconds) / 1e15
         var fields: [String: LogValue] = [

@@ -43,6 +43,10 @@ final class RequestTests: XCTestCase {
         XCTAssertEqual(headers.values(for: "Accept"), ["text/html", "application/json"])
         headers.replaceOrAdd(name: "ACCEPT", value: "*/*")
         XCTAssertEqual(headers.values(for: "accept"), ["*/*"])
+        var ordered: HTTPHeaders = ["Vary": "a", "X-One": "1", "Accept": "b", "vary": "c", "X-Two": "2"]
+        ordered.replaceOrAdd(name: "VARY", value: "d")
+        XCTAssertEqual(ordered.map(\.name), ["VARY", "X-One", "Accept", "X-Two"])
+        XCTAssertEqual(ordered.values(for: "vary"), ["d"])
         headers.remove(name: "Accept")
         XCTAssertFalse(headers.contains(name: "accept"))
     }
@@ -94,6 +98,57 @@ final class RequestTests: XCTestCase {
             ], body: [])
         XCTAssertEqual(request.headers.count, 0)
         XCTAssertNil(request.headers["proxy"])
+    }
+
+    func testCGIParameterBytesKeepWhatTheRequestReadsAndSkipTheRest() {
+        var parameters = CGIParameters()
+        let pairs = [
+            ("SERVER_SOFTWARE", "nginx/1.22.1"), ("REQUEST_METHOD", "PUT"), ("HTTP_HOST", "example.test"),
+            ("DOCUMENT_ROOT", "/srv"), ("REQUEST_URI", "/api/tasks?limit=5"), ("HTTP_X_TRACE_ID", "t-1"),
+            ("HTTP_", "no name"), ("HTTP_PROXY", "http://evil.test"), ("CONTENT_LENGTH", "0"),
+        ]
+        for (name, value) in pairs {
+            var name = name
+            var value = value
+            name.withUTF8 { nameBytes in value.withUTF8 { parameters.add(name: nameBytes, value: $0) } }
+        }
+        let request = Request(cgiParameters: parameters, body: [])
+        XCTAssertEqual(request.method, .put)
+        XCTAssertEqual(request.path, "/api/tasks")
+        XCTAssertEqual(request.query["limit"], "5")
+        XCTAssertEqual(request.headers["host"], "example.test")
+        XCTAssertEqual(request.headers["X-Trace-ID"], "t-1")
+        XCTAssertEqual(request.headers["content-length"], "0")
+        XCTAssertEqual(request.headers.count, 3)
+        XCTAssertEqual(parameters.contentLength, 0)
+    }
+
+    func testARepeatedCGIParameterKeepsItsLastValue() {
+        var parameters = CGIParameters()
+        parameters.add(name: "HTTP_ACCEPT", value: "text/html")
+        parameters.add(name: "REQUEST_URI", value: "/first")
+        parameters.add(name: "HTTP_ACCEPT", value: "application/json")
+        parameters.add(name: "REQUEST_URI", value: "/second")
+        let request = Request(cgiParameters: parameters, body: [])
+        XCTAssertEqual(request.headers.values(for: "accept"), ["application/json"])
+        XCTAssertEqual(request.path, "/second")
+    }
+
+    func testContentLengthIsANumberOrAbsent() {
+        XCTAssertEqual(CGIParameters(["CONTENT_LENGTH": "12"]).contentLength, 12)
+        XCTAssertNil(CGIParameters(["CONTENT_LENGTH": ""]).contentLength)
+        XCTAssertNil(CGIParameters(["CONTENT_LENGTH": "12x"]).contentLength)
+        XCTAssertNil(CGIParameters([:]).contentLength)
+    }
+
+    func testRequestURIWithoutQueryOrWithNonASCIIKeepsPathAndQueryApart() {
+        XCTAssertEqual(Request(cgiParameters: ["REQUEST_URI": "/plain"], body: []).path, "/plain")
+        let emptyQuery = Request(cgiParameters: ["REQUEST_URI": "/a?"], body: [])
+        XCTAssertEqual(emptyQuery.path, "/a")
+        XCTAssertEqual(Array(emptyQuery.query).count, 0)
+        let nonASCII = Request(cgiParameters: ["REQUEST_URI": "/caf\u{E9}?q=th\u{E9}"], body: [])
+        XCTAssertEqual(nonASCII.path, "/caf\u{E9}")
+        XCTAssertEqual(nonASCII.query["q"], "th\u{E9}")
     }
 
     func testValidRequestIDFromNginxIsKept() {

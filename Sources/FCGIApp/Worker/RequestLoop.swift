@@ -80,7 +80,7 @@ struct RequestLoop: ~Copyable {
 
     private func serveAcceptedRequest() {
         let parameters = request.parameters()
-        let announcedLength = parameters["CONTENT_LENGTH"].flatMap { Int($0) }
+        let announcedLength = parameters.contentLength
         let response: Response
         switch request.readBody(announcedLength: announcedLength, limit: context.configuration.maxBodyBytes) {
         case .complete(let body):
@@ -91,7 +91,7 @@ struct RequestLoop: ~Copyable {
                 rejecting: Request(cgiParameters: parameters, body: []),
                 with: .payloadTooLarge(limit: context.configuration.maxBodyBytes))
         }
-        if !request.write(head: response.cgiHead(), body: response.body) {
+        if !request.respond(head: response.cgiHead(), body: response.body) {
             context.logger.info("client went away before the response was sent", ["status": .int(response.status.code)])
         }
     }

@@ -42,13 +42,16 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
     /// Replaces every field named `name` with one field holding `value`, at the first one's position.
     public mutating func replaceOrAdd(name: String, value: String) {
         let replacement = Field(name: name, value: value)
-        var replaced = false
-        fields = fields.compactMap { field in
-            guard Self.namesMatch(field.name, name) else { return field }
-            defer { replaced = true }
-            return replaced ? nil : replacement
+        guard let first = fields.firstIndex(where: { Self.namesMatch($0.name, name) }) else {
+            fields.append(replacement)
+            return
         }
-        if !replaced { fields.append(replacement) }
+        fields[first] = replacement
+        let rest = first + 1
+        if fields[rest...].contains(where: { Self.namesMatch($0.name, name) }) {
+            let kept = fields[rest...].filter { !Self.namesMatch($0.name, name) }
+            fields.replaceSubrange(rest..., with: kept)
+        }
     }
 
     /// Removes every field named `name`, in any case.
@@ -63,7 +66,9 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
 
     /// ASCII case-insensitive comparison: header names are tokens (RFC 9110 §5.1), so no Unicode folding.
     static func namesMatch(_ first: String, _ second: String) -> Bool {
-        first.utf8.elementsEqual(second.utf8) { lowercasedASCII($0) == lowercasedASCII($1) }
+        // Lengths first: most names compared on the request path differ in length.
+        first.utf8.count == second.utf8.count
+            && first.utf8.elementsEqual(second.utf8) { lowercasedASCII($0) == lowercasedASCII($1) }
     }
 
     static func lowercasedASCII(_ byte: UInt8) -> UInt8 {
