@@ -8,7 +8,9 @@ purpose=${1:-run}
 packages=(pkg-config libfcgi-dev libpq-dev libssl-dev libcrypt-dev nginx postgresql postgresql-client openssl curl)
 case "$purpose" in
     run) ;;
-    test) packages+=(python3-venv procps iproute2) ;;
+    # Chromium for the browser tests: Debian's build (Playwright's own download host is unreachable here), the
+    # set of three packages measured in /work/shared/notes/browser-tests.md.
+    test) packages+=(python3-venv procps iproute2 chromium chromium-headless-shell chromium-driver) ;;
     bench) packages+=(wrk gcc procps) ;;
     *) echo "usage: $0 run|test|bench" >&2; exit 2 ;;
 esac
@@ -34,11 +36,15 @@ fi
 
 if [ "$purpose" = test ]; then
     # Pinned so a test run today and in a month use the same tools.
-    requirements=(pytest==9.2.0 requests==2.34.2 PyJWT==2.15.1 bcrypt==5.0.0 jsonschema==4.26.0 openapi-spec-validator==0.9.0 mcp==2.3.0)
+    requirements=(pytest==9.2.0 requests==2.34.2 PyJWT==2.15.1 bcrypt==5.0.0 jsonschema==4.26.0 openapi-spec-validator==0.9.0
+        mcp==2.3.0 playwright==1.65.2 pytest-playwright==0.10.0)
     if [ ! -x .venv/bin/python ]; then
         python3 -m venv .venv
     fi
-    if ! .venv/bin/python -m pip show -q "${requirements[@]%%==*}" >/dev/null 2>&1; then
+    # Every pin at its exact version (`pip show a b` would succeed when any one of them is installed at all).
+    pins_installed='import sys, importlib.metadata as m
+sys.exit(any(m.version(name) != version for name, version in (pin.split("==") for pin in sys.argv[1:])))'
+    if ! .venv/bin/python -c "$pins_installed" "${requirements[@]}" >/dev/null 2>&1; then
         .venv/bin/python -m pip install -q --disable-pip-version-check "${requirements[@]}" >&2
     fi
 fi

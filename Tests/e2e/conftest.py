@@ -45,3 +45,17 @@ def private_postgres(tmp_path: Path):
     postgres.start()
     yield postgres
     postgres.stop()
+
+
+# Browser tests (test_browser.py): pytest-playwright's fixtures, pointed at Debian's Chromium. Playwright's own
+# browser download host is unreachable on these machines, and the headless shell was the fastest measured
+# (/work/shared/notes/browser-tests.md).
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": "/usr/lib/chromium/chromium-headless-shell"}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    """Each stack has a fresh self-signed certificate; a new context per test starts with empty storage."""
+    return {**browser_context_args, "ignore_https_errors": True, "viewport": {"width": 1280, "height": 800}}

@@ -1,0 +1,369 @@
+"""The browser front end end to end: Debian's headless Chromium drives the real pages through nginx over HTTPS,
+against the real pool and PostgreSQL. Every browser test also proves that no token or password reaches storage,
+a URL or the console, that no page throws, and that the only console errors are the API's deliberate 4xx."""
+
+import hashlib
+import re
+import subprocess
+import time
+from datetime import datetime, timedelta
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import BrowserContext, Page, expect
+
+from api import PASSWORD, bearer, login, refresh_cookie_value, register, unique_email
+from stack import REPOSITORY
+
+PUBLIC = REPOSITORY / "public"
+PAGES = ["index.html", "login.html", "register.html", "404.html"]
+SCREENSHOTS = REPOSITORY / "test-artifacts" / "screenshots"
+WRONG_PASSWORD = "not the password at all"
+# What Chromium's console says about an API call answered with an error status, which the tests cause on purpose.
+# Any other console error is a bug: a CSP violation, a missing asset or favicon, a script error.
+API_ERROR_STATUS = re.compile(r"Failed to load resource: the server responded with a status of 4\d\d")
+
+
+class BrowserWatch:
+    """Everything the browser showed during a test: console lines, uncaught errors, every URL it loaded or
+    navigated to, and the secrets it handled (every access token it sent, every refresh cookie it got)."""
+
+    def __init__(self, context: BrowserContext):
+        self.context = context
+        self.pages: list[Page] = []
+        self.console: list[tuple[str, str, str]] = []
+        self.page_errors: list[str] = []
+        self.urls: list[str] = []
+        self.secrets = {PASSWORD, WRONG_PASSWORD}
+        self.responses: list[tuple[str, str, int]] = []
+
+    def watch(self, page: Page) -> None:
+        self.pages.append(page)
+        page.on("console", lambda message: self.console.append(
+            (message.type, message.text, message.location.get("url", ""))))
+        page.on("pageerror", lambda error: self.page_errors.append(str(error)))
+        page.on("framenavigated", lambda frame: self.urls.append(frame.url))
+        page.on("request", self.saw_request)
+        page.on("response", self.saw_response)
+
+    def saw_request(self, request) -> None:
+        self.urls.append(request.url)
+        authorization = request.headers.get("authorization")
+        if authorization:
+            self.secrets.add(authorization.removeprefix("Bearer "))
+
+    def saw_response(self, response) -> None:
+        path = re.sub(r"^https://[^/]+", "", response.url)
+        self.responses.append((response.request.method, path, response.status))
+        # all_headers(): `headers` leaves out the cookie headers.
+        cookie = response.all_headers().get("set-cookie", "") if path.startswith("/api/auth/") else ""
+        token = re.search(r"refresh_token=([^;]+)", cookie)
+        if token and token.group(1):
+            self.secrets.add(token.group(1))
+
+    def api_calls_since(self, start: int) -> list[tuple[str, str, int]]:
+        return [call for call in self.responses[start:] if call[1].startswith("/api/")]
+
+    def assert_nothing_leaked(self) -> None:
+        for cookie in self.context.cookies():
+            self.secrets.add(cookie["value"])
+        storage = [page.evaluate("() => [{...localStorage}, {...sessionStorage}, document.cookie]")
+                   for page in self.pages if not page.is_closed() and page.url.startswith("https://")]
+        assert all(state == [{}, {}, ""] for state in storage), "the front end keeps nothing in storage or JS cookies"
+        assert self.page_errors == []
+        unexpected = [(text, url) for kind, text, url in self.console if kind == "error"
+                      and not (API_ERROR_STATUS.search(text) and "/api/" in url)]
+        assert unexpected == []
+        exposed = self.urls + [text for _, text, _ in self.console] + self.page_errors
+        for secret in self.secrets:
+            assert not any(secret in text for text in exposed), "a token or password reached a URL or the console"
+
+
+@pytest.fixture
+def browser_watch(context: BrowserContext, page: Page):
+    watch = BrowserWatch(context)
+    watch.watch(page)
+    context.on("page", watch.watch)
+    yield watch
+    watch.assert_nothing_leaked()
+
+
+# Steps ----------------------------------------------------------------------------------------------------------
+
+def register_in_browser(page: Page, stack, email: str) -> None:
+    page.goto(stack.url("/register"))
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    expect(page).to_have_url(stack.url("/"))
+    expect(page.locator("#signed-in-email")).to_have_text(email)
+
+
+def say(page: Page, text: str) -> None:
+    """Sends a chat message with Enter and waits for the agent's reply."""
+    replies = page.locator("#messages .message.assistant:not(.pending)")
+    answered = replies.count()
+    message = page.get_by_label("Message", exact=True)
+    message.fill(text)
+    message.press("Enter")
+    expect(replies).to_have_count(answered + 1)
+
+
+def signed_in_context(context: BrowserContext, stack, email: str) -> None:
+    """Signs in through the API and hands the refresh cookie to the browser, as a sign-in page would leave it."""
+    response = login(stack, email)
+    assert response.status_code == 200, response.text
+    context.add_cookies([{"name": "refresh_token", "value": refresh_cookie_value(response), "domain": "localhost",
+                          "path": "/api/auth", "httpOnly": True, "secure": True, "sameSite": "Strict"}])
+
+
+def chat_through_api(stack, email: str, messages: list[str]) -> None:
+    token = login(stack, email).json()["access_token"]
+    conversation = None
+    for message in messages:
+        body = {"message": message} | ({"conversation_id": conversation} if conversation else {})
+        response = stack.post("/api/chat", json=body, headers=bearer(token))
+        assert response.status_code == 200, response.text
+        conversation = response.json()["conversation_id"]
+
+
+# The journeys ---------------------------------------------------------------------------------------------------
+
+def test_register_chat_reload_and_logout(browser_watch, page, shared_stack):
+    stack, email = shared_stack, unique_email("web")
+    register_in_browser(page, stack, email)
+    pending, done = page.locator("#pending-tasks"), page.locator("#done-tasks")
+
+    say(page, "add buy milk")
+    expect(pending.locator(".task-title")).to_have_text(["buy milk"])
+    expect(page.locator("#messages .tool-call code")).to_have_text(["add_task"])
+    say(page, "mark buy milk done")
+    expect(done.locator(".task-title")).to_have_text(["buy milk"])
+    expect(pending.locator(".task")).to_have_count(0)
+
+    page.reload()
+    expect(page.locator("#signed-in-email")).to_have_text(email)
+    expect(done.locator(".task-title")).to_have_text(["buy milk"])
+    expect(page.locator("#messages .message.user .bubble")).to_have_text(["add buy milk", "mark buy milk done"])
+    expect(page.locator("#conversation-list .conversation-title")).to_have_text(["add buy milk"])
+
+    page.get_by_role("button", name="Log out").click()
+    expect(page).to_have_url(stack.url("/login"))
+    page.goto(stack.url("/"))
+    expect(page).to_have_url(stack.url("/login"))
+
+
+def test_sign_in_and_registration_show_the_apis_errors(browser_watch, page, shared_stack):
+    stack = shared_stack
+    email = unique_email("taken")
+    assert register(stack, email).status_code == 201
+
+    # The button is disabled and says what is happening while the answer is on its way.
+    held = []
+    page.route("**/api/auth/login", lambda route: held.append(route))
+    page.goto(stack.url("/login"))
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(WRONG_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Signing in…")).to_be_disabled()
+    expect(page.locator("form")).to_have_attribute("aria-busy", "true")
+    held[0].continue_()
+    page.unroute("**/api/auth/login")
+    expect(page.get_by_role("alert")).to_have_text("The email or password is incorrect.")
+    expect(page.get_by_role("button", name="Sign in")).to_be_enabled()
+    expect(page).to_have_url(stack.url("/login"))
+
+    page.goto(stack.url("/register"))
+    expect(page.locator("#password-hint")).to_contain_text("8 to 72 bytes")
+    page.get_by_label("Email").fill(unique_email("weak"))
+    page.get_by_label("Password").fill("short")
+    page.get_by_role("button", name="Create account").click()
+    expect(page.locator("#password-error")).to_have_text("Password must be at least 8 bytes long.")
+    expect(page.get_by_label("Password")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_role("alert")).to_be_hidden()
+
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("alert")).to_have_text("An account with this email already exists.")
+    expect(page.locator("#password-error")).to_be_hidden()
+    expect(page).to_have_url(stack.url("/register"))
+
+
+def test_expired_access_token_is_renewed_silently_and_a_revoked_session_signs_out(browser_watch, page,
+                                                                                  make_stack):
+    # No leeway, or the server would accept the token 30 s past its expiry. 3 s, not less: a renewed token must
+    # outlive the retry and the reload after it on a busy machine.
+    stack = make_stack({"ACCESS_TOKEN_TTL_SECONDS": "3", "JWT_LEEWAY_SECONDS": "0"})
+    email = unique_email("expiry")
+    # Fake timers: once paused, the renewal scheduled before expiry never fires, so the expired token really
+    # reaches the server and the 401 path is what recovers.
+    page.clock.install()
+    register_in_browser(page, stack, email)
+    say(page, "add buy milk")
+    say(page, "add call mom")
+    page.clock.pause_at(datetime.now() + timedelta(seconds=1))
+
+    time.sleep(3.2)
+    start = len(browser_watch.responses)
+    page.get_by_role("checkbox", name="buy milk").check()
+    expect(page.locator("#done-tasks .task-title")).to_have_text(["buy milk"])
+    calls = browser_watch.api_calls_since(start)
+    complete = [call for call in calls if call[1].endswith("/complete")]
+    assert [status for _, _, status in complete] == [401, 200], calls
+    assert calls.count(("POST", "/api/auth/refresh", 200)) == 1, calls
+    expect(page).to_have_url(stack.url("/"))
+
+    # Two requests meet the expired token at once: they share one refresh.
+    time.sleep(3.2)
+    start = len(browser_watch.responses)
+    session_module = page.locator("script[type=module]").get_attribute("src").replace("chat-page.js", "session.js")
+    page.evaluate("""async (session) => {
+        const { api } = await import(session);
+        await Promise.all([api("GET", "/api/tasks"), api("GET", "/api/conversations")]);
+    }""", session_module)
+    calls = browser_watch.api_calls_since(start)
+    assert sum(1 for call in calls if call[2] == 401) == 2, calls
+    assert calls.count(("POST", "/api/auth/refresh", 200)) == 1, calls
+
+    token = login(stack, email).json()["access_token"]
+    browser_watch.secrets.add(token)
+    assert stack.post("/api/auth/logout-all", headers=bearer(token)).status_code == 204
+    page.get_by_role("button", name="Delete task 2: call mom").click()
+    expect(page).to_have_url(stack.url("/login"))
+
+
+def test_logout_in_one_tab_signs_out_the_other_and_a_sign_in_brings_it_back(browser_watch, page, shared_stack,
+                                                                            context):
+    first, stack, email = page, shared_stack, unique_email("tabs")
+    register_in_browser(first, stack, email)
+    second = context.new_page()
+    second.goto(stack.url("/"))
+    expect(second.locator("#signed-in-email")).to_have_text(email)
+
+    second.get_by_role("button", name="Log out").click()
+    expect(second).to_have_url(stack.url("/login"))
+    expect(first).to_have_url(stack.url("/login"))
+
+    first.get_by_label("Email").fill(email)
+    first.get_by_label("Password").fill(PASSWORD)
+    first.get_by_role("button", name="Sign in").click()
+    expect(first.locator("#signed-in-email")).to_have_text(email)
+    expect(second).to_have_url(stack.url("/"))
+    expect(second.locator("#signed-in-email")).to_have_text(email)
+
+
+def test_conversations_switch_start_and_delete_with_screenshots(browser_watch, page, shared_stack, context):
+    stack, email = shared_stack, unique_email("screens")
+    assert register(stack, email).status_code == 201
+    chat_through_api(stack, email, ["add water the plants"])
+    chat_through_api(stack, email, ["add buy milk", "remind me to call mom tomorrow",
+                                    "add book the dentist for next week", "mark buy milk done", "show my tasks"])
+    signed_in_context(context, stack, email)
+    page.goto(stack.url("/"))
+    expect(page.locator("#messages .message.assistant .bubble")).to_have_count(5)
+    expect(page.locator("#pending-tasks .task")).to_have_count(3)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / "chat-desktop-1280x800.png")
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    expect(page.locator("#tasks")).to_be_hidden()
+    page.screenshot(path=SCREENSHOTS / "chat-phone-390x844.png")
+    page.get_by_role("button", name="Tasks").click()
+    expect(page.locator("#pending-tasks")).to_be_visible()
+    expect(page.locator("#messages")).to_be_hidden()
+    page.screenshot(path=SCREENSHOTS / "tasks-phone-390x844.png")
+    page.get_by_role("button", name="Conversations").click()
+    page.get_by_role("button", name=re.compile("^add water the plants")).click()
+    expect(page.locator("#messages .message.user .bubble")).to_have_text(["add water the plants"])
+    page.set_viewport_size({"width": 1280, "height": 800})
+
+    page.get_by_role("button", name="New").click()
+    expect(page.locator("#messages .examples button")).to_have_count(3)
+    say(page, "add pay rent")
+    expect(page.locator("#conversation-list .conversation-title")).to_have_text(
+        ["add pay rent", "add buy milk", "add water the plants"])
+    expect(page.locator("#conversation-list [aria-current=true]")).to_have_text(re.compile("add pay rent"))
+    page.get_by_role("button", name="Delete conversation: add pay rent").click()
+    expect(page.locator("#conversation-list .conversation-title")).to_have_text(
+        ["add buy milk", "add water the plants"])
+    expect(page.locator("#messages .examples")).to_be_visible()
+
+
+# The files and how nginx serves them ----------------------------------------------------------------------------
+
+class PageParser(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.references: list[str] = []
+        self.inline_code: list[str] = []
+
+    def handle_starttag(self, tag, attributes):
+        attributes = dict(attributes)
+        if "style" in attributes or tag == "style":
+            self.inline_code.append(f"<{tag} style>")
+        if tag == "script" and not attributes.get("src"):
+            self.inline_code.append("<script> without src")
+        if any(name.startswith("on") for name in attributes):
+            self.inline_code.append(f"<{tag}> event handler attribute")
+        self.references += [attributes[name] for name in ("src", "href") if attributes.get(name, "").startswith("/")]
+
+
+def parsed(page: str) -> PageParser:
+    parser = PageParser()
+    parser.feed((PUBLIC / page).read_text())
+    return parser
+
+
+def content_hash(folder: Path) -> str:
+    """What scripts/version-assets.sh computes: SHA-256 over `sha256sum` lines of every file, sorted by path."""
+    files = sorted("./" + path.relative_to(folder).as_posix() for path in folder.rglob("*") if path.is_file())
+    listing = "".join(f"{hashlib.sha256((folder / name).read_bytes()).hexdigest()}  {name}\n" for name in files)
+    return hashlib.sha256(listing.encode()).hexdigest()[:12]
+
+
+def test_asset_folder_is_named_after_its_content_and_every_reference_exists():
+    [folder] = (PUBLIC / "assets").iterdir()
+    assert folder.name == content_hash(folder), "assets changed, folder name did not: run scripts/version-assets.sh"
+    subprocess.run([REPOSITORY / "scripts" / "version-assets.sh", "--check"], check=True, capture_output=True)
+    for page in PAGES:
+        references = parsed(page).references
+        assert all(reference.startswith(f"/assets/{folder.name}/") for reference in references
+                   if reference.startswith("/assets/")), page
+        assert all((PUBLIC / reference.lstrip("/")).is_file() for reference in references
+                   if reference.startswith("/assets/")), page
+    for module in folder.glob("*.js"):
+        for imported in re.findall(r'from "(\./[^"]+)"', module.read_text()):
+            assert (folder / imported).is_file(), (module.name, imported)
+
+
+def test_pages_have_no_inline_code_and_assets_never_use_inner_html():
+    for page in PAGES:
+        assert parsed(page).inline_code == [], page
+    [folder] = (PUBLIC / "assets").iterdir()
+    markup_sinks = re.compile(r"\.(innerHTML|outerHTML)\s*=|insertAdjacentHTML|document\.write")
+    assert not [module.name for module in folder.glob("*.js") if markup_sinks.search(module.read_text())]
+
+
+def test_pages_are_revalidated_assets_cached_for_a_year_and_all_carry_the_csp(shared_stack):
+    [folder] = (PUBLIC / "assets").iterdir()
+    policy = "default-src 'self'; script-src 'self'; style-src 'self'"
+    for path, title in [("/", "Todo chatbot"), ("/login", "Sign in"), ("/register", "Create an account")]:
+        response = shared_stack.get(path)
+        assert response.status_code == 200, path
+        assert response.headers["Content-Type"] == "text/html; charset=utf-8"
+        assert response.headers["Cache-Control"] == "no-cache", path
+        assert response.headers["Content-Security-Policy"].startswith(policy), path
+        assert f"<title>{title}" in response.text, path
+    for asset in sorted(folder.iterdir()):
+        response = shared_stack.get(f"/assets/{folder.name}/{asset.name}")
+        assert response.status_code == 200, asset.name
+        assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable", asset.name
+        assert response.headers["Content-Security-Policy"].startswith(policy), asset.name
+        assert response.content == asset.read_bytes()
+    types = {name: shared_stack.get(f"/assets/{folder.name}/{name}").headers["Content-Type"].split(";")[0]
+             for name in ["chat-page.js", "app.css", "favicon.svg"]}
+    assert types == {"chat-page.js": "application/javascript", "app.css": "text/css", "favicon.svg": "image/svg+xml"}
+    missing = shared_stack.get(f"/assets/{folder.name}/missing.js")
+    assert missing.status_code == 404 and "immutable" not in missing.headers.get("Cache-Control", "")

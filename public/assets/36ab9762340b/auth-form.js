@@ -1,0 +1,70 @@
+// The one form behind /login and /register: email, password, a submit button. The API is the only judge of the
+// input (the form has `novalidate`), so its field errors appear under their fields, in its own words.
+import { element, showStatus } from "./dom.js";
+
+function field({ name, label, type, autocomplete, hint }) {
+  const input = element("input", { id: name, name, type, autocomplete, required: true, spellcheck: false });
+  const error = element("p", { className: "field-error", id: `${name}-error`, hidden: true });
+  const hintNode = hint ? element("p", { className: "hint", id: `${name}-hint`, textContent: hint }) : null;
+  input.setAttribute("aria-describedby", [hintNode?.id, error.id].filter(Boolean).join(" "));
+  const node = element("div", { className: "field" }, [
+    element("label", { htmlFor: name, textContent: label }),
+    input,
+    ...(hintNode ? [hintNode] : []),
+    error,
+  ]);
+  return { label, input, error, node };
+}
+
+/**
+ * Builds the form. `submit({email, password})` does the work and navigates away on success; when it throws an
+ * ApiError, its `fields` go under the matching inputs and anything else goes above the button.
+ */
+export function authForm({ submitLabel, busyLabel, passwordAutocomplete, passwordRules, submit }) {
+  const fields = {
+    email: field({ name: "email", label: "Email", type: "email", autocomplete: "email" }),
+    password: field({
+      name: "password", label: "Password", type: "password", autocomplete: passwordAutocomplete, hint: passwordRules,
+    }),
+  };
+  const formError = element("p", { className: "form-error", role: "alert", hidden: true });
+  const button = element("button", { type: "submit", className: "button primary", textContent: submitLabel });
+  const form = element("form", { className: "auth-form", noValidate: true }, [
+    fields.email.node, fields.password.node, formError, button,
+  ]);
+
+  function setBusy(busy) {
+    button.disabled = busy;
+    button.textContent = busy ? busyLabel : submitLabel;
+    button.classList.toggle("busy", busy);
+    form.setAttribute("aria-busy", String(busy));
+  }
+
+  /** Shows each field's problem under it (or the message above the button when no field has one) and puts the
+   * focus on the first field to fix. An empty `fieldErrors` and `message` clear everything. */
+  function showErrors(fieldErrors, message) {
+    let firstInvalid = null;
+    for (const [name, { label, input, error }] of Object.entries(fields)) {
+      const problem = fieldErrors[name];
+      showStatus(error, problem ? `${label} ${problem}.` : "");
+      if (problem) input.setAttribute("aria-invalid", "true");
+      else input.removeAttribute("aria-invalid");
+      firstInvalid ??= problem ? input : null;
+    }
+    showStatus(formError, firstInvalid ? "" : message);
+    if (firstInvalid || message) (firstInvalid ?? fields.email.input).focus();
+  }
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    showErrors({}, "");
+    setBusy(true);
+    try {
+      await submit({ email: fields.email.input.value, password: fields.password.input.value });
+    } catch (error) {
+      setBusy(false);
+      showErrors(error.fields ?? {}, error.message);
+    }
+  });
+  return form;
+}

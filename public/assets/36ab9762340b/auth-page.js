@@ -1,0 +1,35 @@
+// The entry point of /login and /register: which of the two forms a page shows is named by its <body data-form>.
+import { authForm } from "./auth-form.js";
+import { logIn, onSignInElsewhere, register } from "./session.js";
+
+const forms = {
+  login: {
+    submitLabel: "Sign in",
+    busyLabel: "Signing in…",
+    passwordAutocomplete: "current-password",
+    submit: logIn,
+  },
+  register: {
+    submitLabel: "Create account",
+    busyLabel: "Creating your account…",
+    passwordAutocomplete: "new-password",
+    // The server's PasswordPolicy: bcrypt counts bytes, and refuses more than 72 rather than ignore them.
+    passwordRules: "Use 8 to 72 bytes: most characters count as one, accented letters and emoji as more.",
+    submit: register,
+  },
+};
+
+function openChat() {
+  location.replace("/");
+}
+
+const { submit, ...labels } = forms[document.body.dataset.form];
+document.querySelector("#auth-form").replaceWith(authForm({
+  ...labels,
+  submit: async ({ email, password }) => {
+    await submit(email, password);
+    openChat();
+  },
+}));
+document.querySelector("#email").focus();
+onSignInElsewhere(openChat);

@@ -1,0 +1,75 @@
+// The conversation list: switch between conversations, start a new one, delete one.
+import { element, showStatus } from "./dom.js";
+import { api } from "./session.js";
+
+const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+
+/**
+ * Wires the panel in `root` (#conversation-list, #new-conversation, #conversations-status). `onOpen(id)` shows
+ * a conversation; null stands for a new, empty one.
+ */
+export function conversationsPanel(root, { onOpen }) {
+  const list = root.querySelector("#conversation-list");
+  const status = root.querySelector("#conversations-status");
+  const newButton = root.querySelector("#new-conversation");
+  let currentId = null;
+  let conversations = [];
+
+  function conversationItem(conversation) {
+    const title = conversation.title || "Untitled conversation";
+    const updated = new Date(conversation.updated_at);
+    const openButton = element("button", {
+      type: "button", className: "conversation", onclick: () => onOpen(conversation.id),
+    }, [
+      element("span", { className: "conversation-title", textContent: title }),
+      element("time", { dateTime: conversation.updated_at, textContent: dateFormat.format(updated) }),
+    ]);
+    if (conversation.id === currentId) openButton.setAttribute("aria-current", "true");
+    return element("li", {}, [
+      openButton,
+      element("button", {
+        type: "button", className: "icon-button", textContent: "×", "aria-label": `Delete conversation: ${title}`,
+        onclick: () => remove(conversation.id),
+      }),
+    ]);
+  }
+
+  function render() {
+    list.replaceChildren(...(conversations.length > 0 ? conversations.map(conversationItem)
+      : [element("li", { className: "none", textContent: "No conversations yet." })]));
+  }
+
+  async function remove(id) {
+    try {
+      await api("DELETE", `/api/conversations/${encodeURIComponent(id)}`);
+    } catch (error) {
+      showStatus(status, error.message);
+      return;
+    }
+    if (id === currentId) onOpen(null);
+    await reload();
+    // The deleted row took the focus with it; keep a keyboard user in this panel.
+    newButton.focus();
+  }
+
+  /** Loads the list again; resolves with the conversations, most recently active first. */
+  async function reload() {
+    try {
+      ({ conversations } = await api("GET", "/api/conversations"));
+      showStatus(status, "");
+    } catch (error) {
+      showStatus(status, error.message);
+    }
+    render();
+    return conversations;
+  }
+
+  /** Marks conversation `id` (or none, for null) as the one on screen. */
+  function markCurrent(id) {
+    currentId = id;
+    render();
+  }
+
+  newButton.addEventListener("click", () => onOpen(null));
+  return { reload, markCurrent };
+}

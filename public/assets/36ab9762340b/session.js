@@ -1,0 +1,128 @@
+// The signed-in state of this tab. The access token lives only in this module's memory: never in storage, a
+// cookie or a URL, where another script or a log could read it. The refresh token is an HttpOnly cookie that
+// scripts never see; tabs tell each other about sign-in and sign-out over a BroadcastChannel, not storage.
+import { readBody, send } from "./http.js";
+
+const channel = new BroadcastChannel("todo-chatbot-session");
+
+let accessToken = null;
+let currentUser = null;
+let refreshTimer = 0;
+let refreshInFlight = null;
+
+/** The signed-in person ({id, email, created_at}), or null. */
+export function user() {
+  return currentUser;
+}
+
+function adopt(tokens) {
+  accessToken = tokens.access_token;
+  currentUser = tokens.user;
+  clearTimeout(refreshTimer);
+  // Renew a tenth of the lifetime (at most a minute) before expiry, so requests rarely meet a 401. A timer that
+  // fires late (a throttled background tab, a sleeping laptop) is covered by the retry in `api`.
+  const lead = Math.min(60, tokens.expires_in / 10);
+  refreshTimer = setTimeout(renewOnSchedule, (tokens.expires_in - lead) * 1000);
+}
+
+function forget() {
+  accessToken = null;
+  currentUser = null;
+  clearTimeout(refreshTimer);
+}
+
+async function renewOnSchedule() {
+  try {
+    if (!(await refresh())) endEverywhere();
+  } catch {
+    // Offline for now: the next API call retries through its own 401.
+  }
+}
+
+/** Exchanges the refresh cookie for a new access token (and a rotated cookie); resolves false once the session
+ * has ended. Concurrent callers share one request, so a burst of 401s rotates the cookie once. Two tabs that
+ * refresh at the same moment are fine too: the server gives a replay within REFRESH_GRACE_SECONDS the same
+ * successor. */
+function refresh() {
+  refreshInFlight ??= (async () => {
+    try {
+      const response = await send("POST", "/api/auth/refresh", { body: {} });
+      if (response.status === 401) {
+        forget();
+        return false;
+      }
+      adopt(await readBody(response));
+      return true;
+    } finally {
+      refreshInFlight = null;
+    }
+  })();
+  return refreshInFlight;
+}
+
+/** Restores the session from the refresh cookie when a page loads; resolves false when there is none. */
+export function restore() {
+  return refresh();
+}
+
+/** Forgets the session and goes to the sign-in page. The promise never settles: the page is going away, and no
+ * caller should show an error for a request that the redirect abandons. */
+function leave() {
+  forget();
+  location.replace("/login");
+  return new Promise(() => {});
+}
+
+function endEverywhere() {
+  channel.postMessage({ type: "signed-out" });
+  return leave();
+}
+
+/** Calls the API as the signed-in person and returns the answer's JSON. A 401 gets one refresh and one retry;
+ * when that fails too, the session is over and every tab goes to the sign-in page. */
+export async function api(method, path, body) {
+  const tokenSent = accessToken;
+  let response = await send(method, path, { body, token: tokenSent });
+  if (response.status === 401) {
+    // A request that was in flight while another one refreshed only needs the new token.
+    if (accessToken === tokenSent && !(await refresh())) return endEverywhere();
+    response = await send(method, path, { body, token: accessToken });
+    if (response.status === 401) return endEverywhere();
+  }
+  return readBody(response);
+}
+
+/** Signs in with email and password, and tells the other tabs. */
+export async function logIn(email, password) {
+  adopt(await readBody(await send("POST", "/api/auth/login", { body: { email, password } })));
+  channel.postMessage({ type: "signed-in", userId: currentUser.id });
+}
+
+/** Creates an account and signs in with it: registration itself returns no tokens. */
+export async function register(email, password) {
+  await readBody(await send("POST", "/api/auth/register", { body: { email, password } }));
+  await logIn(email, password);
+}
+
+/** Ends the session on the server, then here and in every other tab. Even when the server cannot be reached,
+ * this tab forgets the session: the person asked to leave. */
+export async function logOut() {
+  await send("POST", "/api/auth/logout", { body: {} }).catch(() => null);
+  return endEverywhere();
+}
+
+/** Keeps a signed-in page in step with the other tabs: a sign-out there signs out here; a sign-in there as
+ * someone else (the refresh cookie is shared, so it is now theirs) reloads this page as that person. */
+export function followOtherTabs() {
+  channel.onmessage = ({ data }) => {
+    if (data.type === "signed-out") leave();
+    else if (data.type === "signed-in" && data.userId !== currentUser?.id) location.reload();
+  };
+}
+
+/** Calls `handler` when another tab signs in; the sign-in pages use it to move on to the chat. */
+export function onSignInElsewhere(handler) {
+  channel.onmessage = ({ data }) => {
+    if (data.type === "signed-in") handler();
+  };
+}

@@ -1,0 +1,79 @@
+// The task sidebar: pending and done tasks, tick to complete, delete. It reloads after every chat turn, since
+// the agent changes the same list.
+import { element, showStatus } from "./dom.js";
+import { api } from "./session.js";
+
+/**
+ * Wires the task panel in `root` (#pending-tasks, #done-tasks, #tasks-status). `onPendingCount(n)` hears how many
+ * tasks are pending after each load.
+ */
+export function tasksPanel(root, { onPendingCount }) {
+  const pendingList = root.querySelector("#pending-tasks");
+  const doneList = root.querySelector("#done-tasks");
+  const status = root.querySelector("#tasks-status");
+  const heading = root.querySelector("h2");
+
+  /** Sends a change, then reloads: the list shows what the server holds either way, and a refusal stays on
+   * screen after the reload. */
+  async function change(method, path) {
+    let problem = "";
+    try {
+      await api(method, path);
+    } catch (error) {
+      problem = error.message;
+    }
+    await reload();
+    if (problem) showStatus(status, problem);
+  }
+
+  function taskItem(task) {
+    const checkbox = element("input", {
+      type: "checkbox", id: `task-${task.id}`, checked: task.completed, disabled: task.completed,
+      onchange: () => {
+        checkbox.disabled = true;
+        change("POST", `/api/tasks/${task.id}/complete`);
+      },
+    });
+    return element("li", { className: task.completed ? "task done" : "task" }, [
+      checkbox,
+      element("label", { htmlFor: checkbox.id }, [
+        element("span", { className: "task-id", textContent: `#${task.id}` }),
+        " ",
+        element("span", { className: "task-title", textContent: task.title }),
+        ...(task.description
+          ? [element("span", { className: "task-description", textContent: task.description })]
+          : []),
+      ]),
+      element("button", {
+        type: "button", id: `delete-task-${task.id}`, className: "icon-button", textContent: "×",
+        "aria-label": `Delete task ${task.id}: ${task.title}`,
+        onclick: () => change("DELETE", `/api/tasks/${task.id}`),
+      }),
+    ]);
+  }
+
+  function fill(list, tasks, emptyText) {
+    list.replaceChildren(...(tasks.length > 0 ? tasks.map(taskItem)
+      : [element("li", { className: "none", textContent: emptyText })]));
+  }
+
+  /** Loads the list again. Focus stays on the same control when it is still there and usable (a re-render would
+   * otherwise drop a keyboard user back at the top of the page), else it moves to the panel's heading. */
+  async function reload() {
+    const focused = root.contains(document.activeElement) ? document.activeElement.id : "";
+    try {
+      const { tasks } = await api("GET", "/api/tasks?status=all&limit=200");
+      const pending = tasks.filter((task) => !task.completed);
+      fill(pendingList, pending, "Nothing pending.");
+      fill(doneList, tasks.filter((task) => task.completed), "Nothing done yet.");
+      onPendingCount(pending.length);
+      showStatus(status, "");
+    } catch (error) {
+      showStatus(status, error.message);
+    }
+    const target = focused ? document.getElementById(focused) : null;
+    if (focused) (target && !target.disabled ? target : heading).focus();
+  }
+
+  return { reload };
+}
