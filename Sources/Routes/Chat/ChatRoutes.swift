@@ -77,7 +77,7 @@ struct ChatRoutes: Sendable {
             "response": .string(text),
             "tool_calls": .array(toolCalls.map(\.jsonValue)),
         ]
-        return try .json(answer)
+        return .json(answer)
     }
 
     /// The message (1–4000 characters, not only spaces, no NUL) and the conversation id, if any; 400 naming each

@@ -1,8 +1,9 @@
 import Foundation
+import Tasks
 
 /// The one JSON configuration for requests and responses, shared by every thread (both coders are Sendable).
 enum JSONCoders {
-    /// ISO 8601 with milliseconds, so dates round-trip through JavaScript's `Date` and sort as text.
+    /// What request bodies' dates are parsed with; responses write `APITimestamp`'s form of the same format.
     static let dateFormat = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
 
     /// Sorted keys make bodies byte-for-byte stable for tests and caches.
@@ -11,7 +12,7 @@ enum JSONCoders {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .custom { date, encoder in
             var container = encoder.singleValueContainer()
-            try container.encode(date.formatted(dateFormat))
+            try container.encode(APITimestamp.string(from: date))
         }
         return encoder
     }()

@@ -45,19 +45,19 @@ struct MCPRoutes: Sendable {
             value = try JSONCoders.decoder.decode(JSONValue.self, from: Data(request.body))
         } catch {
             let failure = JSONRPCError(code: JSONRPCErrorCode.parseError, message: "Parse error: the body is not JSON")
-            return try .json(JSONRPCResponse.error(failure, id: .null), status: .badRequest)
+            return .json(JSONRPCResponse.error(failure, id: .null), status: .badRequest)
         }
         if value.arrayValue != nil {
             let failure = JSONRPCError(
                 code: JSONRPCErrorCode.invalidRequest, message: "Invalid Request: JSON-RPC batches are not supported")
-            return try .json(JSONRPCResponse.error(failure, id: .null), status: .badRequest)
+            return .json(JSONRPCResponse.error(failure, id: .null), status: .badRequest)
         }
 
         let message = JSONRPCMessage(value)
         let server = MCPServer(tools: TaskTools(store: context.services.tasks), userID: userID)
         guard let reply = try server.handle(message) else { return Response(status: .accepted) }
-        if case .invalid(.null, _) = message { return try .json(reply, status: .badRequest) }
-        return try .json(reply)
+        if case .invalid(.null, _) = message { return .json(reply, status: .badRequest) }
+        return .json(reply)
     }
 
     /// `application/json` with any parameters, case-insensitively.

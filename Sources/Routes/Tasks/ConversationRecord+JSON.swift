@@ -2,17 +2,14 @@ import Foundation
 import Store
 import Tasks
 
-/// ISO 8601 with milliseconds, as every date the API returns.
-private let dateFormat = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
-
 extension ConversationRecord {
     /// `{id, title, created_at, updated_at}`; the id lower-case like every id the API returns.
     var jsonValue: JSONValue {
         [
             "id": .string(id.lowercasedString),
             "title": .string(title),
-            "created_at": .string(createdAt.formatted(dateFormat)),
-            "updated_at": .string(updatedAt.formatted(dateFormat)),
+            "created_at": .string(APITimestamp.string(from: createdAt)),
+            "updated_at": .string(APITimestamp.string(from: updatedAt)),
         ]
     }
 }
@@ -28,7 +25,7 @@ extension MessageRecord {
             "tool_name": toolName.map { .string($0) } ?? .null,
             "tool_arguments": toolArguments.map { JSONValue(jsonText: $0) ?? .string($0) } ?? .null,
             "tool_result": toolResult.map { JSONValue(jsonText: $0) ?? .string($0) } ?? .null,
-            "created_at": .string(createdAt.formatted(dateFormat)),
+            "created_at": .string(APITimestamp.string(from: createdAt)),
         ]
     }
 }

@@ -27,7 +27,7 @@ struct ConversationRoutes: Sendable {
             "limit", in: 1...Self.maximumListSize, defaultValue: Self.defaultListSize, problems: &problems)
         guard problems.isEmpty else { throw APIError.validationFailed(fields: problems) }
         let conversations = try context.services.conversations.conversations(ownerID: userID, limit: limit)
-        return try .json(["conversations": .array(conversations.map(\.jsonValue))] as JSONValue)
+        return .json(["conversations": .array(conversations.map(\.jsonValue))] as JSONValue)
     }
 
     /// `{"messages":[…]}`, oldest first.
@@ -38,7 +38,7 @@ struct ConversationRoutes: Sendable {
             let messages = try context.services.conversations.messages(
                 conversationID: id, ownerID: userID, limit: Self.messageLimit)
         else { throw APIError.notFound }
-        return try .json(["messages": .array(messages.map(\.jsonValue))] as JSONValue)
+        return .json(["messages": .array(messages.map(\.jsonValue))] as JSONValue)
     }
 
     /// Deletes the conversation and its messages → 204.

@@ -45,9 +45,16 @@ struct TaskRoutes: Sendable {
             try TaskTools(store: context.services.tasks).listTasks(
                 status: status, limit: limit, after: cursor, userID: userID)
         }
-        let nextCursor: JSONValue = page.nextCursor.map { .string(String($0)) } ?? .null
-        let body: JSONValue = ["tasks": .array(page.tasks.map(\.jsonValue)), "next_cursor": nextCursor]
-        return try .json(body)
+        // Written member by member: the same bytes as a `JSONValue` of the page, without a dictionary per task.
+        var body = Array(#"{"next_cursor":"#.utf8)
+        (page.nextCursor.map { .string(String($0)) } ?? JSONValue.null).write(to: &body)
+        body += #","tasks":["#.utf8
+        for (index, task) in page.tasks.enumerated() {
+            if index > 0 { body.append(UInt8(ascii: ",")) }
+            task.writeJSON(to: &body)
+        }
+        body += "]}".utf8
+        return .json(bytes: body)
     }
 
     /// `{title, description?}` → 201 with the task and its `Location`.
@@ -58,7 +65,7 @@ struct TaskRoutes: Sendable {
             try TaskTools(store: context.services.tasks).addTask(
                 title: body.title, description: body.description, userID: userID)
         }
-        return try .json(task.jsonValue, status: .created, headers: ["Location": "/api/tasks/\(task.id)"])
+        return .json(task.jsonValue, status: .created, headers: ["Location": "/api/tasks/\(task.id)"])
     }
 
     @Sendable func showTask(_ request: Request, context: RequestContext) throws -> Response {

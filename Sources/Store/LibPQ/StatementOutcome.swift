@@ -56,19 +56,30 @@ extension StatementOutcome {
     }
 
     private static func copyRows(_ result: OpaquePointer?) -> [PostgresRow] {
-        let rowCount = PQntuples(result)
-        let columnCount = PQnfields(result)
+        let rowCount = Int(PQntuples(result))
+        let columnCount = Int(PQnfields(result))
         guard rowCount > 0 else { return [] }
-        let columns = PostgresColumns(names: (0..<columnCount).map { String(cString: PQfname(result, $0)) })
-        return (0..<rowCount).map { row in
-            let values: [String?] = (0..<columnCount).map { column in
-                if PQgetisnull(result, row, column) == 1 { return nil }
-                let length = Int(PQgetlength(result, row, column))
-                return PQgetvalue(result, row, column).withMemoryRebound(to: UInt8.self, capacity: length) {
-                    String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self)
+        let columns = PostgresColumns(names: (0..<columnCount).map { String(cString: PQfname(result, Int32($0))) })
+        var bytes: [UInt8] = []
+        var starts: [Int] = []
+        var lengths: [Int] = []
+        starts.reserveCapacity(rowCount * columnCount)
+        lengths.reserveCapacity(rowCount * columnCount)
+        for row in 0..<Int32(rowCount) {
+            for column in 0..<Int32(columnCount) {
+                starts.append(bytes.count)
+                if PQgetisnull(result, row, column) == 1 {
+                    lengths.append(-1)
+                    continue
                 }
+                let length = Int(PQgetlength(result, row, column))
+                PQgetvalue(result, row, column).withMemoryRebound(to: UInt8.self, capacity: length) {
+                    bytes.append(contentsOf: UnsafeBufferPointer(start: $0, count: length))
+                }
+                lengths.append(length)
             }
-            return PostgresRow(columns: columns, values: values)
         }
+        let values = PostgresResultValues(bytes: bytes, starts: starts, lengths: lengths, columnCount: columnCount)
+        return (0..<rowCount).map { PostgresRow(columns: columns, values: values, row: $0) }
     }
 }

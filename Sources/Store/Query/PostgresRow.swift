@@ -1,16 +1,18 @@
 /// One result row, copied out of libpq; decode columns by position or name into `PostgresDecodable` types.
 public struct PostgresRow: Sendable {
     let columns: PostgresColumns
-    /// Each column's text; nil is SQL NULL.
-    let values: [String?]
+    let values: PostgresResultValues
+    /// This row's position in `values`.
+    let row: Int
 
     /// The result's column names, in order.
     public var columnNames: [String] { columns.names }
 
     /// Decodes the column at `index` (0-based); a NULL decodes only into an `Optional`.
     public func decode<Value: PostgresDecodable>(_ type: Value.Type, column index: Int) throws(StoreError) -> Value {
-        guard values.indices.contains(index) else {
-            throw .decoding(reason: "column index \(index) is out of range: the row has \(values.count) columns")
+        guard (0..<columns.names.count).contains(index) else {
+            throw .decoding(
+                reason: "column index \(index) is out of range: the row has \(columns.names.count) columns")
         }
         return try decodeValue(at: index, as: type)
     }
@@ -29,8 +31,9 @@ public struct PostgresRow: Sendable {
     ) throws(StoreError) -> (repeat each Value) {
         var expectedCount = 0
         for _ in repeat (each Value).self { expectedCount += 1 }
-        guard expectedCount == values.count else {
-            throw .decoding(reason: "the row has \(values.count) columns, not the \(expectedCount) requested")
+        guard expectedCount == columns.names.count else {
+            throw .decoding(
+                reason: "the row has \(columns.names.count) columns, not the \(expectedCount) requested")
         }
         var index = 0
         func next<Element: PostgresDecodable>(_ type: Element.Type) throws(StoreError) -> Element {
@@ -42,16 +45,47 @@ public struct PostgresRow: Sendable {
 
     /// The error names the column and the type, never the value: it may be a secret, and errors reach logs.
     private func decodeValue<Value: PostgresDecodable>(at index: Int, as type: Value.Type) throws(StoreError) -> Value {
-        guard let text = values[index] else {
-            guard let null = Value.postgresNull else {
-                throw .decoding(reason: "column \"\(columns.names[index])\" is NULL but \(Value.self) is not optional")
+        let outcome: Result<Value, StoreError> = values.withText(row: row, column: index) { text in
+            guard let text else {
+                guard let null = Value.postgresNull else {
+                    return .failure(
+                        .decoding(reason: "column \"\(columns.names[index])\" is NULL but \(Value.self) is not optional"))
+                }
+                return .success(null)
             }
-            return null
+            guard let value = Value(postgresBytes: text) else {
+                return .failure(.decoding(reason: "column \"\(columns.names[index])\" is not a valid \(Value.self)"))
+            }
+            return .success(value)
         }
-        guard let value = Value(postgresText: text) else {
-            throw .decoding(reason: "column \"\(columns.names[index])\" is not a valid \(Value.self)")
+        return try outcome.get()
+    }
+}
+
+/// The text of every value of one result, copied out of the `PGresult` into one buffer: a row of eight columns
+/// cost eight `String`s (and their allocations) before, most of them only to be parsed into numbers and dates.
+final class PostgresResultValues: Sendable {
+    private let bytes: [UInt8]
+    /// Per value, row after row: where its text starts in `bytes` and how long it is; -1 for SQL NULL.
+    private let starts: [Int]
+    private let lengths: [Int]
+    private let columnCount: Int
+
+    init(bytes: [UInt8], starts: [Int], lengths: [Int], columnCount: Int) {
+        self.bytes = bytes
+        self.starts = starts
+        self.lengths = lengths
+        self.columnCount = columnCount
+    }
+
+    /// Calls `body` with the UTF-8 text of one value, or nil for SQL NULL; the buffer is only valid inside `body`.
+    func withText<Result>(row: Int, column: Int, _ body: (UnsafeBufferPointer<UInt8>?) -> Result) -> Result {
+        let index = row * columnCount + column
+        let length = lengths[index]
+        guard length >= 0 else { return body(nil) }
+        return bytes.withUnsafeBufferPointer { all in
+            body(UnsafeBufferPointer(rebasing: all[starts[index]..<starts[index] + length]))
         }
-        return value
     }
 }
 

@@ -40,7 +40,13 @@ enum PostgresTimestamp {
     /// Reads PostgreSQL's ISO output (`2026-11-25 21:06:53.123456+00`, `+05:30`, `-03:30:15`, ` BC`) and the ISO 8601
     /// form `format` writes; no offset means UTC, the session time zone. `infinity` has no `Date`: nil.
     static func parse(_ text: String) -> Date? {
-        var scanner = Scanner(Array(text.utf8))
+        var text = text
+        return text.withUTF8 { parse($0) }
+    }
+
+    /// The same from the text's UTF-8 bytes.
+    static func parse(_ text: UnsafeBufferPointer<UInt8>) -> Date? {
+        var scanner = Scanner(text)
         guard let year = scanner.number(minimumDigits: 4, maximumDigits: 6), scanner.skip("-"),
             let month = scanner.number(digits: 2), scanner.skip("-"),
             let day = scanner.number(digits: 2), scanner.skip(" ") || scanner.skip("T"),
@@ -120,12 +126,12 @@ enum PostgresTimestamp {
         return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
-    /// Reads ASCII digits and punctuation from the front of a byte array.
+    /// Reads ASCII digits and punctuation from the front of a byte buffer.
     private struct Scanner {
-        private let bytes: [UInt8]
+        private let bytes: UnsafeBufferPointer<UInt8>
         private var position = 0
 
-        init(_ bytes: [UInt8]) { self.bytes = bytes }
+        init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
         var isAtEnd: Bool { position == bytes.count }
 

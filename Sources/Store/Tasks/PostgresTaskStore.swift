@@ -14,9 +14,11 @@ public struct PostgresTaskStore: TaskStore {
         let rows = try connection.query(
             """
             INSERT INTO tasks (owner_id, title, description) VALUES (\(ownerID), \(title), \(description))
-            RETURNING id, owner_id, title, description, completed, created_at, updated_at, completed_at
+            RETURNING id, title, description, completed, created_at, updated_at, completed_at
             """)
-        guard let task = try Self.single(rows) else { throw .decoding(reason: "INSERT … RETURNING gave no row") }
+        guard let task = try Self.single(rows, ownerID: ownerID) else {
+            throw .decoding(reason: "INSERT … RETURNING gave no row")
+        }
         return task
     }
 
@@ -24,9 +26,9 @@ public struct PostgresTaskStore: TaskStore {
         try Self.single(
             connection.query(
                 """
-                SELECT id, owner_id, title, description, completed, created_at, updated_at, completed_at
+                SELECT id, title, description, completed, created_at, updated_at, completed_at
                 FROM tasks WHERE id = \(id) AND owner_id = \(ownerID)
-                """))
+                """), ownerID: ownerID)
     }
 
     public func tasks(
@@ -37,14 +39,14 @@ public struct PostgresTaskStore: TaskStore {
         // One row more than asked tells whether another page follows, without a count.
         let rows = try connection.query(
             """
-            SELECT id, owner_id, title, description, completed, created_at, updated_at, completed_at
+            SELECT id, title, description, completed, created_at, updated_at, completed_at
             FROM tasks
             WHERE owner_id = \(ownerID) AND completed IN (\(firstState), \(secondState)) AND id > \(cursor ?? Int64.min)
             ORDER BY id
             LIMIT \(limit + 1)
             """)
         var tasks: [TaskRecord] = []
-        for row in rows.prefix(limit) { tasks.append(try TaskRecord(row: row)) }
+        for row in rows.prefix(limit) { tasks.append(try TaskRecord(row: row, ownerID: ownerID)) }
         return TaskPage(tasks: tasks, nextCursor: rows.count > limit ? tasks.last?.id : nil)
     }
 
@@ -58,8 +60,8 @@ public struct PostgresTaskStore: TaskStore {
                 SET title = coalesce(\(title), title), description = coalesce(\(description), description),
                     updated_at = now()
                 WHERE id = \(id) AND owner_id = \(ownerID)
-                RETURNING id, owner_id, title, description, completed, created_at, updated_at, completed_at
-                """))
+                RETURNING id, title, description, completed, created_at, updated_at, completed_at
+                """), ownerID: ownerID)
     }
 
     public func completeTask(id: Int64, ownerID: UUID) throws(StoreError) -> TaskRecord? {
@@ -71,8 +73,8 @@ public struct PostgresTaskStore: TaskStore {
                 SET completed = true, completed_at = coalesce(completed_at, now()),
                     updated_at = CASE WHEN completed THEN updated_at ELSE now() END
                 WHERE id = \(id) AND owner_id = \(ownerID)
-                RETURNING id, owner_id, title, description, completed, created_at, updated_at, completed_at
-                """))
+                RETURNING id, title, description, completed, created_at, updated_at, completed_at
+                """), ownerID: ownerID)
     }
 
     public func deleteTask(id: Int64, ownerID: UUID) throws(StoreError) -> TaskRecord? {
@@ -80,8 +82,8 @@ public struct PostgresTaskStore: TaskStore {
             connection.query(
                 """
                 DELETE FROM tasks WHERE id = \(id) AND owner_id = \(ownerID)
-                RETURNING id, owner_id, title, description, completed, created_at, updated_at, completed_at
-                """))
+                RETURNING id, title, description, completed, created_at, updated_at, completed_at
+                """), ownerID: ownerID)
     }
 
     public func tasks(ownerID: UUID, titleContaining fragment: String, limit: Int) throws(StoreError) -> [TaskRecord] {
@@ -90,19 +92,19 @@ public struct PostgresTaskStore: TaskStore {
         var tasks: [TaskRecord] = []
         for row in try connection.query(
             """
-            SELECT id, owner_id, title, description, completed, created_at, updated_at, completed_at
+            SELECT id, title, description, completed, created_at, updated_at, completed_at
             FROM tasks
             WHERE owner_id = \(ownerID) AND strpos(lower(title), lower(\(fragment))) > 0
             ORDER BY id
             LIMIT \(limit)
             """)
         {
-            tasks.append(try TaskRecord(row: row))
+            tasks.append(try TaskRecord(row: row, ownerID: ownerID))
         }
         return tasks
     }
 
-    private static func single(_ rows: [PostgresRow]) throws(StoreError) -> TaskRecord? {
-        try rows.first.map { row throws(StoreError) in try TaskRecord(row: row) }
+    private static func single(_ rows: [PostgresRow], ownerID: UUID) throws(StoreError) -> TaskRecord? {
+        try rows.first.map { row throws(StoreError) in try TaskRecord(row: row, ownerID: ownerID) }
     }
 }

@@ -83,32 +83,54 @@ extension JSONValue: Codable {
 }
 
 extension JSONValue {
-    /// Sorted keys, so the same value always gives the same text (stored tool calls, tests).
-    private static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
-
     /// Parses JSON text, e.g. tool arguments a model sent as a string; nil when it is not JSON.
     public init?(jsonText: String) {
         guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(jsonText.utf8)) else { return nil }
         self = value
     }
 
-    /// Compact JSON text with sorted keys. A non-finite `.number` has no JSON spelling and is written as `null`.
-    public var jsonText: String {
-        let encodable = self.replacingNonFiniteNumbers()
-        guard let data = try? Self.encoder.encode(encodable) else { return "null" }
-        return String(decoding: data, as: UTF8.self)
+    /// Compact JSON text with sorted keys; see `write(to:)`.
+    public var jsonText: String { String(decoding: jsonBytes, as: UTF8.self) }
+
+    /// Compact JSON as UTF-8 bytes with sorted keys; see `write(to:)`.
+    public var jsonBytes: [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(256)
+        write(to: &output)
+        return output
     }
 
-    private func replacingNonFiniteNumbers() -> JSONValue {
+    /// Appends compact JSON: object keys sorted by their UTF-8 bytes, so the same value always gives the same text
+    /// (stored tool calls, tests); strings as `JSONWriter` writes them; a non-finite `.number`, which has no JSON
+    /// spelling, as `null`.
+    ///
+    /// Byte for byte what `JSONEncoder` with `[.sortedKeys, .withoutEscapingSlashes]` writes (a test compares
+    /// them), at a fraction of the cost: encoding a page of 50 tasks through `JSONEncoder` took 3.7M of the
+    /// request's 6.1M instructions (callgrind, bench/README.md).
+    public func write(to output: inout [UInt8]) {
         switch self {
-        case .number(let value) where !value.isFinite: .null
-        case .array(let elements): .array(elements.map { $0.replacingNonFiniteNumbers() })
-        case .object(let members): .object(members.mapValues { $0.replacingNonFiniteNumbers() })
-        default: self
+        case .null: JSONWriter.writeNull(to: &output)
+        case .bool(let value): JSONWriter.write(value, to: &output)
+        case .integer(let value): JSONWriter.write(value, to: &output)
+        case .number(let value): JSONWriter.write(value, to: &output)
+        case .string(let value): JSONWriter.write(value, to: &output)
+        case .array(let elements):
+            output.append(UInt8(ascii: "["))
+            for (index, element) in elements.enumerated() {
+                if index > 0 { output.append(UInt8(ascii: ",")) }
+                element.write(to: &output)
+            }
+            output.append(UInt8(ascii: "]"))
+        case .object(let members):
+            output.append(UInt8(ascii: "{"))
+            let sorted = members.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+            for (index, member) in sorted.enumerated() {
+                if index > 0 { output.append(UInt8(ascii: ",")) }
+                JSONWriter.write(member.key, to: &output)
+                output.append(UInt8(ascii: ":"))
+                member.value.write(to: &output)
+            }
+            output.append(UInt8(ascii: "}"))
         }
     }
 }
