@@ -4,9 +4,9 @@ import XCTest
 @testable import Auth
 
 final class AccessTokenIssuerTests: XCTestCase {
-    private let now = 1_800_000_000
-    private let secret = try! SigningSecret(validating: "k9V3mQ7xR2pL8sT4wZ6yB1nC5dF0gH3jK7", keyID: "main")
-    private var issuer: AccessTokenIssuer {
+    let now = 1_800_000_000
+    let secret = try! SigningSecret(validating: "k9V3mQ7xR2pL8sT4wZ6yB1nC5dF0gH3jK7", keyID: "main")
+    var issuer: AccessTokenIssuer {
         AccessTokenIssuer(keys: [secret], issuer: "todo-chatbot", audience: "todo-chatbot-api")
     }
 

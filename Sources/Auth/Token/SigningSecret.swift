@@ -8,6 +8,8 @@ public struct SigningSecret: Sendable {
     public let keyID: String
     /// The raw key bytes (the UTF-8 of the configured text).
     public let bytes: [UInt8]
+    /// The same key set up once in OpenSSL, so verifying a token does not set it up again.
+    let hmacKey: HMACSHA256Key
 
     /// HS256 keys shorter than the hash output (32 bytes) weaken it (RFC 7518 §3.2).
     public static let minimumByteCount = 32
@@ -33,6 +35,7 @@ public struct SigningSecret: Sendable {
         guard Set(bytes).count >= 8 else { throw .tooRepetitive }
         self.keyID = keyID
         self.bytes = bytes
+        hmacKey = HMACSHA256Key(bytes)
     }
 }
 
