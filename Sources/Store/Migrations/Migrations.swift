@@ -2,7 +2,7 @@
 /// may have been applied anywhere (`Migrator` refuses a database whose history differs).
 public enum Migrations {
     /// Every migration, in version order.
-    public static let all: [Migration] = [auth, tasksAndConversations]
+    public static let all: [Migration] = [auth, tasksAndConversations, taskPagesInIDOrder]
 
     /// The version a fully migrated database reports (0 for none); the health check requires at least this.
     public static var latestVersion: Int { all.last?.version ?? 0 }
@@ -515,5 +515,15 @@ public enum Migrations {
                 pg_temp.keep_legacy_user_id, pg_temp.set_primary_key, pg_temp.drop_foreign_keys_to,
                 pg_temp.make_bigint_identity, pg_temp.make_required_text, pg_temp.make_timestamp,
                 pg_temp.relax_unknown_columns;
+            """)
+
+    /// Every task of a user in id order, so a page of "all" is an index range scan that stops after its rows.
+    /// Version 2's (owner_id, completed, id) serves one state at a time; "all" had to read and sort every task of
+    /// the user on every page. A plain CREATE INDEX blocks writes to tasks while it builds (seconds for millions of
+    /// rows); migrations run in a transaction, which CONCURRENTLY cannot.
+    static let taskPagesInIDOrder = Migration(
+        version: 3, name: "task pages in id order",
+        sql: """
+            CREATE INDEX tasks_owner_id_id_idx ON tasks (owner_id, id);
             """)
 }

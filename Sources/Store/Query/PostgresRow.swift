@@ -49,7 +49,8 @@ public struct PostgresRow: Sendable {
             guard let text else {
                 guard let null = Value.postgresNull else {
                     return .failure(
-                        .decoding(reason: "column \"\(columns.names[index])\" is NULL but \(Value.self) is not optional"))
+                        .decoding(
+                            reason: "column \"\(columns.names[index])\" is NULL but \(Value.self) is not optional"))
                 }
                 return .success(null)
             }

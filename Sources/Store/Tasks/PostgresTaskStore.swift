@@ -35,16 +35,26 @@ public struct PostgresTaskStore: TaskStore {
         ownerID: UUID, status: TaskStatusFilter, limit: Int, after cursor: Int64?
     ) throws(StoreError) -> TaskPage {
         guard (1..<Int(Int32.max)).contains(limit) else { throw .invalidParameter(reason: "limit is out of range") }
-        let (firstState, secondState) = status.admittedCompletionStates
-        // One row more than asked tells whether another page follows, without a count.
-        let rows = try connection.query(
-            """
-            SELECT id, title, description, completed, created_at, updated_at, completed_at
-            FROM tasks
-            WHERE owner_id = \(ownerID) AND completed IN (\(firstState), \(secondState)) AND id > \(cursor ?? Int64.min)
-            ORDER BY id
-            LIMIT \(limit + 1)
-            """)
+        let after = cursor ?? Int64.min
+        // One row more than asked tells whether another page follows, without a count. Each filter has its own
+        // statement so that each walks an index in id order and stops after LIMIT rows: (owner_id, id) for all,
+        // (owner_id, completed, id) for one state. A single statement with `completed IN ($2, $3)` had to read
+        // and sort every one of the user's tasks for every page.
+        let rows: [PostgresRow]
+        if let completed = status.requiredCompletion {
+            rows = try connection.query(
+                """
+                SELECT id, title, description, completed, created_at, updated_at, completed_at FROM tasks
+                WHERE owner_id = \(ownerID) AND completed = \(completed) AND id > \(after)
+                ORDER BY id LIMIT \(limit + 1)
+                """)
+        } else {
+            rows = try connection.query(
+                """
+                SELECT id, title, description, completed, created_at, updated_at, completed_at FROM tasks
+                WHERE owner_id = \(ownerID) AND id > \(after) ORDER BY id LIMIT \(limit + 1)
+                """)
+        }
         var tasks: [TaskRecord] = []
         for row in rows.prefix(limit) { tasks.append(try TaskRecord(row: row, ownerID: ownerID)) }
         return TaskPage(tasks: tasks, nextCursor: rows.count > limit ? tasks.last?.id : nil)

@@ -4,12 +4,12 @@ public enum TaskStatusFilter: String, Sendable, CaseIterable {
     case pending
     case completed
 
-    /// The `completed` values the filter admits, bound as two parameters so one prepared statement serves all three.
-    var admittedCompletionStates: (Bool, Bool) {
+    /// The one `completed` value the filter admits; nil for every task.
+    var requiredCompletion: Bool? {
         switch self {
-        case .all: (false, true)
-        case .pending: (false, false)
-        case .completed: (true, true)
+        case .all: nil
+        case .pending: false
+        case .completed: true
         }
     }
 }
