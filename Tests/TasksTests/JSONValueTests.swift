@@ -59,9 +59,12 @@ final class JSONWriterTests: XCTestCase {
         for integer in integers {
             XCTAssertEqual(JSONValue.integer(integer).jsonBytes, Array(try Self.encoder.encode(integer)))
         }
-        let doubles: [Double] = [0, -0.0, 1, 1.5, 0.1, 100, 1e15, 1e16, 1e20, 1e-7, 123_456_789_012_345_680, .pi, -2.5e-300]
+        let doubles: [Double] = [
+            0, -0.0, 1, 1.5, 0.1, 100, 1e15, 1e16, 1e20, 1e-7, 123_456_789_012_345_680, .pi, -2.5e-300,
+        ]
         for double in doubles {
-            XCTAssertEqual(JSONValue.number(double).jsonText, String(decoding: try Self.encoder.encode(double), as: UTF8.self))
+            XCTAssertEqual(
+                JSONValue.number(double).jsonText, String(decoding: try Self.encoder.encode(double), as: UTF8.self))
         }
     }
 
@@ -100,9 +103,10 @@ final class JSONWriterTests: XCTestCase {
         case 3: return .number(Double.random(in: -1e6...1e6, using: &generator))
         case 4: return .string(randomString(using: &generator))
         case 5:
-            return .array((0..<Int.random(in: 0..<4, using: &generator)).map { _ in
-                randomValue(depth: depth + 1, using: &generator)
-            })
+            return .array(
+                (0..<Int.random(in: 0..<4, using: &generator)).map { _ in
+                    randomValue(depth: depth + 1, using: &generator)
+                })
         default:
             var members: [String: JSONValue] = [:]
             for _ in 0..<Int.random(in: 0..<5, using: &generator) {
@@ -115,7 +119,8 @@ final class JSONWriterTests: XCTestCase {
     /// ASCII letters and digits with some punctuation, control characters and non-ASCII mixed in.
     private static func randomString(using generator: inout SeededGenerator) -> String {
         let alphabet = Array("abcXYZ019 _-/\"\\\n\t\u{1}\u{7F}\u{E9}\u{4E2D}\u{1F600}")
-        return String((0..<Int.random(in: 0..<8, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! })
+        return String(
+            (0..<Int.random(in: 0..<8, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! })
     }
 }
 
