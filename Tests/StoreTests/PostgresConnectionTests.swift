@@ -27,6 +27,50 @@ final class PostgresConnectionTests: DatabaseTestCase {
         XCTAssertEqual(try connection.query("SELECT count(*) FROM notes").first?.decode(Int.self, column: 0), 0)
     }
 
+    /// Binary results must decode to exactly what the text of the same values decodes to.
+    func testBinaryResultsDecodeLikeTextForEveryTypeThatSupportsThem() throws {
+        let connection = makeConnection()
+        let query: PostgresQuery = """
+            SELECT 'caf\u{E9} \u{1F600}'::text, 'v'::varchar(5), (-5)::int2, (-70000)::int4, (-5000000000)::int8,
+                true, false, '0f3a5e8c-9b2d-4a6f-8e1c-3b5d7a9f0e2c'::uuid,
+                '2026-11-26 00:29:50.757123+00'::timestamptz, '1999-12-31 23:59:59.999999+00'::timestamptz,
+                '1850-06-01 12:00:00+00'::timestamptz, NULL::int8, NULL::timestamptz, 'infinity'::timestamptz
+            """
+        let text = try XCTUnwrap(connection.query(query).first)
+        let binary = try XCTUnwrap(connection.query(query, resultFormat: .binary).first)
+        for row in [text, binary] {
+            XCTAssertEqual(try row.decode(String.self, column: 0), "caf\u{E9} \u{1F600}")
+            XCTAssertEqual(try row.decode(String.self, column: 1), "v")
+            XCTAssertEqual(try row.decode(Int32.self, column: 2), -5)
+            XCTAssertEqual(try row.decode(Int.self, column: 3), -70_000)
+            XCTAssertEqual(try row.decode(Int64.self, column: 4), -5_000_000_000)
+            XCTAssertEqual(try row.decode(Bool.self, column: 5), true)
+            XCTAssertEqual(try row.decode(Bool.self, column: 6), false)
+            XCTAssertEqual(
+                try row.decode(UUID.self, column: 7), UUID(uuidString: "0f3a5e8c-9b2d-4a6f-8e1c-3b5d7a9f0e2c"))
+            XCTAssertEqual(try row.decode(Int64?.self, column: 11), nil)
+            XCTAssertEqual(try row.decode(Date?.self, column: 12), nil)
+            XCTAssertNotNil(storeError(thrownBy: try row.decode(Date.self, column: 13)), "infinity has no Date")
+        }
+        for column in 8...10 {
+            XCTAssertEqual(try binary.decode(Date.self, column: column), try text.decode(Date.self, column: column))
+        }
+        XCTAssertEqual(
+            try binary.decode(Date.self, column: 8).timeIntervalSince1970, 1_795_652_990.757_123, accuracy: 0.000_000_5)
+    }
+
+    /// A type without a binary reading is refused, never misread (jsonb's binary form starts with a version byte).
+    func testBinaryColumnOfAnUnsupportedTypeFailsToDecode() throws {
+        let connection = makeConnection()
+        let row = try XCTUnwrap(
+            connection.query("SELECT '{\"a\":1}'::jsonb, 1.5::float8, 7::int8", resultFormat: .binary).first)
+        guard case .decoding? = storeError(thrownBy: try row.decode(String.self, column: 0)) else {
+            return XCTFail("expected a decoding error")
+        }
+        XCTAssertNotNil(storeError(thrownBy: try row.decode(Double.self, column: 1)))
+        XCTAssertNotNil(storeError(thrownBy: try row.decode(String.self, column: 2)))
+    }
+
     func testEveryTypeRoundTripsWithValuesAndNulls() throws {
         let connection = makeConnection()
         try connection.execute(

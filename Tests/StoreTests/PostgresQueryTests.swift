@@ -11,7 +11,7 @@ final class PostgresQueryTests: XCTestCase {
         let query: PostgresQuery = "UPDATE tasks SET title = \(title) WHERE id = \(id) AND done = \(false)"
 
         XCTAssertEqual(query.sql, "UPDATE tasks SET title = $1 WHERE id = $2 AND done = $3")
-        XCTAssertEqual(query.parameters, [title, id.uuidString, "false"])
+        XCTAssertEqual(query.parameters, [title, id.uuidString.lowercased(), "false"])
         XCTAssertEqual(query.parameterTypes, [0, 2950, 16])
     }
 
@@ -58,6 +58,8 @@ final class PostgresUUIDDecodingTests: XCTestCase {
             let uuid = UUID()
             XCTAssertEqual(UUID(postgresText: uuid.uuidString.lowercased()), uuid)
             XCTAssertEqual(UUID(postgresText: uuid.uuidString), uuid)
+            XCTAssertEqual(uuid.lowercasedString, uuid.uuidString.lowercased())
+            XCTAssertEqual(uuid.postgresText, uuid.lowercasedString)
         }
         XCTAssertEqual(
             UUID(postgresText: "00000000-0000-0000-0000-00000000000f"),

@@ -15,6 +15,13 @@ final class APITimestampTests: XCTestCase {
         XCTAssertEqual(String(decoding: quoted, as: UTF8.self), #""2000-02-29T00:00:00.500Z""#)
     }
 
+    func testYearsBeyondFourDigitsAreLeftToFoundation() {
+        // At this distance a `Double` holds the instant to ~60 µs only, so the milliseconds are not checked.
+        let text = APITimestamp.string(from: Date(timeIntervalSince1970: 400_000_000_000.25))
+        XCTAssertTrue(text.hasPrefix("14645-06-30T15:06:40."), text)
+        XCTAssertTrue(text.hasSuffix("Z"), text)
+    }
+
     /// A stored `…:53.123000` must print `.123` even though `Double` seconds hold it as `…:53.12299999…`.
     func testExactMillisecondsFromTheDatabaseKeepTheirDigits() {
         let date = Date(timeIntervalSinceReferenceDate: Double(182_647_896_121_000) / 1e6)

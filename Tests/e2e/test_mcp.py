@@ -4,6 +4,7 @@ what the SDK never sends: GET, an unsupported MCP-Protocol-Version, a bare notif
 import asyncio
 import json
 import ssl
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx2
 import pytest
@@ -25,7 +26,10 @@ def run(stack, token, session, mode="auto"):
             transport = streamable_http_client(stack.url("/api/mcp"), http_client=http, terminate_on_close=False)
             async with Client(transport, mode=mode) as client:
                 return await session(client)
-    return asyncio.run(main())
+    # A thread of its own: pytest-playwright's sync API (test_browser.py, same session) keeps an event loop running
+    # in the main thread, where asyncio.run() refuses to start another.
+    with ThreadPoolExecutor(max_workers=1) as executor:
+        return executor.submit(asyncio.run, main()).result()
 
 
 def result_json(result):

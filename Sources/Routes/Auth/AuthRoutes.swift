@@ -48,7 +48,7 @@ struct AuthRoutes: Sendable {
         }
         context.userID = user.id.lowercasedString
         try events.record(.register, userID: user.id, request: request, context: context)
-        return try .json(UserBody(user), status: .created)
+        return .json(UserBody(user).jsonValue, status: .created)
     }
 
     @Sendable func login(_ request: Request, context: RequestContext) throws -> Response {
@@ -134,7 +134,7 @@ struct AuthRoutes: Sendable {
 
     @Sendable func me(_ request: Request, context: RequestContext) throws -> Response {
         let authenticated = try authenticator.authenticate(request, context: context)
-        return try .json(UserBody(authenticated.user))
+        return .json(UserBody(authenticated.user).jsonValue)
     }
 
     // MARK: - Helpers

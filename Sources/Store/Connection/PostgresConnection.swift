@@ -33,8 +33,14 @@ public final class PostgresConnection {
     }
 
     /// Runs a statement and returns its rows, copied into Swift values.
-    public func query(_ query: PostgresQuery) throws(StoreError) -> [PostgresRow] {
-        try run(query).rows
+    ///
+    /// `.binary` results skip PostgreSQL's output functions and our parsing of their text; worth it for the
+    /// hottest many-row reads (a page of tasks), and only where every column's type has a binary decoding
+    /// (`PostgresDecodable.init(postgresBinary:typeOID:)`): anything else fails to decode, loudly.
+    public func query(
+        _ query: PostgresQuery, resultFormat: PostgresResultFormat = .text
+    ) throws(StoreError) -> [PostgresRow] {
+        try run(query, resultFormat: resultFormat).rows
     }
 
     /// Runs a statement and returns how many rows it inserted, updated or deleted.
@@ -69,14 +75,17 @@ public final class PostgresConnection {
     /// Whether the current transaction hit an error, after which PostgreSQL refuses everything but ROLLBACK.
     var isTransactionFailed: Bool { connection?.isTransactionFailed ?? false }
 
-    private func run(_ query: PostgresQuery) throws(StoreError) -> (rows: [PostgresRow], affectedRows: Int) {
+    private func run(
+        _ query: PostgresQuery, resultFormat: PostgresResultFormat = .text
+    ) throws(StoreError) -> (rows: [PostgresRow], affectedRows: Int) {
         if let index = query.parameterContainingNUL {
             // libpq text parameters are C strings: the value would be cut at the NUL.
             throw .invalidParameter(reason: "parameter $\(index + 1) contains a NUL byte")
         }
         let connection = try usableConnection()
         let name = try preparedStatementName(for: query, on: connection)
-        return try completed(connection.executePrepared(name: name, parameters: query.parameters))
+        return try completed(
+            connection.executePrepared(name: name, parameters: query.parameters, resultFormat: resultFormat))
     }
 
     private func preparedStatementName(
@@ -161,4 +170,10 @@ extension PostgresConnection: Sendable {}
 private struct PreparedStatementKey: Hashable {
     let sql: String
     let parameterTypes: [UInt32]
+}
+
+/// How PostgreSQL sends result values: its text output, or each type's binary wire format.
+public enum PostgresResultFormat: Sendable {
+    case text
+    case binary
 }

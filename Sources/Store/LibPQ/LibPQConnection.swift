@@ -68,10 +68,11 @@ final class LibPQConnection {
         return outcome(of: result)
     }
 
-    /// Runs a prepared statement with text-format parameters (nil is SQL NULL) and text-format results.
-    func executePrepared(name: String, parameters: [String?]) -> StatementOutcome {
+    /// Runs a prepared statement with text-format parameters (nil is SQL NULL) and results in `resultFormat`.
+    func executePrepared(name: String, parameters: [String?], resultFormat: PostgresResultFormat) -> StatementOutcome {
         let result = withCStringArray(parameters) { values in
-            PQexecPrepared(handle, name, Int32(parameters.count), values, nil, nil, 0)
+            PQexecPrepared(
+                handle, name, Int32(parameters.count), values, nil, nil, resultFormat == .binary ? 1 : 0)
         }
         return outcome(of: result)
     }

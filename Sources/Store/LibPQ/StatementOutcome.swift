@@ -59,7 +59,10 @@ extension StatementOutcome {
         let rowCount = Int(PQntuples(result))
         let columnCount = Int(PQnfields(result))
         guard rowCount > 0 else { return [] }
-        let columns = PostgresColumns(names: (0..<columnCount).map { String(cString: PQfname(result, Int32($0))) })
+        let columns = PostgresColumns(
+            names: (0..<Int32(columnCount)).map { String(cString: PQfname(result, $0)) },
+            typeOIDs: (0..<Int32(columnCount)).map { PQftype(result, $0) },
+            binary: (0..<Int32(columnCount)).map { PQfformat(result, $0) == 1 })
         var bytes: [UInt8] = []
         var starts: [Int] = []
         var lengths: [Int] = []

@@ -12,9 +12,16 @@ public protocol PostgresEncodable {
 enum PostgresTypeOID {
     static let unknown: UInt32 = 0
     static let bool: UInt32 = 16
+    static let name: UInt32 = 19
     static let int8: UInt32 = 20
+    static let int2: UInt32 = 21
     static let int4: UInt32 = 23
+    static let text: UInt32 = 25
     static let float8: UInt32 = 701
+    static let unknownLiteral: UInt32 = 705
+    static let bpchar: UInt32 = 1042
+    static let varchar: UInt32 = 1043
+    static let timestamp: UInt32 = 1114
     static let timestamptz: UInt32 = 1184
     static let uuid: UInt32 = 2950
 }
@@ -57,7 +64,7 @@ extension Double: PostgresEncodable {
 
 extension UUID: PostgresEncodable {
     public static var postgresTypeOID: UInt32 { PostgresTypeOID.uuid }
-    public var postgresText: String? { uuidString }
+    public var postgresText: String? { lowercasedString }
 }
 
 extension Date: PostgresEncodable {
@@ -70,4 +77,30 @@ extension Optional: PostgresEncodable where Wrapped: PostgresEncodable {
     /// A NULL keeps the wrapped type, so the same statement prepares identically with and without a value.
     public static var postgresTypeOID: UInt32 { Wrapped.postgresTypeOID }
     public var postgresText: String? { self.flatMap(\.postgresText) }
+}
+
+extension UUID {
+    /// The canonical text in lower case, `xxxxxxxx-xxxx-…`, as PostgreSQL prints a `uuid` and RFC 9562 §4
+    /// recommends for output (Foundation's `uuidString` is upper case).
+    ///
+    /// Written by hand: `uuidString` goes through `snprintf` (~5k instructions), and every authenticated request
+    /// binds and prints a few ids (callgrind, bench/README.md).
+    public var lowercasedString: String {
+        let hexDigits: StaticString = "0123456789abcdef"
+        return withUnsafeBytes(of: uuid) { bytes in
+            String(unsafeUninitializedCapacity: 36) { text in
+                var position = 0
+                for (index, byte) in bytes.enumerated() {
+                    if index == 4 || index == 6 || index == 8 || index == 10 {
+                        text[position] = UInt8(ascii: "-")
+                        position += 1
+                    }
+                    text[position] = hexDigits.utf8Start[Int(byte >> 4)]
+                    text[position + 1] = hexDigits.utf8Start[Int(byte & 0x0F)]
+                    position += 2
+                }
+                return position
+            }
+        }
+    }
 }

@@ -54,7 +54,11 @@ public struct PostgresRow: Sendable {
                 }
                 return .success(null)
             }
-            guard let value = Value(postgresBytes: text) else {
+            let columnIsBinary = columns.binary[index]
+            let decoded =
+                columnIsBinary
+                ? Value(postgresBinary: text, typeOID: columns.typeOIDs[index]) : Value(postgresBytes: text)
+            guard let value = decoded else {
                 return .failure(.decoding(reason: "column \"\(columns.names[index])\" is not a valid \(Value.self)"))
             }
             return .success(value)
@@ -90,13 +94,19 @@ final class PostgresResultValues: Sendable {
     }
 }
 
-/// Column names shared by every row of one result, with a lookup built once.
+/// Column names, types and formats shared by every row of one result, with a lookup built once.
 final class PostgresColumns: Sendable {
     let names: [String]
+    /// Each column's type (`pg_type` OID), which a binary value needs to be read.
+    let typeOIDs: [UInt32]
+    /// Whether each column came in binary format.
+    let binary: [Bool]
     let indexByName: [String: Int]
 
-    init(names: [String]) {
+    init(names: [String], typeOIDs: [UInt32], binary: [Bool]) {
         self.names = names
+        self.typeOIDs = typeOIDs
+        self.binary = binary
         indexByName = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
     }
 }

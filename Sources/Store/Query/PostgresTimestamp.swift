@@ -93,6 +93,16 @@ enum PostgresTimestamp {
         return Date(timeIntervalSinceReferenceDate: Double(sinceReference) / Double(microsecondsPerSecond))
     }
 
+    /// Seconds from 2000-01-01 (PostgreSQL's epoch for binary timestamps) to 2001-01-01 (Foundation's reference).
+    private static let referenceDateSince2000: Int64 = 31_622_400
+
+    /// The instant of a binary timestamp; nil for ±infinity (`Int64.max`, `Int64.min`).
+    static func date(microsecondsSince2000 microseconds: Int64) -> Date? {
+        guard microseconds != .max, microseconds != .min else { return nil }
+        let sinceReference = microseconds - referenceDateSince2000 * microsecondsPerSecond
+        return Date(timeIntervalSinceReferenceDate: Double(sinceReference) / Double(microsecondsPerSecond))
+    }
+
     private static func floorDivision(_ dividend: Int64, _ divisor: Int64) -> (quotient: Int64, remainder: Int64) {
         let remainder = dividend % divisor
         return remainder < 0 ? (dividend / divisor - 1, remainder + divisor) : (dividend / divisor, remainder)

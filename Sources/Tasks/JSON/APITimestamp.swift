@@ -9,58 +9,62 @@ import Glibc
 /// resolution, which `Double` seconds only approximate) and then cut to the millisecond, so a stored `…:53.123000`
 /// never prints as `.122`.
 public enum APITimestamp {
+    /// What `appendText` fills in, quotes included.
+    private static let quotedTemplate: StaticString = #""0000-00-00T00:00:00.000Z""#
+
     /// Seconds from 1970-01-01 (`gmtime_r`'s epoch) to 2001-01-01 (Foundation's reference date).
     private static let referenceDateSince1970: Int64 = 978_307_200
 
-    /// The date's text; years outside 0000–9999, which nothing here stores, print with more or fewer digits.
+    /// The date's text.
     public static func string(from date: Date) -> String {
         var text: [UInt8] = []
-        text.reserveCapacity(24)
-        appendText(of: date, to: &text)
+        appendText(of: date, quoted: false, to: &text)
         return String(decoding: text, as: UTF8.self)
     }
 
     /// Appends the date as a JSON string (its text in quotes; it has nothing to escape).
     public static func write(_ date: Date, to output: inout [UInt8]) {
-        output.append(UInt8(ascii: "\""))
-        appendText(of: date, to: &output)
-        output.append(UInt8(ascii: "\""))
+        appendText(of: date, quoted: true, to: &output)
     }
 
-    private static func appendText(of date: Date, to text: inout [UInt8]) {
+    /// The 24 characters (26 quoted) are filled into a template on the stack and appended at once: a byte-by-byte
+    /// append costs a capacity check each. Years that need other than four digits, which nothing here stores, are
+    /// left to Foundation's formatter.
+    private static func appendText(of date: Date, quoted: Bool, to output: inout [UInt8]) {
         let microseconds = Int64((date.timeIntervalSinceReferenceDate * 1e6).rounded())
         let milliseconds = floorDivision(microseconds, 1000)
         let seconds = floorDivision(milliseconds, 1000)
         var unixSeconds = time_t(seconds + referenceDateSince1970)
         var parts = tm()
         gmtime_r(&unixSeconds, &parts)
-        append(Int64(parts.tm_year) + 1900, digits: 4, separator: "-", to: &text)
-        append(Int64(parts.tm_mon) + 1, digits: 2, separator: "-", to: &text)
-        append(Int64(parts.tm_mday), digits: 2, separator: "T", to: &text)
-        append(Int64(parts.tm_hour), digits: 2, separator: ":", to: &text)
-        append(Int64(parts.tm_min), digits: 2, separator: ":", to: &text)
-        append(Int64(parts.tm_sec), digits: 2, separator: ".", to: &text)
-        append(milliseconds - seconds * 1000, digits: 3, separator: "Z", to: &text)
+        let year = Int(parts.tm_year) + 1900
+        guard (0...9999).contains(year) else {
+            let text = Date(timeIntervalSinceReferenceDate: Double(milliseconds) / 1000 + 0.000_5).formatted(
+                Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+            output += (quoted ? "\"\(text)\"" : text).utf8
+            return
+        }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: quotedTemplate.utf8CodeUnitCount) { bytes in
+            quotedTemplate.withUTF8Buffer { _ = bytes.initialize(from: $0) }
+            func put(_ value: Int, at offset: Int, digits: Int) {
+                var rest = value
+                for index in (offset..<offset + digits).reversed() {
+                    bytes[index] = UInt8(ascii: "0") + UInt8(rest % 10)
+                    rest /= 10
+                }
+            }
+            put(year, at: 1, digits: 4)
+            put(Int(parts.tm_mon) + 1, at: 6, digits: 2)
+            put(Int(parts.tm_mday), at: 9, digits: 2)
+            put(Int(parts.tm_hour), at: 12, digits: 2)
+            put(Int(parts.tm_min), at: 15, digits: 2)
+            put(Int(parts.tm_sec), at: 18, digits: 2)
+            put(Int(milliseconds - seconds * 1000), at: 21, digits: 3)
+            output.append(contentsOf: quoted ? bytes[...] : bytes[1..<bytes.count - 1])
+        }
     }
 
     private static func floorDivision(_ dividend: Int64, _ divisor: Int64) -> Int64 {
         dividend >= 0 ? dividend / divisor : (dividend - divisor + 1) / divisor
-    }
-
-    /// `value` zero-padded to `digits` (more when it needs them), then `separator`.
-    private static func append(_ value: Int64, digits: Int, separator: Unicode.Scalar, to text: inout [UInt8]) {
-        if value < 0 { text.append(UInt8(ascii: "-")) }
-        let magnitude = value.magnitude
-        var divisor: UInt64 = 1
-        var width = 1
-        while width < digits || divisor <= magnitude / 10 {
-            divisor *= 10
-            width += 1
-        }
-        while divisor > 0 {
-            text.append(UInt8(ascii: "0") + UInt8(magnitude / divisor % 10))
-            divisor /= 10
-        }
-        text.append(UInt8(ascii: separator))
     }
 }

@@ -20,21 +20,20 @@ extension TaskRecord {
     /// sorting and the date strings: a page holds up to 200 tasks, and through `jsonValue` each one cost ~11k
     /// instructions, more than the rest of the request (callgrind, bench/README.md). Keys in sorted order.
     public func writeJSON(to output: inout [UInt8]) {
-        output.append(UInt8(ascii: "{"))
-        JSONWriter.writeKey("completed", first: true, to: &output)
+        JSONWriter.writeRaw(#"{"completed":"#, to: &output)
         JSONWriter.write(isCompleted, to: &output)
-        JSONWriter.writeKey("completed_at", to: &output)
+        JSONWriter.writeRaw(#","completed_at":"#, to: &output)
         if let completedAt { APITimestamp.write(completedAt, to: &output) } else { JSONWriter.writeNull(to: &output) }
-        JSONWriter.writeKey("created_at", to: &output)
+        JSONWriter.writeRaw(#","created_at":"#, to: &output)
         APITimestamp.write(createdAt, to: &output)
-        JSONWriter.writeKey("description", to: &output)
+        JSONWriter.writeRaw(#","description":"#, to: &output)
         JSONWriter.write(description, to: &output)
-        JSONWriter.writeKey("id", to: &output)
+        JSONWriter.writeRaw(#","id":"#, to: &output)
         JSONWriter.write(id, to: &output)
-        JSONWriter.writeKey("title", to: &output)
+        JSONWriter.writeRaw(#","title":"#, to: &output)
         JSONWriter.write(title, to: &output)
-        JSONWriter.writeKey("updated_at", to: &output)
+        JSONWriter.writeRaw(#","updated_at":"#, to: &output)
         APITimestamp.write(updatedAt, to: &output)
-        output.append(UInt8(ascii: "}"))
+        JSONWriter.writeRaw("}", to: &output)
     }
 }
