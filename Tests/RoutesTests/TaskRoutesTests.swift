@@ -129,6 +129,21 @@ final class TaskRoutesTests: XCTestCase {
         XCTAssertEqual((send("GET", "/api/tasks", token: token).jsonObject["tasks"] as? [Any])?.count, 5)
     }
 
+    /// The list checks its session in its own read; a revoked session must still answer 401, bad query or not.
+    func testListingWithARevokedSessionAnswers401BeforeAnyQueryProblem() throws {
+        let (token, userID) = try signIn("grace@example.com")
+        XCTAssertEqual(send("POST", "/api/tasks", token: token, json: #"{"title":"x"}"#).status, .created)
+        XCTAssertEqual(send("GET", "/api/tasks", token: token).status, .ok)
+
+        XCTAssertEqual(try app.store.revokeAllSessions(userID: userID, except: nil, reason: "test"), 1)
+
+        for uri in ["/api/tasks", "/api/tasks?status=pending", "/api/tasks?limit=0"] {
+            let response = send("GET", uri, token: token)
+            XCTAssertEqual(response.status, .unauthorized, uri)
+            XCTAssertEqual(response.errorObject["code"] as? String, "unauthenticated", uri)
+        }
+    }
+
     func testBadQueryValuesAnswer400NamingEachOne() throws {
         let (token, _) = try signIn("ada@example.com")
 

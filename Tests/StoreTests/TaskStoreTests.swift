@@ -38,6 +38,49 @@ final class TaskStoreTests: AuthDatabaseTestCase {
         XCTAssertEqual(try taskStore.task(id: task.id, ownerID: owner.id), task, "the owner's row is unchanged")
     }
 
+    /// The page that carries its own session check answers like `activeUser` would, and otherwise like the plain one.
+    func testSessionCheckedPageIsThePlainPageOnlyWhileTheSessionIsLive() throws {
+        let owner = try makeUser()
+        let other = try makeUser()
+        let session = try makeSession(for: owner)
+        let othersSession = try makeSession(for: other)
+        let emptySession = try makeSession(for: other)
+        let created = try (1...5).map { number in
+            try taskStore.createTask(ownerID: owner.id, title: "Task \(number)", description: "")
+        }
+        _ = try taskStore.completeTask(id: created[0].id, ownerID: owner.id)
+
+        for status in TaskStatusFilter.allCases {
+            for (limit, cursor) in [(50, nil), (2, nil), (2, created[1].id)] as [(Int, Int64?)] {
+                XCTAssertEqual(
+                    try taskStore.tasks(
+                        ownerID: owner.id, status: status, limit: limit, after: cursor, whileSessionIsActive: session.id
+                    ),
+                    try taskStore.tasks(ownerID: owner.id, status: status, limit: limit, after: cursor))
+            }
+        }
+        XCTAssertEqual(
+            try taskStore.tasks(
+                ownerID: other.id, status: .all, limit: 50, after: nil, whileSessionIsActive: emptySession.id),
+            TaskPage(tasks: [], nextCursor: nil), "a live session without tasks is an empty page, not a dead session")
+
+        XCTAssertNil(
+            try taskStore.tasks(
+                ownerID: owner.id, status: .all, limit: 50, after: nil, whileSessionIsActive: othersSession.id),
+            "another user's session does not open this user's list")
+        XCTAssertNil(
+            try taskStore.tasks(ownerID: owner.id, status: .all, limit: 50, after: nil, whileSessionIsActive: UUID()))
+        XCTAssertTrue(try sessionStore.revokeSession(id: session.id, userID: owner.id, reason: "test"))
+        XCTAssertNil(
+            try taskStore.tasks(
+                ownerID: owner.id, status: .pending, limit: 50, after: nil, whileSessionIsActive: session.id))
+        let expired = try makeSession(for: owner)
+        try connection.execute("UPDATE sessions SET expires_at = now() - interval '1 second' WHERE id = \(expired.id)")
+        XCTAssertNil(
+            try taskStore.tasks(
+                ownerID: owner.id, status: .all, limit: 50, after: nil, whileSessionIsActive: expired.id))
+    }
+
     func testListFiltersByStatusAndPagesByIDWithoutSkippingOrRepeating() throws {
         let owner = try makeUser()
         let other = try makeUser()

@@ -21,7 +21,6 @@ struct TaskRoutes: Sendable {
 
     /// `?status=all|pending|completed&limit=1…200&cursor=<next_cursor>` → `{"tasks":[…],"next_cursor":"…"|null}`.
     @Sendable func listTasks(_ request: Request, context: RequestContext) throws -> Response {
-        let userID = try authenticator.authenticate(request, context: context).user.id
         var problems: [String: String] = [:]
         var status = TaskStatusFilter.all
         if let text = request.query["status"] {
@@ -40,10 +39,18 @@ struct TaskRoutes: Sendable {
             cursor = Int64(text).flatMap { $0 >= 0 ? $0 : nil }
             if cursor == nil { problems["cursor"] = "must be a next_cursor value from a previous page" }
         }
-        guard problems.isEmpty else { throw APIError.validationFailed(fields: problems) }
-        let page = try respondingToToolErrors {
-            try TaskTools(store: context.services.tasks).listTasks(
-                status: status, limit: limit, after: cursor, userID: userID)
+        // 401 before 400, as on every route: a bad query is only reported to a live session.
+        guard problems.isEmpty else {
+            _ = try authenticator.authenticate(request, context: context)
+            throw APIError.validationFailed(fields: problems)
+        }
+        // The session check rides in the page's own statement: one round trip instead of two.
+        let tools = TaskTools(store: context.services.tasks)
+        let page = try authenticator.authenticate(request, context: context) { userID, sessionID in
+            try respondingToToolErrors {
+                try tools.listTasks(
+                    status: status, limit: limit, after: cursor, userID: userID, whileSessionIsActive: sessionID)
+            }
         }
         // Written member by member: the same bytes as a `JSONValue` of the page, without a dictionary per task.
         var body: [UInt8] = []

@@ -56,6 +56,48 @@ public struct PostgresTaskStore: TaskStore {
                 WHERE owner_id = \(ownerID) AND id > \(after) ORDER BY id LIMIT \(limit + 1)
                 """, resultFormat: .binary)
         }
+        return try Self.page(of: rows, limit: limit, ownerID: ownerID)
+    }
+
+    public func tasks(
+        ownerID: UUID, status: TaskStatusFilter, limit: Int, after cursor: Int64?,
+        whileSessionIsActive sessionID: UUID
+    ) throws(StoreError) -> TaskPage? {
+        guard (1..<Int(Int32.max)).contains(limit) else { throw .invalidParameter(reason: "limit is out of range") }
+        let after = cursor ?? Int64.min
+        // The same statements as above, joined to the caller's session with the conditions of
+        // `PostgresUserStore.activeUser` (the session row's cascade from users stands for the user's existence):
+        // no row at all means the session is over; one row of NULLs, a live session without tasks.
+        let rows: [PostgresRow]
+        if let completed = status.requiredCompletion {
+            rows = try connection.query(
+                """
+                SELECT t.* FROM sessions s LEFT JOIN (
+                    SELECT id, title, description, completed, created_at, updated_at, completed_at FROM tasks
+                    WHERE owner_id = \(ownerID) AND completed = \(completed) AND id > \(after)
+                    ORDER BY id LIMIT \(limit + 1)
+                ) t ON true
+                WHERE s.id = \(sessionID) AND s.user_id = \(ownerID) AND s.revoked_at IS NULL AND s.expires_at > now()
+                ORDER BY t.id
+                """, resultFormat: .binary)
+        } else {
+            rows = try connection.query(
+                """
+                SELECT t.* FROM sessions s LEFT JOIN (
+                    SELECT id, title, description, completed, created_at, updated_at, completed_at FROM tasks
+                    WHERE owner_id = \(ownerID) AND id > \(after) ORDER BY id LIMIT \(limit + 1)
+                ) t ON true
+                WHERE s.id = \(sessionID) AND s.user_id = \(ownerID) AND s.revoked_at IS NULL AND s.expires_at > now()
+                ORDER BY t.id
+                """, resultFormat: .binary)
+        }
+        guard let first = rows.first else { return nil }
+        if try first.decode(Int64?.self, column: 0) == nil { return TaskPage(tasks: [], nextCursor: nil) }
+        return try Self.page(of: rows, limit: limit, ownerID: ownerID)
+    }
+
+    /// The first `limit` of `rows` (which asked for one more) and the cursor for the next page, if any.
+    private static func page(of rows: [PostgresRow], limit: Int, ownerID: UUID) throws(StoreError) -> TaskPage {
         var tasks: [TaskRecord] = []
         for row in rows.prefix(limit) { tasks.append(try TaskRecord(row: row, ownerID: ownerID)) }
         return TaskPage(tasks: tasks, nextCursor: rows.count > limit ? tasks.last?.id : nil)

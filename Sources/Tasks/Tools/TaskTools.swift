@@ -38,11 +38,27 @@ public struct TaskTools {
     public func listTasks(
         status: TaskStatusFilter, limit: Int, after cursor: Int64?, userID: UUID
     ) throws(TaskToolError) -> TaskPage {
-        guard (1...Self.pageMaximum).contains(limit) else {
-            throw .invalidArguments(["limit": "must be an integer from 1 to \(Self.pageMaximum)"])
-        }
+        try Self.checkPageLimit(limit)
         return try stored { () throws(StoreError) in
             try store.tasks(ownerID: userID, status: status, limit: limit, after: cursor)
+        }
+    }
+
+    /// The same page, read only while `sessionID` is still a live session of the user, in the same statement
+    /// (`TaskStore.tasks(…whileSessionIsActive:)`); nil when it is not, which the caller answers as a 401.
+    public func listTasks(
+        status: TaskStatusFilter, limit: Int, after cursor: Int64?, userID: UUID, whileSessionIsActive sessionID: UUID
+    ) throws(TaskToolError) -> TaskPage? {
+        try Self.checkPageLimit(limit)
+        return try stored { () throws(StoreError) in
+            try store.tasks(
+                ownerID: userID, status: status, limit: limit, after: cursor, whileSessionIsActive: sessionID)
+        }
+    }
+
+    private static func checkPageLimit(_ limit: Int) throws(TaskToolError) {
+        guard (1...pageMaximum).contains(limit) else {
+            throw .invalidArguments(["limit": "must be an integer from 1 to \(pageMaximum)"])
         }
     }
 

@@ -10,6 +10,9 @@ final class InMemoryTaskStore: TaskStore {
     private var lastID: Int64 = 0
     /// When set, every call throws it, as a database outage would.
     var failure: StoreError?
+    /// Whether a session is live for the session-checked page (`(ownerID, sessionID)`); the route tests point it
+    /// at their in-memory auth store. Unset, the session-checked page is a test that forgot to wire it.
+    var isSessionActive: ((UUID, UUID) -> Bool)?
 
     func createTask(ownerID: UUID, title: String, description: String) throws(StoreError) -> TaskRecord {
         try failIfAsked()
@@ -25,6 +28,15 @@ final class InMemoryTaskStore: TaskStore {
     func task(id: Int64, ownerID: UUID) throws(StoreError) -> TaskRecord? {
         try failIfAsked()
         return tasks[id].flatMap { $0.ownerID == ownerID ? $0 : nil }
+    }
+
+    func tasks(
+        ownerID: UUID, status: TaskStatusFilter, limit: Int, after cursor: Int64?, whileSessionIsActive sessionID: UUID
+    ) throws(StoreError) -> TaskPage? {
+        guard let isSessionActive else { preconditionFailure("InMemoryTaskStore.isSessionActive is not set") }
+        try failIfAsked()
+        guard isSessionActive(ownerID, sessionID) else { return nil }
+        return try tasks(ownerID: ownerID, status: status, limit: limit, after: cursor)
     }
 
     func tasks(ownerID: UUID, status: TaskStatusFilter, limit: Int, after cursor: Int64?) throws(StoreError) -> TaskPage

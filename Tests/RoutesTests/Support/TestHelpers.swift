@@ -36,6 +36,9 @@ struct TestApplication {
         log = LogCapture()
         store = InMemoryAuthStore()
         tasks = InMemoryTaskStore()
+        tasks.isSessionActive = { [store] userID, sessionID in
+            (try? store.activeUser(id: userID, sessionID: sessionID)) != nil
+        }
         conversations = InMemoryConversationStore()
         let auth = AuthConfiguration(
             accessTokens: AccessTokenIssuer(
