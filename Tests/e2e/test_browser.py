@@ -291,6 +291,20 @@ def test_conversations_switch_start_and_delete_with_screenshots(browser_watch, p
     expect(page.locator("#messages .examples")).to_be_visible()
 
 
+def test_sidebar_shows_every_task_beyond_one_page(browser_watch, page, shared_stack, context):
+    stack, email = shared_stack, unique_email("many")
+    assert register(stack, email).status_code == 201
+    token = login(stack, email).json()["access_token"]
+    # The API pages at 200 at most; one more makes the sidebar follow next_cursor.
+    for number in range(1, 202):
+        response = stack.post("/api/tasks", json={"title": f"errand {number}"}, headers=bearer(token))
+        assert response.status_code == 201, response.text
+    signed_in_context(context, stack, email)
+    page.goto(stack.url("/"))
+    expect(page.locator("#pending-tasks .task")).to_have_count(201)
+    expect(page.locator("#pending-tasks .task-title").last).to_have_text("errand 201")
+
+
 # The files and how nginx serves them ----------------------------------------------------------------------------
 
 class PageParser(HTMLParser):

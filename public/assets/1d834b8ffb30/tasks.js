@@ -57,12 +57,25 @@ export function tasksPanel(root, { onPendingCount }) {
       : [element("li", { className: "none", textContent: emptyText })]));
   }
 
+  /** Every task, page after page: the API serves at most 200 at a time. */
+  async function allTasks() {
+    const tasks = [];
+    let cursor = null;
+    do {
+      const query = cursor === null ? "" : `&cursor=${encodeURIComponent(cursor)}`;
+      const page = await api("GET", `/api/tasks?status=all&limit=200${query}`);
+      tasks.push(...page.tasks);
+      cursor = page.next_cursor;
+    } while (cursor !== null);
+    return tasks;
+  }
+
   /** Loads the list again. Focus stays on the same control when it is still there and usable (a re-render would
    * otherwise drop a keyboard user back at the top of the page), else it moves to the panel's heading. */
   async function reload() {
     const focused = root.contains(document.activeElement) ? document.activeElement.id : "";
     try {
-      const { tasks } = await api("GET", "/api/tasks?status=all&limit=200");
+      const tasks = await allTasks();
       const pending = tasks.filter((task) => !task.completed);
       fill(pendingList, pending, "Nothing pending.");
       fill(doneList, tasks.filter((task) => task.completed), "Nothing done yet.");
