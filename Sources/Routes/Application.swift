@@ -72,11 +72,14 @@ public struct Application: Sendable {
         return response
     }
 
-    /// One line per request. Only these fields: headers, cookies, bodies and the query string can hold
-    /// credentials, so they are never logged. Nothing is built when the level drops the line (the bench and
-    /// quiet deployments run at `warning`).
+    /// One line per request, at `info`, or at `warning` as "slow request" when it took the configured threshold
+    /// or longer: an operator running at `warning` still sees which requests, routes and users were slow, with
+    /// the request id that their other lines carry. Only these fields: headers, cookies, bodies and the query
+    /// string can hold credentials, so they are never logged. Nothing is built when the level drops the line
+    /// (the bench and quiet deployments run at `warning`).
     private func logAccess(request: Request, status: HTTPStatus, userID: String?, duration: Duration) {
-        guard logger.isEnabled(.info) else { return }
+        let isSlow = configuration.slowRequestThreshold.map { duration >= $0 } ?? false
+        guard isSlow ? logger.isEnabled(.warning) : logger.isEnabled(.info) else { return }
         let (seconds, attoseconds) = duration.components
         let milliseconds = Double(seconds) * 1000 + Double(attoseconds) / 1e15
         var fields: [String: LogValue] = [
@@ -88,6 +91,10 @@ public struct Application: Sendable {
         ]
         if let userID { fields["user_id"] = .string(userID) }
         if let remoteAddress = request.remoteAddress { fields["remote_addr"] = .string(remoteAddress) }
-        logger.info("request", fields)
+        if isSlow {
+            logger.warning("slow request", fields)
+        } else {
+            logger.info("request", fields)
+        }
     }
 }

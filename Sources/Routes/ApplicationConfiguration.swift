@@ -8,10 +8,17 @@ public struct ApplicationConfiguration: Sendable {
     /// The chat provider `POST /api/chat` runs; the offline built-in interpreter unless the executable chooses
     /// another from its configuration.
     public var agent: any ChatAgent
+    /// A request that takes at least this long is logged at `warning` ("slow request"), whatever `LOG_LEVEL`
+    /// keeps of the other access lines; nil logs none as slow.
+    public var slowRequestThreshold: Duration?
 
-    public init(maxBodyBytes: Int = 1 << 20, auth: AuthConfiguration, agent: any ChatAgent = BuiltInAgent()) {
+    public init(
+        maxBodyBytes: Int = 1 << 20, auth: AuthConfiguration, agent: any ChatAgent = BuiltInAgent(),
+        slowRequestThreshold: Duration? = nil
+    ) {
         self.maxBodyBytes = maxBodyBytes
         self.auth = auth
         self.agent = agent
+        self.slowRequestThreshold = slowRequestThreshold
     }
 }

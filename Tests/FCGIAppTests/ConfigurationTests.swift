@@ -22,6 +22,8 @@ final class ConfigurationTests: XCTestCase {
         XCTAssertEqual(configuration.statementTimeoutMilliseconds, 5000)
         XCTAssertEqual(configuration.logLevel, .info)
         XCTAssertEqual(configuration.workerMaxRequests, 0)
+        XCTAssertEqual(configuration.slowRequestMilliseconds, 1000)
+        XCTAssertEqual(configuration.applicationConfiguration.slowRequestThreshold, .seconds(1))
     }
 
     func testEverySettingIsReadFromTheEnvironment() throws {
@@ -35,6 +37,7 @@ final class ConfigurationTests: XCTestCase {
         environment["LOG_LEVEL"] = "warning"
         environment["SHUTDOWN_TIMEOUT_SECONDS"] = "7"
         environment["WORKER_MAX_REQUESTS"] = "5000"
+        environment["SLOW_REQUEST_MS"] = "0"
         let configuration = try Configuration(environment: environment)
         XCTAssertEqual(configuration.listenAddress, .tcp(host: "10.0.0.5", port: 9000))
         XCTAssertEqual(configuration.workerCount, 3)
@@ -45,6 +48,7 @@ final class ConfigurationTests: XCTestCase {
         XCTAssertEqual(configuration.logLevel, .warning)
         XCTAssertEqual(configuration.shutdownTimeoutSeconds, 7)
         XCTAssertEqual(configuration.workerMaxRequests, 5000)
+        XCTAssertNil(configuration.applicationConfiguration.slowRequestThreshold, "0 turns the slow-request log off")
     }
 
     func testMissingRequiredSettingsAreAllReportedAtOnce() {

@@ -51,6 +51,24 @@ final class ApplicationTests: XCTestCase {
         XCTAssertNil(line["user_id"])
     }
 
+    func testASlowRequestIsLoggedAtWarningEvenWhenTheLevelDropsAccessLines() throws {
+        let slow = TestApplication(slowRequestThreshold: .zero, logLevel: .warning)
+        _ = slow.respond(to: Request(method: .get, path: "/api/health", requestID: "slow-1"))
+        let lines = slow.log.lines()
+        XCTAssertEqual(lines.count, 1, "\(lines)")
+        let line = try XCTUnwrap(lines.first)
+        XCTAssertEqual(line["message"] as? String, "slow request")
+        XCTAssertEqual(line["level"] as? String, "warning")
+        XCTAssertEqual(line["request_id"] as? String, "slow-1")
+        XCTAssertEqual(line["path"] as? String, "/api/health")
+        XCTAssertEqual(line["status"] as? Int, 200)
+        XCTAssertNotNil(line["duration_ms"] as? Double)
+
+        let quick = TestApplication(slowRequestThreshold: .seconds(60), logLevel: .warning)
+        _ = quick.respond(to: Request(method: .get, path: "/api/health"))
+        XCTAssertEqual(quick.log.lines().count, 0, "a quick request writes nothing at warning")
+    }
+
     func testErrorResponsesAreAccessLoggedToo() {
         let app = TestApplication()
         _ = app.respond(to: Request(method: .post, path: "/api/health", requestID: "r405"))

@@ -126,6 +126,18 @@ def test_many_concurrent_requests_all_succeed(shared_stack):
 
 # Logs
 
+def test_slow_requests_are_logged_at_warning_with_their_request_id(make_stack):
+    stack = make_stack({"LOG_LEVEL": "warning", "SLOW_REQUEST_MS": "1"})
+    # Registration hashes a password (BCRYPT_COST 4 in these stacks, still well over a millisecond).
+    response = stack.post("/api/auth/register", json={"email": "slow@example.com", "password": "correct horse 1"})
+    assert response.status_code == 201
+    line = stack.wait_for_log(lambda entry: entry.get("request_id") == response.headers["X-Request-ID"])
+    assert (line["level"], line["message"], line["path"], line["status"]) == (
+        "warning", "slow request", "/api/auth/register", 201)
+    assert line["duration_ms"] >= 1
+    assert "correct horse" not in stack.pool_log.read_text()
+
+
 def test_each_request_logs_one_json_line_without_secrets(shared_stack):
     secret_token = "eyJhbGciOiJIUzI1NiJ9.secret-token-value.signature"
     response = shared_stack.get("/api/health?token=query-secret-value",

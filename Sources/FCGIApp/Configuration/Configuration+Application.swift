@@ -14,6 +14,7 @@ extension Configuration {
                 passwordHasher: PasswordHasher(cost: bcryptCost), refreshTokenLifetime: refreshTokenLifetimeSeconds,
                 sessionLifetime: sessionLifetimeSeconds, refreshGraceSeconds: refreshGraceSeconds,
                 publicOrigin: publicOrigin, rateLimits: rateLimits),
-            agent: openAI.map { OpenAICompatibleAgent(configuration: $0) } ?? BuiltInAgent())
+            agent: openAI.map { OpenAICompatibleAgent(configuration: $0) } ?? BuiltInAgent(),
+            slowRequestThreshold: slowRequestMilliseconds > 0 ? .milliseconds(slowRequestMilliseconds) : nil)
     }
 }

@@ -37,6 +37,8 @@ struct Configuration: Sendable {
     var statementTimeoutMilliseconds: Int
     var connectTimeoutSeconds: Int
     var logLevel: Logger.Level
+    /// Requests this slow or slower are logged at warning; 0 turns that off.
+    var slowRequestMilliseconds: Int
     /// Recycle a worker after about this many requests (jittered ±10%); 0 never recycles.
     var workerMaxRequests: Int
     /// A worker that dies this many times within `crashWindowSeconds` stops the pool loudly for systemd.
@@ -98,6 +100,7 @@ struct Configuration: Sendable {
         workerMaxRequests = reader.integer("WORKER_MAX_REQUESTS", default: 0, range: 0...Int(Int32.max))
         crashLimit = reader.integer("WORKER_CRASH_LIMIT", default: 10, range: 1...1000)
         crashWindowSeconds = reader.integer("WORKER_CRASH_WINDOW_SECONDS", default: 60, range: 1...3600)
+        slowRequestMilliseconds = reader.integer("SLOW_REQUEST_MS", default: 1000, range: 0...3_600_000)
         let levelText = reader.string("LOG_LEVEL", default: "info")
         if Logger.Level(name: levelText) == nil {
             reader.problems.append("LOG_LEVEL must be one of debug, info, warning, error")

@@ -31,9 +31,10 @@ struct TestApplication {
 
     init(
         health: InMemoryHealthStore = InMemoryHealthStore(), maxBodyBytes: Int = 1 << 20,
-        rateLimits: RateLimits = RateLimits(), refreshGraceSeconds: Int = 10, agent: any ChatAgent = BuiltInAgent()
+        rateLimits: RateLimits = RateLimits(), refreshGraceSeconds: Int = 10, agent: any ChatAgent = BuiltInAgent(),
+        slowRequestThreshold: Duration? = nil, logLevel: Logger.Level = .debug
     ) {
-        log = LogCapture()
+        log = LogCapture(minimumLevel: logLevel)
         store = InMemoryAuthStore()
         tasks = InMemoryTaskStore()
         tasks.isSessionActive = { [store] userID, sessionID in
@@ -46,7 +47,8 @@ struct TestApplication {
             passwordHasher: PasswordHasher(cost: 4), refreshGraceSeconds: refreshGraceSeconds,
             publicOrigin: "https://app.example", rateLimits: rateLimits)
         application = Application(
-            configuration: ApplicationConfiguration(maxBodyBytes: maxBodyBytes, auth: auth, agent: agent),
+            configuration: ApplicationConfiguration(
+                maxBodyBytes: maxBodyBytes, auth: auth, agent: agent, slowRequestThreshold: slowRequestThreshold),
             logger: log.logger)
         services = RequestServices(
             health: health, users: store, sessions: store, authEvents: store, rateLimits: store, tasks: tasks,
