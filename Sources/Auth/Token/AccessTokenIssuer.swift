@@ -40,7 +40,8 @@ public struct AccessTokenIssuer: Sendable {
         // Encoding a struct of strings and integers cannot fail.
         let payload = (try? encoder.encode(claims)).map { Array($0) } ?? []
         let signingInput = Base64URL.encode(Array(header.utf8)) + "." + Base64URL.encode(payload)
-        let signature = Digest.hmacSHA256(key: key.bytes, message: Array(signingInput.utf8))
+        var signedText = signingInput
+        let signature = signedText.withUTF8 { key.hmacKey.authenticationCode(for: $0) }
         return (signingInput + "." + Base64URL.encode(signature), claims)
     }
 
