@@ -104,36 +104,7 @@ public struct Authenticator: Sendable {
         return token.isEmpty ? nil : token
     }
 
-    /// `UUID(uuidString:)` with a byte-level reading of the lower-case hyphenated form our tokens carry,
-    /// which Foundation reads the same way at several times the cost; other spellings go to Foundation.
-    static func uuid(_ text: String) -> UUID? {
-        let halves = text.utf8.withContiguousStorageIfAvailable { bytes -> (high: UInt64, low: UInt64)? in
-            guard bytes.count == 36 else { return nil }
-            var high: UInt64 = 0
-            var low: UInt64 = 0
-            for offset in 0..<36 {
-                let byte = bytes[offset]
-                if offset == 8 || offset == 13 || offset == 18 || offset == 23 {
-                    guard byte == UInt8(ascii: "-") else { return nil }
-                    continue
-                }
-                let nibble: UInt8
-                switch byte {
-                case UInt8(ascii: "0")...UInt8(ascii: "9"): nibble = byte - UInt8(ascii: "0")
-                case UInt8(ascii: "a")...UInt8(ascii: "f"): nibble = byte - UInt8(ascii: "a") + 10
-                default: return nil
-                }
-                // The 16 hex digits before the third hyphen (offset 18) make the high half.
-                if offset < 19 { high = high << 4 | UInt64(nibble) } else { low = low << 4 | UInt64(nibble) }
-            }
-            return (high, low)
-        }
-        guard let halves = halves ?? nil else { return UUID(uuidString: text) }
-        var value: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        withUnsafeMutableBytes(of: &value) { raw in
-            raw.storeBytes(of: halves.high.bigEndian, as: UInt64.self)
-            raw.storeBytes(of: halves.low.bigEndian, toByteOffset: 8, as: UInt64.self)
-        }
-        return UUID(uuid: value)
-    }
+    /// Exactly what `UUID(uuidString:)` reads, but without its `sscanf` for the canonical text our tokens carry;
+    /// anything else is still Foundation's call.
+    static func uuid(_ text: String) -> UUID? { UUID(canonicalText: text) ?? UUID(uuidString: text) }
 }
