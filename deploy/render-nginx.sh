@@ -4,7 +4,8 @@
 # usage: deploy/render-nginx.sh [--standalone PREFIX_DIR] --server-name NAME
 #            --https-listen ADDR [--https-listen ADDR ...] --http-listen ADDR [--http-listen ADDR ...]
 #            --static-root DIR --certificate PEM --certificate-key PEM [--max-body-size 1m]
-#            --upstream unix:/path/fcgi.sock|HOST:PORT [--upstream ...] [--access-log PATH|off]
+#            --upstream unix:/path/fcgi.sock|HOST:PORT [--upstream ...]
+#            --password-upstream unix:/path/password.sock|HOST:PORT [--password-upstream ...] [--access-log PATH|off]
 #
 # Without --standalone the output is a site for /etc/nginx/sites-available/ (upstream + server blocks, to be
 # included inside Debian's http {}). With --standalone PREFIX_DIR it is a complete nginx.conf for a private,
@@ -15,7 +16,8 @@
 # ADDR is PORT, IPV4:PORT or [IPV6]:PORT; give --https-listen/--http-listen twice for IPv4 and IPv6.
 # A single pool address (a unix socket, or one HOST:PORT) is listed twice with max_fails=0 so nginx can retry
 # a request lost to a dying worker; several HOST:PORT pools are listed once each with max_fails=1
-# fail_timeout=5s (see the comments in deploy/nginx.conf).
+# fail_timeout=5s (see the comments in deploy/nginx.conf). --password-upstream names the same hosts' password
+# lanes (FCGI_PASSWORD_LISTEN), one per pool host, rendered the same way.
 #
 # Values are checked against strict patterns before they reach the file (no spaces, quotes, `$`, `;` or
 # braces), so an argument can never add a directive. Only bash, sed and coreutils are used: a fresh Debian
@@ -45,6 +47,7 @@ certificate=""
 certificate_key=""
 max_body_size=1m
 upstreams=()
+password_upstreams=()
 access_log=""
 
 while [ $# -gt 0 ]; do
@@ -52,7 +55,7 @@ while [ $# -gt 0 ]; do
     case "$option" in
         -h | --help) usage ;;
         --standalone | --server-name | --https-listen | --http-listen | --static-root | --certificate | \
-            --certificate-key | --max-body-size | --upstream | --access-log)
+            --certificate-key | --max-body-size | --upstream | --password-upstream | --access-log)
             [ $# -ge 2 ] || die "$option needs a value"
             value=$2
             shift 2
@@ -69,6 +72,7 @@ while [ $# -gt 0 ]; do
         --certificate-key) certificate_key=$value ;;
         --max-body-size) max_body_size=$value ;;
         --upstream) upstreams+=("$value") ;;
+        --password-upstream) password_upstreams+=("$value") ;;
         --access-log) access_log=$value ;;
     esac
 done
@@ -80,6 +84,7 @@ done
 [ -n "$certificate" ] || die "--certificate is required"
 [ -n "$certificate_key" ] || die "--certificate-key is required"
 [ "${#upstreams[@]}" -gt 0 ] || die "--upstream is required (once per pool address)"
+[ "${#password_upstreams[@]}" -gt 0 ] || die "--password-upstream is required (once per pool host: its FCGI_PASSWORD_LISTEN)"
 [ -z "$access_log" ] || [ -n "$standalone_prefix" ] || die "--access-log only applies with --standalone"
 
 # --- Validation ------------------------------------------------------------------------------------------
@@ -143,32 +148,37 @@ https_port_suffix=""
 
 # --- Upstream lines --------------------------------------------------------------------------------------
 
-upstream_lines=()
-tcp_count=0
-for upstream in "${upstreams[@]}"; do
-    if [[ $upstream == unix:* ]]; then
-        socket_path=${upstream#unix:}
-        [[ $socket_path =~ $path_pattern ]] || die "--upstream: the socket must be an absolute path: $upstream"
-        # sockaddr_un.sun_path holds 108 bytes, NUL included.
-        [ "${#socket_path}" -le 107 ] || die "--upstream: socket path longer than 107 bytes: $socket_path"
-    elif [[ $upstream =~ ^($ipv4_pattern|$ipv6_pattern|$hostname_pattern):([0-9]+)$ ]]; then
-        check_port --upstream "${upstream##*:}"
-        tcp_count=$((tcp_count + 1))
-    else
-        die "--upstream must be unix:/absolute/path or HOST:PORT: $upstream"
-    fi
-done
-for upstream in "${upstreams[@]}"; do
-    if [[ $upstream == unix:* ]] || [ "${#upstreams[@]}" -eq 1 ]; then
-        # One pool address: listed twice so a request lost to a dying worker has a second attempt
-        # (max_fails/fail_timeout are ignored for a lone server anyway, and max_fails=0 keeps nginx from
-        # ever marking the pool down).
-        upstream_lines+=("server $upstream max_fails=0;" "server $upstream max_fails=0;")
-    else
-        # One of several hosts: a host that fails is skipped for 5 s; its requests are retried on another.
-        upstream_lines+=("server $upstream max_fails=1 fail_timeout=5s;")
-    fi
-done
+# Prints the server lines of one upstream block, one per line, for the addresses given.
+upstream_server_lines() {
+    local option=$1 upstream socket_path
+    shift
+    for upstream in "$@"; do
+        if [[ $upstream == unix:* ]]; then
+            socket_path=${upstream#unix:}
+            [[ $socket_path =~ $path_pattern ]] || die "$option: the socket must be an absolute path: $upstream"
+            # sockaddr_un.sun_path holds 108 bytes, NUL included.
+            [ "${#socket_path}" -le 107 ] || die "$option: socket path longer than 107 bytes: $socket_path"
+        elif [[ $upstream =~ ^($ipv4_pattern|$ipv6_pattern|$hostname_pattern):([0-9]+)$ ]]; then
+            check_port "$option" "${upstream##*:}"
+        else
+            die "$option must be unix:/absolute/path or HOST:PORT: $upstream"
+        fi
+    done
+    for upstream in "$@"; do
+        if [[ $upstream == unix:* ]] || [ "$#" -eq 1 ]; then
+            # One pool address: listed twice so a request lost to a dying worker has a second attempt
+            # (max_fails/fail_timeout are ignored for a lone server anyway, and max_fails=0 keeps nginx from
+            # ever marking the pool down).
+            printf '%s\n' "server $upstream max_fails=0;" "server $upstream max_fails=0;"
+        else
+            # One of several hosts: a host that fails is skipped for 5 s; its requests are retried on another.
+            printf '%s\n' "server $upstream max_fails=1 fail_timeout=5s;"
+        fi
+    done
+}
+
+upstream_lines=$(upstream_server_lines --upstream "${upstreams[@]}")
+password_upstream_lines=$(upstream_server_lines --password-upstream "${password_upstreams[@]}")
 
 # --- Rendering -------------------------------------------------------------------------------------------
 
@@ -178,7 +188,7 @@ sed_replacement() { printf '%s' "$1" | sed -e 's/[\\&|]/\\&/g'; }
 # The template without its leading comment block (it documents the tokens) and with the multi-line markers
 # expanded; the single-value tokens are left for sed.
 expand_markers() {
-    local line indent in_header=yes address
+    local line indent in_header=yes address servers server
     while IFS= read -r line || [ -n "$line" ]; do
         if [ "$in_header" = yes ]; then
             [[ $line == \#* ]] && continue
@@ -191,9 +201,10 @@ expand_markers() {
                 [[ $header =~ ^[[:space:]]*(#|$) ]] && continue
                 printf '%s%s\n' "$indent" "$header"
             done <"$headers_snippet"
-        elif [[ $line =~ ^([[:space:]]*)@@UPSTREAM_SERVERS@@[[:space:]]*$ ]]; then
+        elif [[ $line =~ ^([[:space:]]*)@@(PASSWORD_)?UPSTREAM_SERVERS@@[[:space:]]*$ ]]; then
             indent=${BASH_REMATCH[1]}
-            printf "$indent%s\n" "${upstream_lines[@]}"
+            if [ -n "${BASH_REMATCH[2]}" ]; then servers=$password_upstream_lines; else servers=$upstream_lines; fi
+            while IFS= read -r server; do printf '%s%s\n' "$indent" "$server"; done <<<"$servers"
         elif [[ $line == *@@HTTPS_LISTEN@@* ]]; then
             for address in "${https_listen[@]}"; do printf '%s\n' "${line/@@HTTPS_LISTEN@@/"$address"}"; done
         elif [[ $line == *@@HTTP_LISTEN@@* ]]; then

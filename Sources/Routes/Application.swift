@@ -16,7 +16,7 @@ public struct Application: Sendable {
         let authenticator = Authenticator(accessTokens: configuration.auth.accessTokens)
         HealthRoutes.register(on: &router)
         OpenAPIRoutes.register(on: &router)
-        MetricsRoutes.register(on: &router)
+        MetricsRoutes(poolStatus: configuration.poolStatus).register(on: &router)
         let events = AuthEventRecorder()
         AuthRoutes(configuration: configuration.auth, authenticator: authenticator, events: events)
             .register(on: &router)

@@ -1,4 +1,5 @@
 import Agent
+import Foundation
 import XCTest
 
 @testable import FCGIApp
@@ -24,11 +25,20 @@ final class ConfigurationTests: XCTestCase {
         XCTAssertEqual(configuration.workerMaxRequests, 0)
         XCTAssertEqual(configuration.slowRequestMilliseconds, 1000)
         XCTAssertEqual(configuration.applicationConfiguration.slowRequestThreshold, .seconds(1))
+        XCTAssertEqual(configuration.passwordListenAddress, .unix(path: "/run/todo-chatbot/password.sock"))
+        XCTAssertEqual(configuration.passwordHashingConcurrency, ProcessInfo.processInfo.activeProcessorCount)
+        XCTAssertEqual(configuration.passwordQueueTimeoutMilliseconds, 3000)
+        XCTAssertEqual(configuration.passwordRetryAfterSeconds, 3)
+        XCTAssertEqual(configuration.passwordHashingNice, 10)
     }
 
     func testEverySettingIsReadFromTheEnvironment() throws {
         var environment = validEnvironment
         environment["FCGI_LISTEN"] = "10.0.0.5:9000"
+        environment["FCGI_PASSWORD_LISTEN"] = "10.0.0.5:9001"
+        environment["PASSWORD_HASHING_CONCURRENCY"] = "3"
+        environment["PASSWORD_QUEUE_TIMEOUT_MS"] = "1500"
+        environment["PASSWORD_HASHING_NICE"] = "5"
         environment["WORKERS"] = "3"
         environment["THREADS_PER_WORKER"] = "8"
         environment["MAX_BODY_BYTES"] = "65536"
@@ -40,6 +50,11 @@ final class ConfigurationTests: XCTestCase {
         environment["SLOW_REQUEST_MS"] = "0"
         let configuration = try Configuration(environment: environment)
         XCTAssertEqual(configuration.listenAddress, .tcp(host: "10.0.0.5", port: 9000))
+        XCTAssertEqual(configuration.passwordListenAddress, .tcp(host: "10.0.0.5", port: 9001))
+        XCTAssertEqual(configuration.passwordHashingConcurrency, 3)
+        XCTAssertEqual(configuration.passwordQueueTimeoutMilliseconds, 1500)
+        XCTAssertEqual(configuration.passwordRetryAfterSeconds, 2, "rounded up to whole seconds")
+        XCTAssertEqual(configuration.passwordHashingNice, 5)
         XCTAssertEqual(configuration.workerCount, 3)
         XCTAssertEqual(configuration.threadsPerWorker, 8)
         XCTAssertEqual(configuration.maxBodyBytes, 65536)
@@ -75,13 +90,42 @@ final class ConfigurationTests: XCTestCase {
         for (name, value) in [
             ("WORKERS", "0"), ("WORKERS", "many"), ("THREADS_PER_WORKER", "1000"), ("MAX_BODY_BYTES", "-1"),
             ("FCGI_SOCKET_MODE", "0999"), ("LOG_LEVEL", "verbose"), ("FCGI_LISTEN", "relative/path.sock"),
-            ("FCGI_LISTEN", ":9000"), ("DATABASE_URL", "mysql://x"),
+            ("FCGI_LISTEN", ":9000"), ("DATABASE_URL", "mysql://x"), ("PASSWORD_HASHING_CONCURRENCY", "0"),
+            ("PASSWORD_HASHING_CONCURRENCY", "all"), ("PASSWORD_QUEUE_TIMEOUT_MS", "5"),
+            ("PASSWORD_QUEUE_TIMEOUT_MS", "30000"), ("PASSWORD_HASHING_NICE", "-5"), ("PASSWORD_HASHING_NICE", "20"),
+            ("FCGI_PASSWORD_LISTEN", "password.sock"), ("FCGI_PASSWORD_LISTEN", "/run/todo-chatbot/fcgi.sock"),
         ] {
             var environment = validEnvironment
             environment[name] = value
             XCTAssertThrowsError(try Configuration(environment: environment), "\(name)=\(value)") { error in
                 XCTAssertTrue(String(describing: error).contains(name), "\(error)")
             }
+        }
+    }
+
+    func testPasswordSocketSitsBesideAUnixPoolSocketUnlessNamed() throws {
+        var environment = validEnvironment
+        environment["FCGI_LISTEN"] = "/srv/app/run/fcgi.sock"
+        XCTAssertEqual(
+            try Configuration(environment: environment).passwordListenAddress, .unix(path: "/srv/app/run/password.sock")
+        )
+        environment["FCGI_PASSWORD_LISTEN"] = "unix:/srv/app/hash.sock"
+        XCTAssertEqual(
+            try Configuration(environment: environment).passwordListenAddress, .unix(path: "/srv/app/hash.sock"))
+    }
+
+    func testATCPPoolMustNameItsPasswordAddress() {
+        var environment = validEnvironment
+        environment["FCGI_LISTEN"] = "10.0.0.5:9000"
+        XCTAssertThrowsError(try Configuration(environment: environment)) { error in
+            let problems = (error as? ConfigurationError)?.problems ?? []
+            XCTAssertEqual(problems.count, 1, "\(problems)")
+            XCTAssertTrue(problems[0].hasPrefix("FCGI_PASSWORD_LISTEN is required"), "\(problems)")
+        }
+        environment["FCGI_PASSWORD_LISTEN"] = "10.0.0.5:9000"
+        XCTAssertThrowsError(try Configuration(environment: environment)) { error in
+            XCTAssertEqual(
+                (error as? ConfigurationError)?.problems, ["FCGI_PASSWORD_LISTEN must differ from FCGI_LISTEN"])
         }
     }
 

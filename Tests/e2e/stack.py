@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -88,6 +89,7 @@ class Stack:
         self.database_url = database_url
         # sun_path holds 108 bytes and pytest's folders are long: the socket gets a short folder of its own.
         self.socket_path = Path(tempfile.mkdtemp(prefix="pool-", dir="/tmp")) / "fcgi.sock"
+        self.password_socket_path = self.socket_path.with_name("password.sock")
         self.https_port = free_port()
         self.http_port = free_port()
         self.certificate = directory / "tls" / "dev-cert.pem"
@@ -96,6 +98,7 @@ class Stack:
             "DATABASE_URL": database_url,
             "JWT_SECRET": "e2e-" + uuid.uuid4().hex + uuid.uuid4().hex,
             "FCGI_LISTEN": str(self.socket_path),
+            "FCGI_PASSWORD_LISTEN": str(self.password_socket_path),
             "WORKERS": "2",
             "THREADS_PER_WORKER": "3",
             "SHUTDOWN_TIMEOUT_SECONDS": "10",
@@ -127,6 +130,7 @@ class Stack:
                 "--certificate", str(self.certificate),
                 "--certificate-key", str(self.directory / "tls" / "dev-key.pem"),
                 "--upstream", f"unix:{self.socket_path}",
+                "--password-upstream", f"unix:{self.password_socket_path}",
             ],
             check=True, capture_output=True, text=True,
         ).stdout
@@ -153,8 +157,8 @@ class Stack:
             if self.pool is not None and self.pool.poll() is not None:
                 raise RuntimeError(f"the pool exited with {self.pool.returncode}:\n{self.pool_log.read_text()}")
             try:
-                if self.get("/api/health", timeout=2).status_code == 200 and len(self.worker_pids()) >= int(
-                        self.environment["WORKERS"]):
+                if self.get("/api/health", timeout=2).status_code == 200 and len(
+                        self.interactive_worker_pids()) >= int(self.environment["WORKERS"]) and self.password_worker_pids():
                     return
             except requests.RequestException:
                 pass
@@ -212,6 +216,22 @@ class Stack:
                 children.add(int(entry.name))
         return children
 
+    def interactive_worker_pids(self) -> set[int]:
+        return {pid for pid in self.worker_pids() if self._worker_lane(pid) == "interactive"}
+
+    def password_worker_pids(self) -> set[int]:
+        """The password lane's worker (one, except while a roll or a restart replaces it)."""
+        return {pid for pid in self.worker_pids() if self._worker_lane(pid) == "password"}
+
+    @staticmethod
+    def _worker_lane(pid: int) -> str | None:
+        """The supervisor starts each worker as `fcgi-app worker LANE ENTRY`."""
+        try:
+            arguments = (Path("/proc") / str(pid) / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            return None
+        return arguments[2].decode() if len(arguments) > 2 and arguments[1] == b"worker" else None
+
     def log_lines(self) -> list[dict]:
         lines = []
         for line in self.pool_log.read_text().splitlines():
@@ -229,3 +249,33 @@ class Stack:
                     return line
             time.sleep(0.05)
         raise AssertionError("no matching log line:\n" + self.pool_log.read_text()[-4000:])
+
+
+class LoadInBackground:
+    """Sends GET `path` in a loop from a few threads (each with its own connection) and records every status,
+    or the exception when there was no answer."""
+
+    def __init__(self, stack, threads=4, path="/api/health", headers=None):
+        self.stack, self.path, self.headers = stack, path, headers or {}
+        self.statuses = []
+        self.stopping = threading.Event()
+        self.threads = [threading.Thread(target=self.loop) for _ in range(threads)]
+
+    def loop(self):
+        with new_session(self.stack.certificate) as session:
+            while not self.stopping.is_set():
+                try:
+                    self.statuses.append(
+                        session.get(self.stack.url(self.path), headers=self.headers, timeout=30).status_code)
+                except Exception as error:  # noqa: BLE001 - every failure is recorded and asserted on
+                    self.statuses.append(repr(error))
+
+    def __enter__(self):
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exception):
+        self.stopping.set()
+        for thread in self.threads:
+            thread.join(timeout=60)

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from stack import new_session, psql
+from stack import LoadInBackground, new_session, psql
 
 SECURITY_HEADERS = ["Strict-Transport-Security", "X-Content-Type-Options", "X-Frame-Options",
                     "Content-Security-Policy", "Referrer-Policy"]
@@ -25,34 +25,6 @@ def assert_error_shape(response, status, code):
     for header in SECURITY_HEADERS:
         assert header in response.headers, f"{header} missing on a {status}"
     return body
-
-
-class LoadInBackground:
-    """Sends GET /api/health in a loop from a few threads and records every status (or exception)."""
-
-    def __init__(self, stack, threads=4):
-        self.stack = stack
-        self.statuses = []
-        self.stopping = threading.Event()
-        self.threads = [threading.Thread(target=self.loop) for _ in range(threads)]
-
-    def loop(self):
-        with new_session(self.stack.certificate) as session:
-            while not self.stopping.is_set():
-                try:
-                    self.statuses.append(session.get(self.stack.url("/api/health"), timeout=30).status_code)
-                except Exception as error:  # noqa: BLE001 - every failure is recorded and asserted on
-                    self.statuses.append(repr(error))
-
-    def __enter__(self):
-        for thread in self.threads:
-            thread.start()
-        return self
-
-    def __exit__(self, *exception):
-        self.stopping.set()
-        for thread in self.threads:
-            thread.join(timeout=60)
 
 
 def wait_until(condition, timeout=30, interval=0.05):
@@ -204,12 +176,13 @@ def test_sigterm_stops_an_idle_pool_within_the_shutdown_timeout(make_stack):
 
 def test_killed_worker_is_replaced_and_requests_keep_succeeding(make_stack):
     stack = make_stack()
-    original = stack.worker_pids()
+    original = stack.interactive_worker_pids()
     victim = sorted(original)[0]
     with LoadInBackground(stack) as load:
         time.sleep(0.3)
         subprocess.run(["kill", "-9", str(victim)], check=True)
-        assert wait_until(lambda: len(stack.worker_pids()) == 2 and victim not in stack.worker_pids())
+        assert wait_until(
+            lambda: len(stack.interactive_worker_pids()) == 2 and victim not in stack.interactive_worker_pids())
         time.sleep(0.3)
     assert load.statuses and set(load.statuses) == {200}, set(map(str, load.statuses))
     assert stack.wait_for_log(lambda entry: entry.get("message") == "worker died unexpectedly")["signal"] == 9
@@ -223,18 +196,20 @@ def test_sighup_rolls_every_worker_without_a_failed_request(make_stack):
         time.sleep(0.3)
         stack.pool.send_signal(signal.SIGHUP)
         stack.wait_for_log(lambda entry: entry.get("message") == "roll complete")
-        assert wait_until(lambda: len(stack.worker_pids()) == 2 and not (stack.worker_pids() & original))
+        # Both interactive workers and the password worker were replaced.
+        assert wait_until(lambda: len(stack.worker_pids()) == 3 and not (stack.worker_pids() & original))
         time.sleep(0.3)
     assert load.statuses and set(load.statuses) == {200}, set(map(str, load.statuses))
 
 
 def test_recycled_worker_is_replaced(make_stack):
     stack = make_stack({"WORKER_MAX_REQUESTS": "20", "WORKERS": "1"})
-    original = stack.worker_pids()
+    original = stack.interactive_worker_pids()
     statuses = [stack.get("/api/health").status_code for _ in range(60)]
     assert set(statuses) == {200}
     stack.wait_for_log(lambda entry: entry.get("message") == "worker recycled")
-    assert wait_until(lambda: len(stack.worker_pids()) == 1 and not (stack.worker_pids() & original))
+    assert wait_until(
+        lambda: len(stack.interactive_worker_pids()) == 1 and not (stack.interactive_worker_pids() & original))
 
 
 def test_clients_that_disconnect_early_do_not_hurt_the_worker(make_stack):

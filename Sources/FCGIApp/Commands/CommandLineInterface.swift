@@ -32,11 +32,12 @@ enum CommandLineInterface {
                 FileHandle.standardError.write(Data("fcgi-app: \(error)\n".utf8))
                 return 2
             }
+            // `worker LANE [SCOREBOARD_ENTRY]` is how the supervisor starts its workers (WorkerProcess.spawn).
+            let lane: Scoreboard.Lane = arguments.dropFirst(2).first == "password" ? .password : .interactive
+            let role = command != "worker" ? "supervisor" : lane == .password ? "password-worker" : "worker"
             let logger = Logger(
                 minimumLevel: configuration.logLevel,
-                baseFields: [
-                    "role": .string(command == "worker" ? "worker" : "supervisor"), "pid": .int(Int(getpid())),
-                ])
+                baseFields: ["role": .string(role), "pid": .int(Int(getpid()))])
             switch command {
             case "serve":
                 return ServeCommand.run(configuration: configuration, environment: environment, logger: logger)
@@ -46,7 +47,10 @@ enum CommandLineInterface {
             case "claim-legacy":
                 return ClaimLegacyCommand.run(
                     arguments: Array(arguments.dropFirst(2)), configuration: configuration, logger: logger)
-            default: return Worker.run(configuration: configuration, logger: logger)
+            default:
+                return Worker.run(
+                    configuration: configuration, lane: lane,
+                    scoreboardEntry: arguments.dropFirst(3).first.flatMap { Int($0) }, logger: logger)
             }
         case "help", "-h", "--help":
             print(usage)

@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 
-/// `serve`: migrate, open the listening socket, then hand over to the supervisor until the pool stops.
+/// `serve`: migrate, open the listening sockets (the pool's and the password lane's), then hand over to the supervisor until the pool stops.
 enum ServeCommand {
     static func run(configuration: Configuration, environment: [String: String], logger: Logger) -> Int32 {
         let migrated = MigrateCommand.run(configuration: configuration, logger: logger, waitForDatabase: true)
@@ -10,9 +10,12 @@ enum ServeCommand {
             let socket = try ListeningSocket(
                 address: configuration.listenAddress, backlog: configuration.backlog,
                 socketMode: configuration.socketMode, socketGroup: configuration.socketGroup)
+            let passwordSocket = try ListeningSocket(
+                address: configuration.passwordListenAddress, backlog: configuration.backlog,
+                socketMode: configuration.socketMode, socketGroup: configuration.socketGroup)
             var supervisor = try Supervisor(
                 configuration: configuration, executablePath: executablePath(), environment: environment,
-                listeningSocket: socket, logger: logger)
+                listeningSocket: socket, passwordListeningSocket: passwordSocket, logger: logger)
             return supervisor.run()
         } catch {
             logger.error("cannot start the pool", ["error": .string(error.description)])

@@ -23,6 +23,14 @@ struct Configuration: Sendable {
     /// Days a revoked session stays listed in the database (for audits) before `purge` deletes it.
     var revokedSessionRetentionDays: Int
     var listenAddress: ListenAddress
+    /// The password lane's socket, which nginx sends login, register and password change to.
+    var passwordListenAddress: ListenAddress
+    /// Password hashes computed at once on this host (the password lane's hashing threads): its CPU count.
+    var passwordHashingConcurrency: Int
+    /// How long a password request may wait for a hashing thread before it is answered 503 `server_busy`.
+    var passwordQueueTimeoutMilliseconds: Int
+    /// The password lane's nice value: above 0, so a busy CPU serves the other routes first.
+    var passwordHashingNice: Int
     /// Permission bits of a unix listening socket; nginx needs read and write.
     var socketMode: UInt32
     /// Group given to a unix listening socket so nginx's user can connect (empty: leave it).
@@ -87,6 +95,13 @@ struct Configuration: Sendable {
                 count: reader.integer("LOGIN_FAILURES_PER_ACCOUNT", default: 5, range: 1...1_000_000),
                 windowSeconds: reader.integer("LOGIN_FAILURE_WINDOW_SECONDS", default: 900, range: 1...86400)))
         let listenText = reader.string("FCGI_LISTEN", default: "/run/todo-chatbot/fcgi.sock")
+        let passwordListenText = reader.string("FCGI_PASSWORD_LISTEN", default: "")
+        passwordHashingConcurrency = reader.integer(
+            "PASSWORD_HASHING_CONCURRENCY", default: ProcessInfo.processInfo.activeProcessorCount, range: 1...256)
+        // Well inside nginx's fastcgi_read_timeout (30 s), so the 503 is ours and not nginx's 504.
+        passwordQueueTimeoutMilliseconds = reader.integer(
+            "PASSWORD_QUEUE_TIMEOUT_MS", default: 3000, range: 10...20_000)
+        passwordHashingNice = reader.integer("PASSWORD_HASHING_NICE", default: 10, range: 0...19)
         socketMode = reader.octal("FCGI_SOCKET_MODE", default: 0o660)
         let group = reader.string("FCGI_SOCKET_GROUP", default: "")
         socketGroup = group.isEmpty ? nil : group
@@ -111,6 +126,8 @@ struct Configuration: Sendable {
             reader.problems.append(
                 "FCGI_LISTEN must be an absolute unix socket path (under 108 bytes) or host:port with an explicit host")
         }
+        let passwordListenAddress = Self.passwordListenAddress(
+            passwordListenText, besides: listenAddress, reader: &reader)
         var signingKeys: [SigningSecret] = []
         if let secretText {
             do throws(SigningSecretError) {
@@ -141,16 +158,49 @@ struct Configuration: Sendable {
             reader.problems.append("DATABASE_URL must be a postgresql:// URL or a libpq key=value string")
         }
         guard reader.problems.isEmpty, let databaseURL, !signingKeys.isEmpty, let listenAddress,
-            let logLevel = Logger.Level(name: levelText)
+            let passwordListenAddress, let logLevel = Logger.Level(name: levelText)
         else { throw ConfigurationError(problems: reader.problems) }
         self.databaseURL = databaseURL
         self.signingKeys = signingKeys
         self.listenAddress = listenAddress
+        self.passwordListenAddress = passwordListenAddress
         self.logLevel = logLevel
     }
 }
 
 extension Configuration {
+    /// `Retry-After` of a shed password request: one queue timeout, rounded up to whole seconds.
+    var passwordRetryAfterSeconds: Int { max(1, (passwordQueueTimeoutMilliseconds + 999) / 1000) }
+
+    /// FCGI_PASSWORD_LISTEN, or by default `password.sock` beside a unix FCGI_LISTEN; a TCP pool must name
+    /// its password address (an explicit host and port, as FCGI_LISTEN's).
+    fileprivate static func passwordListenAddress(
+        _ text: String, besides listenAddress: ListenAddress?, reader: inout EnvironmentReader
+    ) -> ListenAddress? {
+        let address: ListenAddress?
+        if !text.isEmpty {
+            address = ListenAddress(parsing: text)
+            if address == nil {
+                reader.problems.append(
+                    "FCGI_PASSWORD_LISTEN must be an absolute unix socket path (under 108 bytes) or host:port "
+                        + "with an explicit host")
+            }
+        } else if case .unix(let path) = listenAddress {
+            let directory = path.split(separator: "/", omittingEmptySubsequences: false).dropLast()
+            address = ListenAddress(parsing: directory.joined(separator: "/") + "/password.sock")
+        } else {
+            if listenAddress != nil {
+                reader.problems.append(
+                    "FCGI_PASSWORD_LISTEN is required when FCGI_LISTEN is host:port (e.g. the same host, another port)")
+            }
+            address = nil
+        }
+        if let address, address == listenAddress {
+            reader.problems.append("FCGI_PASSWORD_LISTEN must differ from FCGI_LISTEN")
+        }
+        return address
+    }
+
     /// The provider settings, checked even without a key so a typo is caught before the key is added. The timeout
     /// bounds a whole chat turn and should stay below nginx's fastcgi_read_timeout (30 s).
     fileprivate static func openAIConfiguration(_ reader: inout EnvironmentReader) -> OpenAICompatibleConfiguration? {

@@ -1,8 +1,9 @@
 import Glibc
 import Logging
 
-/// Keeps N worker processes serving one listening socket: restarts the ones that die (with back-off),
-/// rolls them on SIGHUP without a gap, and drains them on SIGTERM/SIGINT.
+/// Keeps N interactive workers serving the pool's socket and one password worker serving the password socket:
+/// restarts the ones that die (with back-off), rolls them on SIGHUP without a gap, and drains them on
+/// SIGTERM/SIGINT. Slots 0..<N are interactive, slot N is the password lane's.
 ///
 /// Everything happens on one thread in one `poll` loop over a signalfd and the workers' readiness pipes,
 /// so there is no shared state and no signal handler.
@@ -16,6 +17,11 @@ struct Supervisor: ~Copyable {
     private let executablePath: String
     private let environment: [String: String]
     private let listeningSocket: ListeningSocket
+    private let passwordListeningSocket: ListeningSocket
+    private let scoreboard: Scoreboard
+    /// Scoreboard entries in use; a replacement and the worker it replaces are alive together, so there are
+    /// two entries per slot.
+    private var scoreboardEntriesInUse: Set<Int> = []
     private let signals: SignalDescriptor
     private let logger: Logger
 
@@ -31,13 +37,18 @@ struct Supervisor: ~Copyable {
 
     init(
         configuration: Configuration, executablePath: String, environment: [String: String],
-        listeningSocket: consuming ListeningSocket, logger: Logger
+        listeningSocket: consuming ListeningSocket, passwordListeningSocket: consuming ListeningSocket,
+        logger: Logger
     ) throws(SystemCallError) {
+        let scoreboard = try Scoreboard.create(entryCount: 2 * (configuration.workerCount + 1))
+        let signals = try SignalDescriptor()
         self.configuration = configuration
         self.executablePath = executablePath
         self.environment = environment
         self.listeningSocket = listeningSocket
-        self.signals = try SignalDescriptor()
+        self.passwordListeningSocket = passwordListeningSocket
+        self.scoreboard = scoreboard
+        self.signals = signals
         self.logger = logger
     }
 
@@ -48,8 +59,10 @@ struct Supervisor: ~Copyable {
             [
                 "listen": .string(listeningSocket.address.description), "workers": .int(configuration.workerCount),
                 "threads_per_worker": .int(configuration.threadsPerWorker),
+                "password_listen": .string(passwordListeningSocket.address.description),
+                "password_hashing_concurrency": .int(configuration.passwordHashingConcurrency),
             ])
-        for slot in 0..<configuration.workerCount { spawnOrScheduleRestart(slot: slot) }
+        for slot in 0...configuration.workerCount { spawnOrScheduleRestart(slot: slot) }
         while !(stopDeadline != nil && workers.isEmpty) {
             waitForEvents()
             for signalNumber in signals.drain() { handle(signal: signalNumber) }
@@ -58,6 +71,7 @@ struct Supervisor: ~Copyable {
             enforceDeadlines()
         }
         listeningSocket.removeSocketFile()
+        passwordListeningSocket.removeSocketFile()
         logger.info("pool stopped", ["exit_status": .int(Int(exitStatus))])
         return exitStatus
     }
@@ -105,12 +119,23 @@ struct Supervisor: ~Copyable {
 
     /// Starts a worker for `slot`; nil (logged) when the spawn itself failed.
     private mutating func spawnWorker(slot: Int) -> pid_t? {
+        let lane: Scoreboard.Lane = slot == configuration.workerCount ? .password : .interactive
+        let entry = (0..<scoreboard.entryCount).first { !scoreboardEntriesInUse.contains($0) }
+        if let entry { scoreboard.clear(entry: entry) }
         do {
             let worker = try WorkerProcess.spawn(
-                executablePath: executablePath, listeningSocket: listeningSocket.fileDescriptor, slot: slot,
-                environment: environment)
+                executablePath: executablePath, lane: lane,
+                listeningSocket: lane == .password
+                    ? passwordListeningSocket.fileDescriptor : listeningSocket.fileDescriptor,
+                scoreboard: scoreboard, scoreboardEntry: entry, slot: slot, environment: environment)
             workers[worker.processID] = worker
-            logger.info("worker started", ["pid": .int(Int(worker.processID)), "slot": .int(slot)])
+            if let entry { scoreboardEntriesInUse.insert(entry) }
+            logger.info(
+                "worker started",
+                [
+                    "pid": .int(Int(worker.processID)), "slot": .int(slot),
+                    "lane": .string(lane == .password ? "password" : "interactive"),
+                ])
             return worker.processID
         } catch {
             logger.error("cannot start worker", ["slot": .int(slot), "error": .string(error.description)])
@@ -129,6 +154,10 @@ struct Supervisor: ~Copyable {
             guard processID > 0 else { return }
             guard var worker = workers.removeValue(forKey: processID) else { continue }
             worker.closeReadinessPipe()
+            if let entry = worker.scoreboardEntry {
+                scoreboard.clear(entry: entry)
+                scoreboardEntriesInUse.remove(entry)
+            }
             let exitedNormally = (status & 0x7f) == 0
             let exitCode = (status >> 8) & 0xff
             let signalNumber = status & 0x7f

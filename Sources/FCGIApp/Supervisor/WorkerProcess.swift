@@ -4,14 +4,18 @@ import Glibc
 /// A worker process as the supervisor tracks it: spawned from a fresh copy of the executable.
 ///
 /// Forking a Swift process that may already run threads is unsafe, so workers are `posix_spawn`ed with the
-/// listening socket on fd 0 (spawn-fcgi's convention) and a readiness pipe on fd 3.
+/// listening socket of their lane on fd 0 (spawn-fcgi's convention), a readiness pipe on fd 3 and the pool's
+/// scoreboard on fd 4.
 struct WorkerProcess {
     /// The file descriptor on which a worker finds the write end of its readiness pipe.
     static let readinessFileDescriptor: Int32 = 3
 
     let processID: pid_t
-    /// Which of the pool's N places this worker fills; a replacement takes over the same slot.
+    /// Which of the pool's places this worker fills; a replacement takes over the same slot.
     let slot: Int
+    let lane: Scoreboard.Lane
+    /// Its entry in the scoreboard, freed when it has been reaped; nil when none was free.
+    let scoreboardEntry: Int?
     let startedAt: Double
     /// Read end of the readiness pipe; the worker writes one byte once its threads are accepting, -1 after.
     var readinessPipe: Int32
@@ -20,10 +24,11 @@ struct WorkerProcess {
 
     var isReady: Bool { readinessPipe < 0 }
 
-    /// Spawns `executablePath worker` with the environment it was given; blocked signals are inherited,
-    /// so the worker cannot be killed by a signal before it has set up its own handling.
+    /// Spawns `executablePath worker LANE ENTRY` with the environment it was given; blocked signals are
+    /// inherited, so the worker cannot be killed by a signal before it has set up its own handling.
     static func spawn(
-        executablePath: String, listeningSocket: Int32, slot: Int, environment: [String: String]
+        executablePath: String, lane: Scoreboard.Lane, listeningSocket: Int32, scoreboard: Scoreboard,
+        scoreboardEntry: Int?, slot: Int, environment: [String: String]
     ) throws(SystemCallError) -> WorkerProcess {
         var pipeEnds: [Int32] = [-1, -1]
         try checkedSystemCall("pipe") { pipe(&pipeEnds) }
@@ -35,14 +40,15 @@ struct WorkerProcess {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        // dup2 clears close-on-exec on the target, so only fds 0, 1, 2 and 3 reach the worker.
+        // dup2 clears close-on-exec on the target, so only fds 0 to 4 reach the worker.
         posix_spawn_file_actions_adddup2(&actions, listeningSocket, 0)
         posix_spawn_file_actions_adddup2(&actions, pipeEnds[1], readinessFileDescriptor)
+        posix_spawn_file_actions_adddup2(&actions, scoreboard.fileDescriptor, Scoreboard.workerFileDescriptor)
 
-        var workerEnvironment = environment
-        workerEnvironment["FCGI_WORKER_SLOT"] = String(slot)
-        let arguments = [executablePath, "worker"]
-        let environmentLines = workerEnvironment.map { "\($0.key)=\($0.value)" }
+        let arguments =
+            [executablePath, "worker", lane == .password ? "password" : "interactive"]
+            + (scoreboardEntry.map { [String($0)] } ?? [])
+        let environmentLines = environment.map { "\($0.key)=\($0.value)" }
         var processID: pid_t = 0
         let status = withCStringArray(arguments) { argv in
             withCStringArray(environmentLines) { envp in
@@ -54,7 +60,8 @@ struct WorkerProcess {
             throw SystemCallError("posix_spawn(\(executablePath))", code: status)
         }
         return WorkerProcess(
-            processID: processID, slot: slot, startedAt: monotonicSeconds(), readinessPipe: pipeEnds[0])
+            processID: processID, slot: slot, lane: lane, scoreboardEntry: scoreboardEntry,
+            startedAt: monotonicSeconds(), readinessPipe: pipeEnds[0])
     }
 
     /// Reads the readiness byte if it has arrived; closes the pipe either way once it has spoken or closed.

@@ -1,5 +1,6 @@
 import CFastCGI
 import Glibc
+import Logging
 import Routes
 
 /// One thread's libfcgi request slot: accepts a connection, copies the request out, writes the response.
@@ -31,12 +32,35 @@ struct FastCGIRequest: ~Copyable {
         chunk.deallocate()
     }
 
+    /// A request read whole, or one whose body was refused for its size before more than the limit was read.
+    enum Incoming {
+        case complete(Request)
+        case bodyTooLarge(Request)
+    }
+
     /// Accepts the next connection; 0 on success, `-errno` otherwise (`-EAGAIN`: another thread won the race).
     func accept() -> Int32 { FCGX_Accept_r(raw) }
 
+    /// Copies the accepted request's parameters and body into Swift values.
+    func readRequest(maxBodyBytes: Int) -> Incoming {
+        let parameters = parameters()
+        switch readBody(announcedLength: parameters.contentLength, limit: maxBodyBytes) {
+        case .complete(let body): return .complete(Request(cgiParameters: parameters, body: body))
+        case .tooLarge: return .bodyTooLarge(Request(cgiParameters: parameters, body: []))
+        }
+    }
+
+    /// Writes `response` and ends the request; a client that went away costs a log line, nothing more.
+    func send(_ response: Response, logger: Logger) {
+        if !respond(head: response.cgiHead(), body: response.body) {
+            logger.info("client went away before the response was sent", ["status": .int(response.status.code)])
+        }
+        finish()
+    }
+
     /// Hands every `NAME=value` parameter to `CGIParameters` as bytes, which copies only those a request reads
     /// (`FCGX_GetParam` would scan the list once per lookup).
-    func parameters() -> CGIParameters {
+    private func parameters() -> CGIParameters {
         var parameters = CGIParameters()
         guard var cursor = raw.pointee.envp else { return parameters }
         while let entry = cursor.pointee {
@@ -55,7 +79,7 @@ struct FastCGIRequest: ~Copyable {
     }
 
     /// Reads the whole body, refusing before reading past `limit` (and at once when CONTENT_LENGTH is larger).
-    func readBody(announcedLength: Int?, limit: Int) -> Body {
+    private func readBody(announcedLength: Int?, limit: Int) -> Body {
         if let announcedLength, announcedLength > limit { return .tooLarge }
         var body: [UInt8] = []
         // No allocation for the usual GET; nginx buffers request bodies, so CONTENT_LENGTH is exact when present.
@@ -76,7 +100,7 @@ struct FastCGIRequest: ~Copyable {
     /// Head and body go into libfcgi's 8 KiB stream buffer, and closing the streams here (stderr first, so
     /// stdout's close carries `FCGI_END_REQUEST`) sends data, end of stream and end of request in one `write`
     /// for responses that fit; a flush before `FCGX_Finish_r` would cost a second one.
-    func respond(head: [UInt8], body: [UInt8]) -> Bool {
+    private func respond(head: [UInt8], body: [UInt8]) -> Bool {
         for bytes in [head, body] where !bytes.isEmpty {
             var offset = 0
             while offset < bytes.count {
@@ -103,7 +127,7 @@ struct FastCGIRequest: ~Copyable {
     /// took the bench from 0.48–0.64 to 0.61–0.73 of the ceiling in the same runs (nginx and the pool each ~10 µs
     /// less CPU per request). `detached` makes libfcgi close at once instead. A request that was not read to its
     /// end (a body over the limit) keeps the drain, so nginx can finish sending before it reads the 413.
-    func finish() {
+    private func finish() {
         if let input = raw.pointee.in, FCGX_HasSeenEOF(input) == EOF {
             raw.pointee.detached = 1
         }

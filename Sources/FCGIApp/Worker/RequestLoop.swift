@@ -15,6 +15,45 @@ struct WorkerContext: Sendable {
     /// Requests this worker has served, to recycle it after `requestLimit` (0: never).
     let servedRequests: RequestCounter
     let requestLimit: Int
+    /// The pool's shared status, and this worker's entry in it (busy threads, queue depth); nil without one.
+    let scoreboard: Scoreboard?
+    let scoreboardEntry: Scoreboard.Entry?
+
+    /// The answer to a request read from nginx: the application's, or 413 for a body over the limit.
+    func response(to incoming: FastCGIRequest.Incoming, services: RequestServices) -> Response {
+        switch incoming {
+        case .complete(let request):
+            return application.respond(to: request, services: services)
+        case .bodyTooLarge(let request):
+            return refusingOversizedBody(request)
+        }
+    }
+
+    /// 413, answered before any route runs and without reading the rest of the body.
+    func refusingOversizedBody(_ request: Request) -> Response {
+        application.respond(rejecting: request, with: .payloadTooLarge(limit: configuration.maxBodyBytes))
+    }
+
+    /// Counts a served request and, at the recycling quota, tells the worker to drain and exit.
+    func countServedRequest() {
+        let served = servedRequests.increment()
+        if requestLimit > 0 && served >= requestLimit {
+            var one: UInt64 = 1
+            _ = Glibc.write(stopDescriptor, &one, MemoryLayout<UInt64>.size)
+        }
+    }
+
+    /// One thread's PostgreSQL connection, behind every store.
+    func makeServices(threadIndex: Int) -> RequestServices {
+        RequestServices(
+            connection: PostgresConnection(
+                url: configuration.databaseURL,
+                settings: PostgresConnection.Settings(
+                    connectTimeoutSeconds: configuration.connectTimeoutSeconds,
+                    statementTimeoutMilliseconds: configuration.statementTimeoutMilliseconds,
+                    applicationName: "todo-chatbot-worker"),
+                logger: logger.with(["thread": .int(threadIndex)])))
+    }
 }
 
 /// Counts requests across a worker's threads.
@@ -26,7 +65,23 @@ final class RequestCounter: Sendable {
     var value: Int { count.load(ordering: .relaxed) }
 }
 
-/// One request thread: its own `FCGX_Request` and its own PostgreSQL connection, serving one request at a time.
+/// What a thread does when `FCGX_Accept_r` fails for a reason other than a lost race: libfcgi does not retry
+/// EMFILE/ENFILE/ENOMEM, so log and back off (10 ms doubling to 1 s) instead of losing the thread.
+struct AcceptFailureBackoff {
+    private var consecutiveFailures = 0
+
+    mutating func failed(status: Int32, logger: Logger) {
+        consecutiveFailures += 1
+        logger.error(
+            "FCGX_Accept_r failed", ["errno": .int(Int(-status)), "consecutive": .int(consecutiveFailures)])
+        usleep(useconds_t(min(1_000_000, 10_000 << min(consecutiveFailures, 7))))
+    }
+
+    mutating func succeeded() { consecutiveFailures = 0 }
+}
+
+/// One interactive request thread: its own `FCGX_Request` and its own PostgreSQL connection, serving one
+/// request at a time.
 struct RequestLoop: ~Copyable {
     private let context: WorkerContext
     private let request: FastCGIRequest
@@ -37,14 +92,7 @@ struct RequestLoop: ~Copyable {
         self.context = context
         request = FastCGIRequest(listeningSocket: context.listeningSocket)
         waiter = try AcceptWaiter(listeningSocket: context.listeningSocket, stopDescriptor: context.stopDescriptor)
-        let connection = PostgresConnection(
-            url: context.configuration.databaseURL,
-            settings: PostgresConnection.Settings(
-                connectTimeoutSeconds: context.configuration.connectTimeoutSeconds,
-                statementTimeoutMilliseconds: context.configuration.statementTimeoutMilliseconds,
-                applicationName: "todo-chatbot-worker"),
-            logger: context.logger.with(["thread": .int(threadIndex)]))
-        services = RequestServices(connection: connection)
+        services = context.makeServices(threadIndex: threadIndex)
     }
 
     /// Opens the database connection before the worker reports ready, so a rolled worker starts warm;
@@ -55,44 +103,21 @@ struct RequestLoop: ~Copyable {
 
     /// Serves requests until the worker is told to stop; the request in flight always completes first.
     func run() {
-        var acceptFailures = 0
+        var backoff = AcceptFailureBackoff()
         while case .connectionPending = waiter.wait() {
             let status = request.accept()
             if status == -EAGAIN || status == -EWOULDBLOCK { continue }
             if status < 0 {
-                // libfcgi does not retry EMFILE/ENFILE/ENOMEM; back off instead of losing the thread.
-                acceptFailures += 1
-                context.logger.error(
-                    "FCGX_Accept_r failed", ["errno": .int(Int(-status)), "consecutive": .int(acceptFailures)])
-                usleep(useconds_t(min(1_000_000, 10_000 << min(acceptFailures, 7))))
+                backoff.failed(status: status, logger: context.logger)
                 continue
             }
-            acceptFailures = 0
-            serveAcceptedRequest()
-            request.finish()
-            let served = context.servedRequests.increment()
-            if context.requestLimit > 0 && served >= context.requestLimit {
-                var one: UInt64 = 1
-                _ = Glibc.write(context.stopDescriptor, &one, MemoryLayout<UInt64>.size)
-            }
-        }
-    }
-
-    private func serveAcceptedRequest() {
-        let parameters = request.parameters()
-        let announcedLength = parameters.contentLength
-        let response: Response
-        switch request.readBody(announcedLength: announcedLength, limit: context.configuration.maxBodyBytes) {
-        case .complete(let body):
-            response = context.application.respond(
-                to: Request(cgiParameters: parameters, body: body), services: services)
-        case .tooLarge:
-            response = context.application.respond(
-                rejecting: Request(cgiParameters: parameters, body: []),
-                with: .payloadTooLarge(limit: context.configuration.maxBodyBytes))
-        }
-        if !request.respond(head: response.cgiHead(), body: response.body) {
-            context.logger.info("client went away before the response was sent", ["status": .int(response.status.code)])
+            backoff.succeeded()
+            context.scoreboardEntry?.requestStarted()
+            let response = context.response(
+                to: request.readRequest(maxBodyBytes: context.configuration.maxBodyBytes), services: services)
+            request.send(response, logger: context.logger)
+            context.scoreboardEntry?.requestFinished()
+            context.countServedRequest()
         }
     }
 }

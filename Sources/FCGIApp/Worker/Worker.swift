@@ -6,12 +6,19 @@ import Glibc
 import Logging
 import Routes
 
-/// The worker process: M request threads on the inherited listening socket (fd 0), stopped by SIGTERM/SIGINT
+/// A worker process: request threads on the inherited listening socket (fd 0), stopped by SIGTERM/SIGINT
 /// after their in-flight requests, or by itself after its request quota (then it exits with the recycle status).
+///
+/// An interactive worker runs `THREADS_PER_WORKER` request threads on the pool's socket; the password worker
+/// runs the password lane (`PasswordLane`) on the password socket.
 enum Worker {
     static let listeningSocket: Int32 = 0
 
-    static func run(configuration: Configuration, logger: Logger) -> Int32 {
+    static func run(
+        configuration: Configuration, lane: Scoreboard.Lane, scoreboardEntry entryIndex: Int?, logger: Logger
+    )
+        -> Int32
+    {
         guard isListeningSocket(listeningSocket) else {
             logger.error("the worker command is internal: `serve` starts workers with the listening socket on fd 0")
             return 2
@@ -33,12 +40,23 @@ enum Worker {
             return 1
         }
 
+        let scoreboard = Scoreboard.attach()
+        let scoreboardEntry = entryIndex.flatMap { scoreboard?.entry($0) }
+        let threadCount =
+            lane == .password ? configuration.passwordHashingConcurrency : configuration.threadsPerWorker
+        scoreboardEntry?.claim(processID: getpid(), lane: lane, threads: threadCount)
+        var applicationConfiguration = configuration.applicationConfiguration
+        applicationConfiguration.poolStatus = scoreboard
         let context = WorkerContext(
             configuration: configuration,
-            application: Application(configuration: configuration.applicationConfiguration, logger: logger),
+            application: Application(configuration: applicationConfiguration, logger: logger),
             logger: logger, listeningSocket: listeningSocket, stopDescriptor: stopDescriptor,
-            servedRequests: RequestCounter(), requestLimit: jitteredRequestLimit(configuration.workerMaxRequests))
-        let threads = startRequestThreads(context: context, count: configuration.threadsPerWorker)
+            servedRequests: RequestCounter(), requestLimit: jitteredRequestLimit(configuration.workerMaxRequests),
+            scoreboard: scoreboard, scoreboardEntry: scoreboardEntry)
+        let threads =
+            lane == .password
+            ? PasswordLane.start(context: context)
+            : startRequestThreads(context: context, count: threadCount)
         _ = threads.warmedUp.wait(timeout: .now() + .seconds(configuration.connectTimeoutSeconds + 1))
         reportReady()
 
@@ -69,6 +87,7 @@ enum Worker {
             warmedUp.enter()
             let thread = Thread {
                 defer { done.signal() }
+                clinux_set_thread_name("request-\(threadIndex)")
                 let loop: RequestLoop
                 do throws(SystemCallError) {
                     loop = try RequestLoop(context: context, threadIndex: threadIndex)
@@ -81,7 +100,6 @@ enum Worker {
                 warmedUp.leave()
                 loop.run()
             }
-            thread.name = "request-\(threadIndex)"
             thread.stackSize = 1 << 20
             thread.start()
         }

@@ -60,11 +60,12 @@ public struct APIError: Error, HTTPResponseError, Equatable, Sendable {
             message: "The request body is larger than the limit of \(limit) bytes.")
     }
 
-    /// 503: a dependency is down for now; `Retry-After` tells clients when to try again.
-    public static func serviceUnavailable(retryAfterSeconds: Int = 1) -> APIError {
+    /// 503: too many requests are waiting for a password hash; this one was refused before any of its work
+    /// began (nothing charged, nothing written), so it can simply be sent again after `Retry-After`.
+    public static func serverBusy(retryAfterSeconds: Int) -> APIError {
         APIError(
-            status: .serviceUnavailable, code: "service_unavailable",
-            message: "The service is temporarily unavailable. Please retry shortly.",
+            status: .serviceUnavailable, code: "server_busy",
+            message: "The service is busy. Please retry in \(retryAfterSeconds) seconds.",
             headers: ["Retry-After": String(retryAfterSeconds)])
     }
 

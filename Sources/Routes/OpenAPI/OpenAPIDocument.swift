@@ -13,7 +13,7 @@ enum OpenAPIDocument {
     "title": "todo-chatbot API",
     "version": "1.0.0",
     "summary": "Accounts, sessions and health of the todo-chatbot backend.",
-    "description": "JSON in and out, under `/api/`, over HTTPS only (nginx terminates TLS and passes `/api/` to the Swift worker pool).\n\nThis document is hand-written in `openapi/openapi.json` and served byte for byte at `GET /api/openapi.json`. The end-to-end tests (`Tests/e2e/test_openapi.py`) validate real responses against it, and probe every path with methods it does not list, so a route, field or status that is not described here fails the build.\n\n**Rules that hold for every operation** (written once here rather than on each operation):\n\n- **Errors** have one shape, `Error`: `{\"error\":{\"code\",\"message\",\"fields\"?}}`. Clients branch on `code`, which is stable snake_case; `message` is for people and may change. `fields` appears only when specific input fields are wrong and maps each JSON path to what is wrong with it.\n- **Unknown path** under `/api/`: 404 `not_found` (`#/components/responses/NotFound`).\n- **Unreadable request** (malformed, or headers or cookies over nginx's buffers): 400 `bad_request` from nginx, before any route is chosen (`#/components/responses/BadRequest`).\n- **Known path, unlisted method**: 405 `method_not_allowed` whose `Allow` header lists exactly the methods documented for that path (`#/components/responses/MethodNotAllowed`). Every `GET` also answers `HEAD`, with the same status and headers and no body (RFC 9110 §9.3.2), so `Allow` names `HEAD` wherever it names `GET`.\n- **Body over 1 MiB** on any request: 413 `payload_too_large`, usually from nginx before a worker sees it. It is listed on the operations that take a body.\n- **Outages**: 503 with `Retry-After` on any operation that reaches the worker pool: `database_unavailable` when PostgreSQL is down or timed out, `upstream_unavailable` (from nginx) when no worker answers.\n- **Unexpected failures**: 500 `internal_error`, whose body adds `request_id`; the cause is logged under that id and never returned.\n- **`X-Request-ID`** is on every response: it is the id of the request's log lines.\n- **`Cache-Control: no-store`** is on every response unless an operation says otherwise: API responses carry tokens and private data.\n- **Request bodies** are `application/json` (415 otherwise); fields this document does not list are ignored.\n- nginx adds security headers to every response (HSTS, CSP, `X-Frame-Options`, ...); they are not repeated here."
+    "description": "JSON in and out, under `/api/`, over HTTPS only (nginx terminates TLS and passes `/api/` to the Swift worker pool).\n\nThis document is hand-written in `openapi/openapi.json` and served byte for byte at `GET /api/openapi.json`. The end-to-end tests (`Tests/e2e/test_openapi.py`) validate real responses against it, and probe every path with methods it does not list, so a route, field or status that is not described here fails the build.\n\n**Rules that hold for every operation** (written once here rather than on each operation):\n\n- **Errors** have one shape, `Error`: `{\"error\":{\"code\",\"message\",\"fields\"?}}`. Clients branch on `code`, which is stable snake_case; `message` is for people and may change. `fields` appears only when specific input fields are wrong and maps each JSON path to what is wrong with it.\n- **Unknown path** under `/api/`: 404 `not_found` (`#/components/responses/NotFound`).\n- **Unreadable request** (malformed, or headers or cookies over nginx's buffers): 400 `bad_request` from nginx, before any route is chosen (`#/components/responses/BadRequest`).\n- **Known path, unlisted method**: 405 `method_not_allowed` whose `Allow` header lists exactly the methods documented for that path (`#/components/responses/MethodNotAllowed`). Every `GET` also answers `HEAD`, with the same status and headers and no body (RFC 9110 §9.3.2), so `Allow` names `HEAD` wherever it names `GET`.\n- **Body over 1 MiB** on any request: 413 `payload_too_large`, usually from nginx before a worker sees it. It is listed on the operations that take a body.\n- **Outages**: 503 with `Retry-After` on any operation that reaches the worker pool: `database_unavailable` when PostgreSQL is down or timed out, `upstream_unavailable` (from nginx) when no worker answers; on the operations that hash a password (login, register, password change) also `server_busy` when too many wait for a hash.\n- **Unexpected failures**: 500 `internal_error`, whose body adds `request_id`; the cause is logged under that id and never returned.\n- **`X-Request-ID`** is on every response: it is the id of the request's log lines.\n- **`Cache-Control: no-store`** is on every response unless an operation says otherwise: API responses carry tokens and private data.\n- **Request bodies** are `application/json` (415 otherwise); fields this document does not list are ignored.\n- nginx adds security headers to every response (HSTS, CSP, `X-Frame-Options`, ...); they are not repeated here."
   },
   "servers": [
     {
@@ -179,7 +179,7 @@ enum OpenAPIDocument {
           "415": { "$ref": "#/components/responses/UnsupportedMediaType" },
           "429": { "$ref": "#/components/responses/RateLimited" },
           "500": { "$ref": "#/components/responses/InternalError" },
-          "503": { "$ref": "#/components/responses/ServiceUnavailable" }
+          "503": { "$ref": "#/components/responses/PasswordServiceUnavailable" }
         }
       }
     },
@@ -253,7 +253,7 @@ enum OpenAPIDocument {
           "415": { "$ref": "#/components/responses/UnsupportedMediaType" },
           "429": { "$ref": "#/components/responses/RateLimited" },
           "500": { "$ref": "#/components/responses/InternalError" },
-          "503": { "$ref": "#/components/responses/ServiceUnavailable" }
+          "503": { "$ref": "#/components/responses/PasswordServiceUnavailable" }
         }
       }
     },
@@ -528,7 +528,7 @@ enum OpenAPIDocument {
           "415": { "$ref": "#/components/responses/UnsupportedMediaType" },
           "429": { "$ref": "#/components/responses/RateLimited" },
           "500": { "$ref": "#/components/responses/InternalError" },
-          "503": { "$ref": "#/components/responses/ServiceUnavailable" }
+          "503": { "$ref": "#/components/responses/PasswordServiceUnavailable" }
         }
       }
     },
@@ -569,12 +569,12 @@ enum OpenAPIDocument {
       "get": {
         "operationId": "getMetrics",
         "tags": ["operations"],
-        "summary": "Authentication counters for Prometheus (loopback only).",
-        "description": "Counts from the append-only auth event trail, so they are the same whichever worker or host answers and survive restarts. Only for scrapers on the host itself: nginx refuses other clients, and the worker answers 404 to any peer but loopback in case a deployment forgets that rule. Not under `/api/`, so not for the front end.",
+        "summary": "Authentication counters and the pool's gauges for Prometheus (loopback only).",
+        "description": "Authentication counts come from the append-only auth event trail, so they are the same whichever worker or host answers and survive restarts. The pool's lines (`todo_chatbot_request_threads`, `todo_chatbot_password_hashing_*`) describe the host that answers, read from its pool's shared scoreboard. Only for scrapers on the host itself: nginx refuses other clients, and the worker answers 404 to any peer but loopback in case a deployment forgets that rule. Not under `/api/`, so not for the front end.",
         "security": [],
         "responses": {
           "200": {
-            "description": "Prometheus text format 0.0.4: one `todo_chatbot_auth_events_total{event=\"…\"}` counter per kind of auth event.",
+            "description": "Prometheus text format 0.0.4: one `todo_chatbot_auth_events_total{event=\"…\"}` counter per kind of auth event, then the pool's request threads by lane and state, and the password lane's hashing in progress, queue depth and shed requests.",
             "headers": {
               "X-Request-ID": { "$ref": "#/components/headers/X-Request-ID" },
               "Cache-Control": { "$ref": "#/components/headers/Cache-Control-No-Store" }
@@ -583,7 +583,7 @@ enum OpenAPIDocument {
               "text/plain": {
                 "schema": {
                   "type": "string",
-                  "pattern": "^# HELP todo_chatbot_auth_events_total .*\\n# TYPE todo_chatbot_auth_events_total counter\\n(todo_chatbot_auth_events_total\\{event=\"[a-z_]+\"\\} [0-9]+\\n)+$"
+                  "pattern": "^# HELP todo_chatbot_auth_events_total .*\\n# TYPE todo_chatbot_auth_events_total counter\\n(todo_chatbot_auth_events_total\\{event=\"[a-z_]+\"\\} [0-9]+\\n)+(# (HELP|TYPE) todo_chatbot_[a-z_]+ .*\\n|todo_chatbot_[a-z_]+(\\{[a-z_]+=\"[a-z_]+\"(,[a-z_]+=\"[a-z_]+\")*\\})? [0-9]+\\n)*$"
                 }
               }
             }
@@ -2230,6 +2230,26 @@ enum OpenAPIDocument {
               "$ref": "#/components/schemas/Error",
               "required": ["request_id"],
               "properties": { "error": { "properties": { "code": { "const": "internal_error" } } } }
+            }
+          }
+        }
+      },
+      "PasswordServiceUnavailable": {
+        "description": "`server_busy`: too many logins, registrations or password changes are waiting for a password hash on this host; the request was refused before any of its work began (no rate limit charged, nothing written), so it can be sent again after `Retry-After` seconds. `database_unavailable` and `upstream_unavailable` as on every operation.",
+        "headers": {
+          "X-Request-ID": { "$ref": "#/components/headers/X-Request-ID" },
+          "Cache-Control": { "$ref": "#/components/headers/Cache-Control-No-Store" },
+          "Retry-After": { "$ref": "#/components/headers/Retry-After" }
+        },
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Error",
+              "properties": {
+                "error": {
+                  "properties": { "code": { "enum": ["server_busy", "database_unavailable", "upstream_unavailable"] } }
+                }
+              }
             }
           }
         }
