@@ -9,7 +9,7 @@ packages=(pkg-config libfcgi-dev libpq-dev libssl-dev libcrypt-dev nginx postgre
 case "$purpose" in
     run) ;;
     # Chromium for the browser tests: Debian's build (Playwright's own download host is unreachable here), the
-    # set of three packages measured in /work/shared/notes/browser-tests.md.
+    # set of three packages the browser tests were measured with (docs/testing.md).
     test) packages+=(python3-venv procps iproute2 chromium chromium-headless-shell chromium-driver) ;;
     bench) packages+=(wrk gcc procps) ;;
     *) echo "usage: $0 run|test|bench" >&2; exit 2 ;;

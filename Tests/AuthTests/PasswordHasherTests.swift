@@ -5,7 +5,7 @@ import XCTest
 final class PasswordHasherTests: XCTestCase {
     private let hasher = PasswordHasher(cost: 4)
 
-    /// Known-answer vectors from pyca/bcrypt and Openwall crypt_blowfish (shared/notes/auth-security.md).
+    /// Known-answer vectors from pyca/bcrypt and Openwall crypt_blowfish (their test suites).
     func testKnownBcryptVectorsVerify() {
         let vectors = [
             ("Kk4DQuMMfZL9o", "$2b$04$cVWp4XaNU8a4v1uMRum2SO026BWLIoQMD/TXg5uZV.0P.uO8m3YEm"),

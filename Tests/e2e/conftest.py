@@ -49,7 +49,7 @@ def private_postgres(tmp_path: Path):
 
 # Browser tests (test_browser.py): pytest-playwright's fixtures, pointed at Debian's Chromium. Playwright's own
 # browser download host is unreachable on these machines, and the headless shell was the fastest measured
-# (/work/shared/notes/browser-tests.md).
+# (docs/testing.md).
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": "/usr/lib/chromium/chromium-headless-shell"}
