@@ -3,6 +3,7 @@ against the real pool and PostgreSQL. Every browser test also proves that no tok
 a URL or the console, that no page throws, and that the only console errors are the API's deliberate 4xx."""
 
 import hashlib
+import json
 import re
 import subprocess
 import time
@@ -20,9 +21,10 @@ PUBLIC = REPOSITORY / "public"
 PAGES = ["index.html", "login.html", "register.html", "404.html"]
 SCREENSHOTS = REPOSITORY / "test-artifacts" / "screenshots"
 WRONG_PASSWORD = "not the password at all"
-# What Chromium's console says about an API call answered with an error status, which the tests cause on purpose.
-# Any other console error is a bug: a CSP violation, a missing asset or favicon, a script error.
-API_ERROR_STATUS = re.compile(r"Failed to load resource: the server responded with a status of 4\d\d")
+# What Chromium's console says about an API call answered with an error status, which the tests cause on purpose
+# (4xx; a test that makes the service look busy adds 503). Any other console error is a bug: a CSP violation, a
+# missing asset or favicon, a script error.
+API_ERROR_STATUS = "Failed to load resource: the server responded with a status of "
 
 
 class BrowserWatch:
@@ -37,6 +39,7 @@ class BrowserWatch:
         self.urls: list[str] = []
         self.secrets = {PASSWORD, WRONG_PASSWORD}
         self.responses: list[tuple[str, str, int]] = []
+        self.deliberate_statuses = r"4\d\d"
 
     def watch(self, page: Page) -> None:
         self.pages.append(page)
@@ -73,7 +76,8 @@ class BrowserWatch:
         assert all(state == [{}, {}, ""] for state in storage), "the front end keeps nothing in storage or JS cookies"
         assert self.page_errors == []
         unexpected = [(text, url) for kind, text, url in self.console if kind == "error"
-                      and not (API_ERROR_STATUS.search(text) and "/api/" in url)]
+                      and not (re.search(API_ERROR_STATUS + f"(?:{self.deliberate_statuses})", text)
+                               and "/api/" in url)]
         assert unexpected == []
         exposed = self.urls + [text for _, text, _ in self.console] + self.page_errors
         for secret in self.secrets:
@@ -189,6 +193,71 @@ def test_sign_in_and_registration_show_the_apis_errors(browser_watch, page, shar
     expect(page.get_by_role("alert")).to_have_text("An account with this email already exists.")
     expect(page.locator("#password-error")).to_be_hidden()
     expect(page).to_have_url(stack.url("/register"))
+
+
+def refusal(status: int, code: str, message: str, retry_after: int) -> dict:
+    """The arguments of `route.fulfill` for a busy or rate-limited answer, as the API gives it."""
+    return {"status": status, "headers": {"Retry-After": str(retry_after), "Cache-Control": "no-store"},
+            "content_type": "application/json", "body": json.dumps({"error": {"code": code, "message": message}})}
+
+
+def test_a_busy_service_is_waited_out_once_and_what_was_typed_is_kept(browser_watch, page, shared_stack):
+    browser_watch.deliberate_statuses = r"4\d\d|503"
+    stack, email = shared_stack, unique_email("busy")
+    assert register(stack, email).status_code == 201
+    sent = []
+
+    def refuse_the_first(route):
+        sent.append(route.request.post_data_json)
+        if len(sent) == 1:
+            route.fulfill(**refusal(503, "server_busy", "The service is busy. Please retry in 2 seconds.", 2))
+        else:
+            route.continue_()
+
+    page.route("**/api/auth/login", refuse_the_first)
+    page.goto(stack.url("/login"))
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("status")).to_have_text("The service is busy. Trying again in 2 seconds…")
+    expect(page.get_by_role("button", name="Signing in…")).to_be_disabled()
+    expect(page.get_by_label("Email")).to_have_value(email)
+    expect(page.get_by_role("alert")).to_be_hidden()
+    expect(page.locator("#signed-in-email")).to_have_text(email)
+    assert sent == [{"email": email, "password": PASSWORD}] * 2
+
+
+def test_a_second_refusal_or_a_long_wait_is_shown_and_nothing_typed_is_lost(browser_watch, page, shared_stack):
+    browser_watch.deliberate_statuses = r"4\d\d|503"
+    email = unique_email("refused")
+    answers = [refusal(503, "server_busy", "The service is busy. Please retry in 1 seconds.", 1),
+               refusal(503, "server_busy", "The service is busy. Please retry in 3 seconds.", 3),
+               refusal(429, "rate_limited", "Too many attempts. Try again in 45 seconds.", 45)]
+    sent = []
+
+    def refuse(route):
+        sent.append(route.request.post_data_json)
+        route.fulfill(**answers[len(sent) - 1])
+
+    page.route("**/api/auth/register", refuse)
+    page.goto(shared_stack.url("/register"))
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    create = page.get_by_role("button", name="Create account")
+    create.click()
+    # Busy twice: one retry by itself, then the server's own words, and the person may try again.
+    expect(page.get_by_role("alert")).to_have_text("The service is busy. Please retry in 3 seconds.")
+    expect(page.get_by_role("status")).to_be_hidden()
+    expect(create).to_be_enabled()
+    assert len(sent) == 2
+    # A rate limit's minute is not waited out by the page: it says so at once.
+    create.click()
+    expect(page.get_by_role("alert")).to_have_text("Too many attempts. Try again in 45 seconds.")
+    expect(create).to_be_enabled()
+    assert sent == [{"email": email, "password": PASSWORD}] * 3
+    expect(page.get_by_label("Email")).to_have_value(email)
+    expect(page.get_by_label("Password")).to_have_value(PASSWORD)
+    expect(page).to_have_url(shared_stack.url("/register"))
 
 
 def test_expired_access_token_is_renewed_silently_and_a_revoked_session_signs_out(browser_watch, page,

@@ -1,16 +1,26 @@
 // One request to the API and the reading of its answer. Every error the API sends has one JSON shape
 // ({"error": {code, message, fields?}}), so every failure here becomes one ApiError that views can show as is.
 
-/** An error answer from the API (its status, code, message and per-field problems), or status 0 when the server
- * could not be reached at all. */
+/** An error answer from the API (its status, code, message, per-field problems, and the seconds its `Retry-After`
+ * asks to wait, or null), or status 0 when the server could not be reached at all. */
 export class ApiError extends Error {
-  constructor(status, code, message, fields = {}) {
+  constructor(status, code, message, fields = {}, retryAfter = null) {
     super(message);
     this.name = "ApiError";
     this.status = status;
     this.code = code;
     this.fields = fields;
+    this.retryAfter = retryAfter;
   }
+}
+
+/** The wait a `Retry-After` header asks for, in seconds: it is either a number of seconds or an HTTP date. Null
+ * when the header is missing or unreadable. */
+function retryAfterSeconds(header) {
+  if (header === null) return null;
+  if (/^\s*\d+\s*$/.test(header)) return Number(header);
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? null : Math.max(0, Math.ceil((date - Date.now()) / 1000));
 }
 
 /** Sends a request to the API, with `body` as JSON and `token` as the Bearer credential when given. */
@@ -42,5 +52,6 @@ export async function readBody(response) {
     error?.code ?? "unexpected_response",
     error?.message ?? `The server answered with status ${response.status}. Please try again.`,
     error?.fields ?? {},
+    retryAfterSeconds(response.headers.get("Retry-After")),
   );
 }

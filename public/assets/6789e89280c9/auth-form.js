@@ -17,8 +17,10 @@ function field({ name, label, type, autocomplete, hint }) {
 }
 
 /**
- * Builds the form. `submit({email, password})` does the work and navigates away on success; when it throws an
- * ApiError, its `fields` go under the matching inputs and anything else goes above the button.
+ * Builds the form. `submit({email, password}, {whenBusy})` does the work and navigates away on success; when it
+ * throws an ApiError, its `fields` go under the matching inputs and anything else goes above the button. It calls
+ * `whenBusy(seconds)` before retrying a request the service was too busy for: the form says so, keeps the button
+ * busy and what was typed, and resolves once the wait is over.
  */
 export function authForm({ submitLabel, busyLabel, passwordAutocomplete, passwordRules, submit }) {
   const fields = {
@@ -28,9 +30,10 @@ export function authForm({ submitLabel, busyLabel, passwordAutocomplete, passwor
     }),
   };
   const formError = element("p", { className: "form-error", role: "alert", hidden: true });
+  const busyNotice = element("p", { className: "form-notice", role: "status", hidden: true });
   const button = element("button", { type: "submit", className: "button primary", textContent: submitLabel });
   const form = element("form", { className: "auth-form", noValidate: true }, [
-    fields.email.node, fields.password.node, formError, button,
+    fields.email.node, fields.password.node, busyNotice, formError, button,
   ]);
 
   function setBusy(busy) {
@@ -55,12 +58,23 @@ export function authForm({ submitLabel, busyLabel, passwordAutocomplete, passwor
     if (firstInvalid || message) (firstInvalid ?? fields.email.input).focus();
   }
 
+  /** Says that the service is busy and when the form tries again; resolves then, and hides the notice. The
+   * notice is said once by screen readers, not at every second. */
+  function waitWhileBusy(seconds) {
+    const wait = Math.max(1, Math.ceil(seconds));
+    showStatus(busyNotice, `The service is busy. Trying again in ${wait} ${wait === 1 ? "second" : "seconds"}…`);
+    return new Promise((resolve) => setTimeout(resolve, wait * 1000)).finally(() => showStatus(busyNotice, ""));
+  }
+
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     showErrors({}, "");
     setBusy(true);
     try {
-      await submit({ email: fields.email.input.value, password: fields.password.input.value });
+      await submit(
+        { email: fields.email.input.value, password: fields.password.input.value },
+        { whenBusy: waitWhileBusy },
+      );
     } catch (error) {
       setBusy(false);
       showErrors(error.fields ?? {}, error.message);

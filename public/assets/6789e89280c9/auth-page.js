@@ -26,8 +26,8 @@ function openChat() {
 const { submit, ...labels } = forms[document.body.dataset.form];
 document.querySelector("#auth-form").replaceWith(authForm({
   ...labels,
-  submit: async ({ email, password }) => {
-    await submit(email, password);
+  submit: async ({ email, password }, options) => {
+    await submit(email, password, options);
     openChat();
   },
 }));
