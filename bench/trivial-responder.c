@@ -8,7 +8,7 @@
  * usage: trivial-responder SOCKET_PATH [THREADS]     (THREADS defaults to 8)
  * build: gcc -O2 -pthread -o trivial-responder trivial-responder.c -lfcgi
  *
- * Differences from libfcgi's examples/threaded.c, which the notes found wanting:
+ * Differences from libfcgi's examples/threaded.c, which falls into libfcgi's traps (docs/pool.md):
  *  - signals: SIGTERM/SIGINT/SIGHUP/SIGQUIT are blocked before any thread starts and taken by the main thread
  *    with sigwait(), so a signal never interrupts a request thread's read or write (libfcgi installs its
  *    handlers without SA_RESTART) and the process really stops on SIGTERM (a threaded libfcgi app blocked in
@@ -19,7 +19,7 @@
  *  - the request body, if any, is read to the end before answering, so nginx never writes into a closed
  *    connection (POST endpoints can be benchmarked against the same ceiling);
  *  - write errors (client gone) are ignored: the next request proceeds normally.
- *  - the listen backlog is 1024: the notes measured a short unix-socket queue turning bursts into 502s.
+ *  - the listen backlog is 1024: a short unix-socket queue turned bursts into 502s (docs/pool.md).
  */
 #include <errno.h>
 #include <fcgiapp.h>

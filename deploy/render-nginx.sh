@@ -248,7 +248,7 @@ EOF
     fi
     cat <<EOF
 worker_processes auto;
-# Each client connection may hold an upstream connection too: room for both (notes: 4096 + 8192).
+# Each client connection may hold an upstream connection too: room for both (4096 connections per worker, 8192 descriptors).
 worker_rlimit_nofile 8192;
 pid $prefix/nginx.pid;
 error_log $prefix/error.log warn;

@@ -255,7 +255,7 @@ def test_oversized_headers_get_a_json_400_from_nginx(shared_stack):
 
 
 def test_upstream_connections_are_not_kept_alive(shared_stack):
-    """libfcgi serves one connection per thread: a kept-alive idle upstream connection pins a thread (the notes
+    """libfcgi serves one connection per thread: a kept-alive idle upstream connection pins a thread (docs/pool.md
     measured p99 of 0.7-1 s with fastcgi_keep_conn on). The rendered site must keep it off, with no upstream
     keepalive, and many client keep-alive connections must then share a few threads without failures."""
     configuration = (shared_stack.directory / "nginx" / "nginx.conf").read_text()

@@ -35,7 +35,7 @@ struct Configuration: Sendable {
     var socketMode: UInt32
     /// Group given to a unix listening socket so nginx's user can connect (empty: leave it).
     var socketGroup: String?
-    /// The notes measured a backlog of 4 turning bursts into immediate 502s; 1024 let them queue.
+    /// A backlog of 4 turned bursts into immediate 502s; 1024 lets them queue (docs/pool.md).
     var backlog: Int32
     var workerCount: Int
     var threadsPerWorker: Int

@@ -1,6 +1,6 @@
 /// Where the pool accepts FastCGI connections from nginx.
 enum ListenAddress: Equatable, Sendable, CustomStringConvertible {
-    /// A unix socket path: the default, private to the host (the notes: raw FastCGI can abort a worker).
+    /// A unix socket path: the default, private to the host (a raw FastCGI peer can abort a worker: docs/pool.md).
     case unix(path: String)
     /// An explicit address and port, for nginx on another host; never all interfaces by accident.
     case tcp(host: String, port: UInt16)

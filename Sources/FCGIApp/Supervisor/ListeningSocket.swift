@@ -3,8 +3,8 @@ import Glibc
 /// The one listening socket the supervisor opens and every worker inherits on fd 0 (as spawn-fcgi does).
 ///
 /// It is non-blocking so a worker thread that loses the accept race gets EAGAIN instead of blocking in
-/// `accept()`, where no signal can reach it (the notes); accepted sockets do not inherit O_NONBLOCK on Linux,
-/// so libfcgi's blocking I/O on them is unchanged.
+/// `accept()`, where no signal can reach it (docs/pool.md, libfcgi's traps); accepted sockets do not inherit
+/// O_NONBLOCK on Linux, so libfcgi's blocking I/O on them is unchanged.
 struct ListeningSocket: ~Copyable {
     let fileDescriptor: Int32
     let address: ListenAddress

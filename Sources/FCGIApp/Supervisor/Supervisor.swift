@@ -98,7 +98,7 @@ struct Supervisor: ~Copyable {
 
     private mutating func handle(signal signalNumber: Int32) {
         switch signalNumber {
-        case SIGTERM, SIGINT, SIGQUIT: beginStop(reason: signalNumber == SIGINT ? "SIGINT" : "SIGTERM")
+        case SIGTERM, SIGINT, SIGQUIT: beginStop(reason: ProcessSignals.name(of: signalNumber))
         case SIGHUP: beginRoll()
         case SIGCHLD: reapExitedWorkers()
         case SIGUSR1: logStatus()

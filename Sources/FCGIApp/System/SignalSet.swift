@@ -4,9 +4,24 @@ import Glibc
 /// The signals the pool handles; blocked in every thread and read from a signalfd in one place.
 ///
 /// libfcgi installs handlers without SA_RESTART and a signal would land on an arbitrary thread, turning a
-/// request's read or write into EINTR (the notes); blocking them everywhere and reading a signalfd avoids both.
+/// request's read or write into EINTR (docs/pool.md, libfcgi's traps); blocking them everywhere and reading a
+/// signalfd avoids both.
 enum ProcessSignals {
     static let handled: [Int32] = [SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGCHLD, SIGUSR1, SIGUSR2]
+
+    /// The signal's name as log lines give it ("SIGQUIT"), or its number for one the pool does not handle.
+    static func name(of signalNumber: Int32) -> String {
+        switch signalNumber {
+        case SIGTERM: "SIGTERM"
+        case SIGINT: "SIGINT"
+        case SIGHUP: "SIGHUP"
+        case SIGQUIT: "SIGQUIT"
+        case SIGCHLD: "SIGCHLD"
+        case SIGUSR1: "SIGUSR1"
+        case SIGUSR2: "SIGUSR2"
+        default: "signal \(signalNumber)"
+        }
+    }
 
     /// Blocks the handled signals in the calling thread; call first in `main`, before any thread exists,
     /// so every thread created later (and every spawned worker) inherits the mask.

@@ -116,9 +116,7 @@ enum Worker {
             _ = poll(&descriptors, 2, -1)
             for signalNumber in signals.drain() {
                 switch signalNumber {
-                case SIGTERM: return "SIGTERM"
-                case SIGINT: return "SIGINT"
-                case SIGQUIT: return "SIGQUIT"
+                case SIGTERM, SIGINT, SIGQUIT: return ProcessSignals.name(of: signalNumber)
                 default: continue  // SIGHUP is the supervisor's business; a worker ignores it.
                 }
             }
