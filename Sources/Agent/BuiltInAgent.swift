@@ -1,5 +1,6 @@
 import Store
 import Tasks
+import TextFormats
 
 /// The default provider, which works offline: a deterministic interpreter for English task commands ("add buy
 /// milk", "mark 3 as done", "delete it"). It acts only through `ToolRunner`, so it can do nothing a model with the

@@ -1,5 +1,6 @@
 import Foundation
 import Tasks
+import TextFormats
 
 /// The model-backed provider: an OpenAI-compatible Chat Completions API (OpenAI, or a local llama.cpp or Ollama)
 /// given the five task tools as function tools. It runs the tool-call loop — each call the model asks for goes

@@ -1,4 +1,5 @@
 import Tasks
+import TextFormats
 
 /// A task tool call an agent made: the tool, its JSON arguments and its JSON result (`{"error": "…"}` when the tool
 /// refused, so a failed call is remembered as faithfully as a successful one).

@@ -1,6 +1,7 @@
 import Foundation
 import Store
 import Tasks
+import TextFormats
 
 /// The only way an agent touches a person's tasks: the task tools, always for the authenticated user, with every
 /// call recorded so the route can store and return it — also when the agent fails halfway.

@@ -1,3 +1,5 @@
+import TextFormats
+
 /// A value a log line can carry; a closed set so every line is valid JSON without a general encoder.
 public enum LogValue: Sendable, Equatable {
     case string(String)
@@ -5,27 +7,13 @@ public enum LogValue: Sendable, Equatable {
     case double(Double)
     case bool(Bool)
 
-    func appendJSON(to output: inout String) {
+    /// Strings are escaped as every JSON body of the API is (`JSONWriter`).
+    func writeJSON(to output: inout [UInt8]) {
         switch self {
-        case .int(let value): output += String(value)
-        case .double(let value): output += value.isFinite ? String(value) : "null"
-        case .bool(let value): output += value ? "true" : "false"
-        case .string(let value):
-            output += "\""
-            for scalar in value.unicodeScalars {
-                switch scalar {
-                case "\"": output += "\\\""
-                case "\\": output += "\\\\"
-                case "\n": output += "\\n"
-                case "\r": output += "\\r"
-                case "\t": output += "\\t"
-                case _ where scalar.value < 0x20:
-                    let hex = String(scalar.value, radix: 16)
-                    output += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                default: output.unicodeScalars.append(scalar)
-                }
-            }
-            output += "\""
+        case .int(let value): JSONWriter.write(Int64(value), to: &output)
+        case .double(let value): JSONWriter.write(value, to: &output)
+        case .bool(let value): JSONWriter.write(value, to: &output)
+        case .string(let value): JSONWriter.write(value, to: &output)
         }
     }
 }

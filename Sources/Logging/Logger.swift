@@ -1,4 +1,5 @@
 import Foundation
+import TextFormats
 
 #if canImport(Glibc)
     import Glibc
@@ -63,18 +64,20 @@ public struct Logger: Sendable {
     /// Writes one line with `time`, `level`, `message` and the fields; later keys win over base fields.
     public func log(_ level: Level, _ message: String, _ fields: [String: LogValue] = [:]) {
         guard isEnabled(level) else { return }
-        var line = "{\"time\":"
-        LogValue.string(Self.timestamp()).appendJSON(to: &line)
-        line += ",\"level\":\"\(level.name)\",\"message\":"
-        LogValue.string(message).appendJSON(to: &line)
+        var bytes: [UInt8] = []
+        JSONWriter.writeRaw("{\"time\":", to: &bytes)
+        APITimestamp.write(Date(), to: &bytes)
+        JSONWriter.writeRaw(",\"level\":", to: &bytes)
+        JSONWriter.write(level.name, to: &bytes)
+        JSONWriter.writeRaw(",\"message\":", to: &bytes)
+        JSONWriter.write(message, to: &bytes)
         for (key, value) in baseFields.merging(fields, uniquingKeysWith: { $1 }).sorted(by: { $0.key < $1.key }) {
-            line += ","
-            LogValue.string(key).appendJSON(to: &line)
-            line += ":"
-            value.appendJSON(to: &line)
+            JSONWriter.writeRaw(",", to: &bytes)
+            JSONWriter.write(key, to: &bytes)
+            JSONWriter.writeRaw(":", to: &bytes)
+            value.writeJSON(to: &bytes)
         }
-        line += "}\n"
-        var bytes = Array(line.utf8)
+        JSONWriter.writeRaw("}\n", to: &bytes)
         bytes.withUnsafeMutableBytes { buffer in
             var offset = 0
             while offset < buffer.count {
@@ -84,21 +87,5 @@ public struct Logger: Sendable {
                 offset += written
             }
         }
-    }
-
-    /// RFC 3339 UTC time with milliseconds, e.g. `2026-11-25T21:06:53.123Z`.
-    static func timestamp() -> String {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        var seconds = now.tv_sec
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        let milliseconds = Int(now.tv_nsec / 1_000_000)
-        func pad(_ value: Int32, _ width: Int = 2) -> String {
-            let digits = String(value)
-            return String(repeating: "0", count: max(0, width - digits.count)) + digits
-        }
-        return "\(parts.tm_year + 1900)-\(pad(parts.tm_mon + 1))-\(pad(parts.tm_mday))T"
-            + "\(pad(parts.tm_hour)):\(pad(parts.tm_min)):\(pad(parts.tm_sec)).\(pad(Int32(milliseconds), 3))Z"
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Store
 import Tasks
+import TextFormats
 import XCTest
 
 @testable import Agent

@@ -17,7 +17,7 @@ final class AccessTokenIssuerTests: XCTestCase {
                 "AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow"))
         let header = "eyJ0eXAiOiJKV1QiLA0KICJhbGciOiJIUzI1NiJ9"
         let payload = "eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ"
-        let signature = Digest.hmacSHA256(key: key, message: Array("\(header).\(payload)".utf8))
+        let signature = HMACSHA256Key(key).authenticationCode(for: Array("\(header).\(payload)".utf8))
         XCTAssertEqual(Base64URL.encode(signature), "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk")
         let rfcIssuer = AccessTokenIssuer(
             keys: [try SigningSecret(keyID: "rfc", bytes: key)], issuer: "joe", audience: "x")
@@ -60,8 +60,8 @@ final class AccessTokenIssuerTests: XCTestCase {
                 try payload.map {
                     Base64URL.encode(Array(try JSONSerialization.data(withJSONObject: $0, options: [.sortedKeys])))
                 } ?? parts[1]
-            let signature = Digest.hmacSHA256(
-                key: key ?? secret.bytes, message: Array("\(headerPart).\(payloadPart)".utf8))
+            let signature = HMACSHA256Key(key ?? secret.bytes).authenticationCode(
+                for: Array("\(headerPart).\(payloadPart)".utf8))
             return "\(headerPart).\(payloadPart).\(Base64URL.encode(signature))"
         }
         let claims: [String: Any] = [

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TextFormats
 import XCTest
 
 @testable import Auth
@@ -64,31 +65,44 @@ final class TokenEncodingTests: XCTestCase {
         XCTAssertEqual(Base64URL.decode("QUJD.x".split(separator: ".")[0]), Array("ABC".utf8), "a substring")
     }
 
-    /// RFC 4231 test cases 2 (a key shorter than the output) and 6 (a key longer than a block, hashed first).
-    func testPreparedHMACKeyMatchesRFC4231AndTheOneShotHMAC() {
-        let cases: [([UInt8], String, String)] = [
+    /// RFC 4231 §4, test cases 1-4, 6 and 7: keys shorter than the output, of a block's size and longer than a
+    /// block (hashed first), messages shorter and longer than a block.
+    func testHMACSHA256MatchesRFC4231() {
+        let longKey = [UInt8](repeating: 0xaa, count: 131)
+        let cases: [([UInt8], [UInt8], String)] = [
             (
-                Array("Jefe".utf8), "what do ya want for nothing?",
+                [UInt8](repeating: 0x0b, count: 20), Array("Hi There".utf8),
+                "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"
+            ),
+            (
+                Array("Jefe".utf8), Array("what do ya want for nothing?".utf8),
                 "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
             ),
             (
-                [UInt8](repeating: 0xaa, count: 131), "Test Using Larger Than Block-Size Key - Hash Key First",
+                [UInt8](repeating: 0xaa, count: 20), [UInt8](repeating: 0xdd, count: 50),
+                "773ea91e36800e46854db8ebd09181a72959098b3ef8c122d9635514ced565fe"
+            ),
+            (
+                Array(1...25), [UInt8](repeating: 0xcd, count: 50),
+                "82558a389a443c0ea4cc819899f2083a85f0faa3e578f8077a2e3ff46729665b"
+            ),
+            (
+                longKey, Array("Test Using Larger Than Block-Size Key - Hash Key First".utf8),
                 "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"
+            ),
+            (
+                longKey,
+                Array(
+                    ("This is a test using a larger than block-size key and a larger than block-size data. The key "
+                        + "needs to be hashed before being used by the HMAC algorithm.").utf8),
+                "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2"
             ),
         ]
         for (key, message, expected) in cases {
-            let code = Array(message.utf8).withUnsafeBufferPointer { HMACSHA256Key(key).authenticationCode(for: $0) }
-            XCTAssertEqual(Digest.hex(code), expected)
-        }
-        for keyLength in [32, 63, 64, 65, 200] {
-            let key = SecureRandom.bytes(keyLength)
-            let prepared = HMACSHA256Key(key)
-            for messageLength in [0, 1, 55, 56, 64, 300, 1000] {
-                let message = SecureRandom.bytes(messageLength)
-                XCTAssertEqual(
-                    message.withUnsafeBufferPointer { prepared.authenticationCode(for: $0) },
-                    Digest.hmacSHA256(key: key, message: message), "key \(keyLength), message \(messageLength)")
-            }
+            XCTAssertEqual(Hex.lowercased(HMACSHA256Key(key).authenticationCode(for: message)), expected)
+            XCTAssertEqual(
+                message.withUnsafeBufferPointer { HMACSHA256Key(key).authenticationCode(for: $0) },
+                HMACSHA256Key(key).authenticationCode(for: message), "both overloads")
         }
     }
 
@@ -96,7 +110,7 @@ final class TokenEncodingTests: XCTestCase {
         let key = SecureRandom.bytes(48)
         let prepared = HMACSHA256Key(key)
         let messages = (0..<64).map { SecureRandom.bytes($0 * 7) }
-        let expected = messages.map { Digest.hmacSHA256(key: key, message: $0) }
+        let expected = messages.map { prepared.authenticationCode(for: $0) }
         let mismatches = Mutex(0)
         DispatchQueue.concurrentPerform(iterations: 8) { _ in
             for _ in 0..<50 {
@@ -121,14 +135,14 @@ final class TokenEncodingTests: XCTestCase {
 
     func testSHA256KnownAnswer() {
         XCTAssertEqual(
-            Digest.hex(Digest.sha256(Array("abc".utf8))),
+            Hex.lowercased(SHA256.hash(Array("abc".utf8))),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     }
 
     func testConstantTimeEqual() {
-        XCTAssertTrue(Digest.constantTimeEqual([1, 2, 3], [1, 2, 3]))
-        XCTAssertFalse(Digest.constantTimeEqual([1, 2, 3], [1, 2, 4]))
-        XCTAssertFalse(Digest.constantTimeEqual([1, 2, 3], [1, 2]))
+        XCTAssertTrue(ConstantTime.isEqual([1, 2, 3], [1, 2, 3]))
+        XCTAssertFalse(ConstantTime.isEqual([1, 2, 3], [1, 2, 4]))
+        XCTAssertFalse(ConstantTime.isEqual([1, 2, 3], [1, 2]))
     }
 
     func testSigningSecretsThatAreShortOrPublishedAreRefused() {
@@ -141,12 +155,12 @@ final class TokenEncodingTests: XCTestCase {
 
 final class RefreshTokenSuccessorTests: XCTestCase {
     func testSuccessorIsDeterministicPerKeyAndUnlikeItsPredecessor() throws {
-        let key = SecureRandom.bytes(32)
+        let key = HMACSHA256Key(SecureRandom.bytes(32))
         let token = RefreshToken.generate()
-        let successor = token.successor(derivationKey: key)
-        XCTAssertEqual(successor, token.successor(derivationKey: key), "a replay must map to the same successor")
+        let successor = token.successor(derivedWith: key)
+        XCTAssertEqual(successor, token.successor(derivedWith: key), "a replay must map to the same successor")
         XCTAssertNotEqual(successor, token)
-        XCTAssertNotEqual(successor, token.successor(derivationKey: SecureRandom.bytes(32)))
+        XCTAssertNotEqual(successor, token.successor(derivedWith: HMACSHA256Key(SecureRandom.bytes(32))))
         XCTAssertNotNil(RefreshToken(presented: successor.value), "a successor has the shape of any token")
     }
 }

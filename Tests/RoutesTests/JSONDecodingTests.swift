@@ -90,6 +90,13 @@ final class JSONDecodingTests: XCTestCase {
         }
     }
 
+    func testARepeatedMemberNameIsInvalidJSONThatSaysSo() {
+        let error = decodeError(request(#"{"email":"a@example.com","age":1,"email":"b@example.com"}"#))
+        XCTAssertEqual(error?.status, .badRequest)
+        XCTAssertEqual(error?.code, "invalid_json")
+        XCTAssertEqual(error?.message, "The request body names the same member twice in one object.")
+    }
+
     func testInvalidUTF8IsInvalidJSON() {
         let body: [UInt8] = Array(#"{"email":""#.utf8) + [0xFF, 0xFE] + Array(#"","age":1}"#.utf8)
         XCTAssertEqual(decodeError(request(body))?.code, "invalid_json")

@@ -1,5 +1,6 @@
 import Foundation
 import Tasks
+import TextFormats
 import XCTest
 
 @testable import Routes

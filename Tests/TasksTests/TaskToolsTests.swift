@@ -1,5 +1,6 @@
 import Foundation
 import Store
+import TextFormats
 import XCTest
 
 @testable import Tasks

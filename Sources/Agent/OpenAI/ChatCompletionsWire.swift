@@ -1,4 +1,5 @@
 import Tasks
+import TextFormats
 
 /// The Chat Completions wire format, only the parts this agent sends and reads. Field names follow the API
 /// (`tool_calls`, `tool_call_id`); optional fields are omitted when nil, as local servers expect.

@@ -1,16 +1,17 @@
 import COpenSSL
 import Synchronization
 
-/// An HMAC-SHA256 key set up once in OpenSSL, for a key that signs or checks many messages.
+/// An HMAC-SHA256 key (RFC 2104) set up once in OpenSSL: the signature of an HS256 JWT (RFC 7518 §3.2) and the
+/// derivation of refresh-token successors.
 ///
-/// `Digest.hmacSHA256` fetches the algorithm and hashes the padded key on every call (about 30 000
-/// instructions per access token under callgrind); here each call copies the keyed context (`EVP_MAC_CTX_dup`)
-/// instead, about 20 000, most of it the SHA-256 of the message itself. The result is the same HMAC.
-final class HMACSHA256Key: Sendable {
+/// A one-shot `HMAC()` fetches the algorithm and hashes the padded key on every call (about 30 000 instructions
+/// per access token under callgrind); here each call copies the keyed context (`EVP_MAC_CTX_dup`) instead, about
+/// 20 000, most of it the SHA-256 of the message itself (docs/hot-paths.md).
+public final class HMACSHA256Key: Sendable {
     /// The keyed context that calls copy; a mutex because an OpenSSL context belongs to one thread at a time.
     private let keyedContext: Mutex<OpaquePointer>
 
-    init(_ key: [UInt8]) {
+    public init(_ key: [UInt8]) {
         keyedContext = Mutex(Self.keyedContext(key))
     }
 
@@ -34,7 +35,12 @@ final class HMACSHA256Key: Sendable {
     }
 
     /// HMAC-SHA256 of `message` under this key.
-    func authenticationCode(for message: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+    public func authenticationCode(for message: [UInt8]) -> [UInt8] {
+        message.withUnsafeBufferPointer { authenticationCode(for: $0) }
+    }
+
+    /// HMAC-SHA256 of bytes still in the caller's buffer, e.g. a token's signing input.
+    public func authenticationCode(for message: UnsafeBufferPointer<UInt8>) -> [UInt8] {
         guard let context = keyedContext.withLock({ EVP_MAC_CTX_dup($0) }) else {
             preconditionFailure("EVP_MAC_CTX_dup failed")
         }

@@ -38,7 +38,7 @@ public struct PasswordHasher: Sendable {
         guard !password.utf8.contains(0), password.utf8.count <= PasswordPolicy.maximumBytes,
             let computed = Self.crypt(password, setting: storedHash)
         else { return false }
-        return Digest.constantTimeEqual(Array(computed.utf8), Array(storedHash.utf8))
+        return ConstantTime.isEqual(Array(computed.utf8), Array(storedHash.utf8))
     }
 
     /// A valid hash of a random password, verified against when an email is unknown so that both

@@ -1,3 +1,5 @@
+import TextFormats
+
 /// An opaque refresh token: 32 random bytes, base64url, stored only as its SHA-256 hash.
 ///
 /// A database leak then yields no usable token, and a lookup by hash needs no constant-time compare
@@ -25,10 +27,10 @@ public struct RefreshToken: Sendable, Equatable {
     /// The token that replaces this one at rotation, derived as HMAC-SHA256(key, token) so that a replay of
     /// this token within the grace interval (two tabs refreshing at once) yields the same successor instead
     /// of a second live one, without the database ever holding a usable token.
-    public func successor(derivationKey: [UInt8]) -> RefreshToken {
-        RefreshToken(value: Base64URL.encode(Digest.hmacSHA256(key: derivationKey, message: Array(value.utf8))))
+    public func successor(derivedWith key: HMACSHA256Key) -> RefreshToken {
+        RefreshToken(value: Base64URL.encode(key.authenticationCode(for: Array(value.utf8))))
     }
 
     /// Hex SHA-256 of the token, the only form the database holds.
-    public var hash: String { Digest.hex(Digest.sha256(Array(value.utf8))) }
+    public var hash: String { Hex.lowercased(SHA256.hash(Array(value.utf8))) }
 }

@@ -33,8 +33,10 @@ public struct AuthConfiguration: Sendable {
 
     /// The key from which refresh-token successors are derived: bound to the primary signing key, but never
     /// equal to it, so a derived value can never be a signature.
-    var refreshDerivationKey: [UInt8] {
-        Digest.hmacSHA256(key: accessTokens.keys[0].bytes, message: Array("todo-chatbot refresh rotation v1".utf8))
+    var refreshDerivationKey: HMACSHA256Key {
+        HMACSHA256Key(
+            HMACSHA256Key(accessTokens.keys[0].bytes).authenticationCode(
+                for: Array("todo-chatbot refresh rotation v1".utf8)))
     }
 }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Store
 import Tasks
+import TextFormats
 
 /// `{email, password}` for register and login; types are checked by the decoder, content by the routes.
 struct Credentials: Decodable {

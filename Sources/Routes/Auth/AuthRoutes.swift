@@ -1,6 +1,7 @@
 import Auth
 import Foundation
 import Store
+import TextFormats
 
 /// Register, login, refresh (with rotation), logout and me: `/api/auth/…`.
 ///
@@ -97,7 +98,7 @@ struct AuthRoutes: Sendable {
         guard let cookie = request.cookies[RefreshCookie.name], let presented = RefreshToken(presented: cookie) else {
             throw AuthError.invalidRefreshToken
         }
-        let successor = presented.successor(derivationKey: configuration.refreshDerivationKey)
+        let successor = presented.successor(derivedWith: configuration.refreshDerivationKey)
         let now = Date()
         let rotation = try context.services.sessions.rotate(
             presentedHash: presented.hash, successorHash: successor.hash,

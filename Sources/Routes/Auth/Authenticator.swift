@@ -1,6 +1,7 @@
 import Auth
 import Foundation
 import Store
+import TextFormats
 
 /// Who made a request, as proven by its access token and confirmed by the database.
 public struct AuthenticatedUser: Sendable {

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Store
 import Tasks
+import TextFormats
 
 /// `POST /api/chat`: a person talks to the agent, which acts on their tasks only through the task tools, with the
 /// user id from the access token. The user's message is stored before the agent runs, so a failing provider can

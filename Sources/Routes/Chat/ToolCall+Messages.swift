@@ -1,6 +1,7 @@
 import Agent
 import Store
 import Tasks
+import TextFormats
 
 extension ToolCall {
     /// `{name, arguments, result}` as `POST /api/chat` returns it.

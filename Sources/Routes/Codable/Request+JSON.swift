@@ -1,4 +1,5 @@
 import Foundation
+import TextFormats
 
 extension Request {
     /// Decodes the JSON body as `type`. Every failure is a 4xx `APIError`: 415 for another content type,
@@ -8,9 +9,13 @@ extension Request {
         guard isJSONContentType else { throw .unsupportedMediaType }
         guard !body.isEmpty else { throw .invalidJSON("The request body is empty; a JSON document is required.") }
         do {
-            try JSONSyntaxValidator.validate(body)
+            _ = try JSONParser.parse(body)
         } catch .tooDeep {
-            throw .invalidJSON("The request body nests JSON deeper than \(JSONSyntaxValidator.maximumDepth) levels.")
+            throw .invalidJSON("The request body nests JSON deeper than \(JSONParser.maximumDepth) levels.")
+        } catch .duplicateMember {
+            throw .invalidJSON("The request body names the same member twice in one object.")
+        } catch .numberOutOfRange {
+            throw .validationFailed(fields: nil, message: Self.numberDoesNotFit)
         } catch {
             throw .invalidJSON()
         }
@@ -28,12 +33,17 @@ extension Request {
         }
     }
 
-    /// `application/json` with any parameters (`; charset=utf-8`), compared case-insensitively.
-    private var isJSONContentType: Bool {
+    /// Whether the body is declared `application/json`, with any parameters (`; charset=utf-8`), compared
+    /// case-insensitively.
+    public var isJSONContentType: Bool {
         guard let contentType = headers["content-type"] else { return false }
         let mediaType = contentType.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false)[0]
         return mediaType.trimmingSpacesAndTabs().lowercased() == "application/json"
     }
+
+    private static let numberDoesNotFit =
+        "A number in the request body does not fit the expected type (for example a fraction where a whole "
+        + "number is required)."
 
     /// The syntax is already known to be valid, so every `DecodingError` is about values.
     private static func validationError(for error: DecodingError) -> APIError {
@@ -52,8 +62,7 @@ extension Request {
                 if case .typeMismatch(let type, _) = error {
                     "The request body \(expectation(for: type))."
                 } else {
-                    "A number in the request body does not fit the expected type (for example a fraction "
-                        + "where a whole number is required)."
+                    numberDoesNotFit
                 }
             return .validationFailed(fields: nil, message: message)
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Tasks
+import TextFormats
 
 extension Response {
     /// A JSON response with `Content-Type: application/json; charset=utf-8`, sorted keys and

@@ -1,3 +1,5 @@
+import TextFormats
+
 /// An ordered list of header fields; names compare case-insensitively and a name may appear several times.
 public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionaryLiteral {
     /// One header line; `name` keeps the spelling it was added with.

@@ -1,3 +1,5 @@
+import TextFormats
+
 /// Percent-decoding for the two places a request carries escapes: path parameters and the query string.
 enum PercentDecoding {
     /// Decodes a path segment: `+` stays `+`; nil for a malformed escape or bytes that are not UTF-8,

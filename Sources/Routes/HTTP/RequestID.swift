@@ -1,3 +1,5 @@
+import TextFormats
+
 /// The id that ties a response, its access-log line and any error log together.
 enum RequestID {
     /// nginx's `$request_id` is 32 hex characters; a longer or stranger value is not trusted into logs.

@@ -1,4 +1,5 @@
 import Tasks
+import TextFormats
 
 /// The JSON-RPC 2.0 error codes this server answers with (JSON-RPC 2.0 §5.1).
 enum JSONRPCErrorCode {
@@ -6,7 +7,6 @@ enum JSONRPCErrorCode {
     static let invalidRequest: Int64 = -32600
     static let methodNotFound: Int64 = -32601
     static let invalidParams: Int64 = -32602
-    static let internalError: Int64 = -32603
 }
 
 /// A JSON-RPC error raised while handling one message; becomes the `error` member of its response.

@@ -1,5 +1,6 @@
 import Foundation
 import Tasks
+import TextFormats
 
 /// `POST /api/mcp`: the Model Context Protocol over the Streamable HTTP transport, JSON responses only (no SSE).
 /// Authenticated with the same Bearer access token as the REST API; the user id comes from the token only.
@@ -23,7 +24,7 @@ struct MCPRoutes: Sendable {
 
     @Sendable func handle(_ request: Request, context: RequestContext) throws -> Response {
         let userID = try authenticator.authenticate(request, context: context).user.id
-        guard Self.isJSON(request.headers["content-type"]) else { throw APIError.unsupportedMediaType }
+        guard request.isJSONContentType else { throw APIError.unsupportedMediaType }
         guard Self.acceptsJSON(request.headers["accept"]) else {
             throw APIError(
                 status: HTTPStatus(code: 406, reasonPhrase: "Not Acceptable"), code: "not_acceptable",
@@ -40,9 +41,7 @@ struct MCPRoutes: Sendable {
 
         let value: JSONValue
         do {
-            guard !request.body.isEmpty else { throw JSONSyntaxValidator.Failure.malformed }
-            try JSONSyntaxValidator.validate(request.body)
-            value = try JSONCoders.decoder.decode(JSONValue.self, from: Data(request.body))
+            value = try JSONParser.parse(request.body)
         } catch {
             let failure = JSONRPCError(code: JSONRPCErrorCode.parseError, message: "Parse error: the body is not JSON")
             return .json(JSONRPCResponse.error(failure, id: .null), status: .badRequest)
@@ -58,13 +57,6 @@ struct MCPRoutes: Sendable {
         guard let reply = try server.handle(message) else { return Response(status: .accepted) }
         if case .invalid(.null, _) = message { return .json(reply, status: .badRequest) }
         return .json(reply)
-    }
-
-    /// `application/json` with any parameters, case-insensitively.
-    static func isJSON(_ contentType: String?) -> Bool {
-        guard let contentType else { return false }
-        let mediaType = contentType.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false)[0]
-        return mediaType.trimmingCharacters(in: .whitespaces).lowercased() == "application/json"
     }
 
     /// Lenient: a missing header, `*/*`, `application/*` or `application/json` (with any other types beside, such

@@ -1,5 +1,6 @@
 import Foundation
 import Tasks
+import TextFormats
 
 /// The Model Context Protocol methods, apart from HTTP: `initialize`, `ping`, `tools/list`, `tools/call` and the
 /// `notifications/initialized` notification, acting for one authenticated user through `TaskTools`.

@@ -20,7 +20,6 @@ public struct RouterBuilder<Context> {
     /// Shorthands for `on(_:method:use:)`.
     public mutating func get(_ path: String, use handler: @escaping Handler) { on(path, method: .get, use: handler) }
     public mutating func post(_ path: String, use handler: @escaping Handler) { on(path, method: .post, use: handler) }
-    public mutating func put(_ path: String, use handler: @escaping Handler) { on(path, method: .put, use: handler) }
     public mutating func patch(_ path: String, use handler: @escaping Handler) {
         on(path, method: .patch, use: handler)
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Store
 import Tasks
+import TextFormats
 
 extension ConversationRecord {
     /// `{id, title, created_at, updated_at}`; the id lower-case like every id the API returns.

@@ -1,6 +1,7 @@
 import Foundation
 import Store
 import Tasks
+import TextFormats
 
 /// A signed-in person's chat history: list, read, delete. Another user's conversation answers 404 exactly like a
 /// missing one.

@@ -1,6 +1,7 @@
 import Foundation
 import Store
 import Tasks
+import TextFormats
 
 /// A signed-in person's tasks over REST. Every handler authenticates first and then calls `TaskTools`, the same code
 /// the chat agent and the MCP endpoint run, with the user id from the access token only.

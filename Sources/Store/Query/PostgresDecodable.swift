@@ -1,4 +1,5 @@
 import Foundation
+import TextFormats
 
 /// A Swift value that can be read from a column in PostgreSQL's text output format.
 public protocol PostgresDecodable {
@@ -111,18 +112,6 @@ extension Double: PostgresDecodable {
     }
 }
 
-extension UUID {
-    /// Reads exactly `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` in hex digits of either case, byte by byte:
-    /// `UUID(uuidString:)` goes through `sscanf`, ~3k instructions a value, and ids are read from every row and
-    /// every access token (callgrind, bench/README.md). Stricter than `UUID(uuidString:)`, whose `%2hhx` also
-    /// takes a sign or a space inside a pair.
-    public init?(canonicalText text: String) {
-        var text = text
-        guard let uuid = text.withUTF8({ UUID(postgresBytes: $0) }) else { return nil }
-        self = uuid
-    }
-}
-
 extension UUID: PostgresDecodable {
     /// `uuid` output, always canonical: `init(canonicalText:)`.
     public init?(postgresText text: String) { self.init(canonicalText: text) }
@@ -134,35 +123,7 @@ extension UUID: PostgresDecodable {
         self.init(uuid: uuid)
     }
 
-    public init?(postgresBytes characters: UnsafeBufferPointer<UInt8>) {
-        guard characters.count == 36 else { return nil }
-        var uuid: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        let parsed = withUnsafeMutableBytes(of: &uuid) { bytes in
-            var position = 0
-            for index in 0..<16 {
-                if position == 8 || position == 13 || position == 18 || position == 23 {
-                    guard characters[position] == UInt8(ascii: "-") else { return false }
-                    position += 1
-                }
-                guard let high = Self.hexValue(characters[position]), let low = Self.hexValue(characters[position + 1])
-                else { return false }
-                bytes[index] = high << 4 | low
-                position += 2
-            }
-            return true
-        }
-        guard parsed else { return nil }
-        self.init(uuid: uuid)
-    }
-
-    private static func hexValue(_ character: UInt8) -> UInt8? {
-        switch character {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): character - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): character - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): character - UInt8(ascii: "A") + 10
-        default: nil
-        }
-    }
+    public init?(postgresBytes characters: UnsafeBufferPointer<UInt8>) { self.init(canonicalBytes: characters) }
 }
 
 extension Date: PostgresDecodable {

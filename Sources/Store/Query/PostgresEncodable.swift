@@ -1,4 +1,5 @@
 import Foundation
+import TextFormats
 
 /// A Swift value that can be bound to a query parameter in PostgreSQL's text format.
 public protocol PostgresEncodable {
@@ -77,30 +78,4 @@ extension Optional: PostgresEncodable where Wrapped: PostgresEncodable {
     /// A NULL keeps the wrapped type, so the same statement prepares identically with and without a value.
     public static var postgresTypeOID: UInt32 { Wrapped.postgresTypeOID }
     public var postgresText: String? { self.flatMap(\.postgresText) }
-}
-
-extension UUID {
-    /// The canonical text in lower case, `xxxxxxxx-xxxx-…`, as PostgreSQL prints a `uuid` and RFC 9562 §4
-    /// recommends for output (Foundation's `uuidString` is upper case).
-    ///
-    /// Written by hand: `uuidString` goes through `snprintf` (~5k instructions), and every authenticated request
-    /// binds and prints a few ids (callgrind, bench/README.md).
-    public var lowercasedString: String {
-        let hexDigits: StaticString = "0123456789abcdef"
-        return withUnsafeBytes(of: uuid) { bytes in
-            String(unsafeUninitializedCapacity: 36) { text in
-                var position = 0
-                for (index, byte) in bytes.enumerated() {
-                    if index == 4 || index == 6 || index == 8 || index == 10 {
-                        text[position] = UInt8(ascii: "-")
-                        position += 1
-                    }
-                    text[position] = hexDigits.utf8Start[Int(byte >> 4)]
-                    text[position + 1] = hexDigits.utf8Start[Int(byte & 0x0F)]
-                    position += 2
-                }
-                return position
-            }
-        }
-    }
 }

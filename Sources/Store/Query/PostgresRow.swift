@@ -5,9 +5,6 @@ public struct PostgresRow: Sendable {
     /// This row's position in `values`.
     let row: Int
 
-    /// The result's column names, in order.
-    public var columnNames: [String] { columns.names }
-
     /// Decodes the column at `index` (0-based); a NULL decodes only into an `Optional`.
     public func decode<Value: PostgresDecodable>(_ type: Value.Type, column index: Int) throws(StoreError) -> Value {
         guard (0..<columns.names.count).contains(index) else {

@@ -1,5 +1,6 @@
 import Foundation
 import Store
+import TextFormats
 
 extension TaskRecord {
     /// The task as every caller shows it — REST bodies, tool results for the agent and MCP clients alike:

@@ -1,4 +1,5 @@
 import Store
+import TextFormats
 
 /// A tool as published to models and MCP clients: its name, what it does, and the JSON Schema of its arguments.
 public struct TaskToolDefinition: Sendable, Equatable {

@@ -1,5 +1,6 @@
 import Foundation
 import Store
+import TextFormats
 
 /// The one implementation of the task tools. The REST routes call the typed methods; the chat agent and the MCP
 /// endpoint call `call(name:arguments:userID:)`, which validates JSON arguments against the published schema and then

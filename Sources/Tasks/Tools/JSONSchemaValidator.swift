@@ -1,3 +1,5 @@
+import TextFormats
+
 /// Checks tool arguments against the very schema the tool publishes, so what models and MCP clients are told and
 /// what is enforced can never drift apart.
 ///

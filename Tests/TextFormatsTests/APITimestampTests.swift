@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 
-@testable import Tasks
+@testable import TextFormats
 
 final class APITimestampTests: XCTestCase {
     func testDatesAreUTCWithMillisecondsCutNotRounded() {

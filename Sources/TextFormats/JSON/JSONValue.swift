@@ -35,6 +35,15 @@ public enum JSONValue: Sendable, Hashable {
         }
     }
 
+    /// The number this is, integer or not.
+    public var numberValue: Double? {
+        switch self {
+        case .integer(let value): Double(value)
+        case .number(let value): value
+        default: nil
+        }
+    }
+
     /// The members, when this is an object.
     public var objectValue: [String: JSONValue]? {
         guard case .object(let members) = self else { return nil }
@@ -83,9 +92,9 @@ extension JSONValue: Codable {
 }
 
 extension JSONValue {
-    /// Parses JSON text, e.g. tool arguments a model sent as a string; nil when it is not JSON.
+    /// Parses JSON text, e.g. tool arguments a model sent as a string; nil when it is not JSON (`JSONParser`).
     public init?(jsonText: String) {
-        guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(jsonText.utf8)) else { return nil }
+        guard let value = try? JSONParser.parse(Array(jsonText.utf8)) else { return nil }
         self = value
     }
 

@@ -61,8 +61,6 @@ public enum JSONWriter {
         text.withUTF8Buffer { output.append(contentsOf: $0) }
     }
 
-    private static let hexDigits: StaticString = "0123456789abcdef"
-
     private static func needsEscape(_ byte: UInt8) -> Bool {
         byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
     }
@@ -80,8 +78,8 @@ public enum JSONWriter {
             output.append(UInt8(ascii: "u"))
             output.append(UInt8(ascii: "0"))
             output.append(UInt8(ascii: "0"))
-            output.append(hexDigits.utf8Start[Int(byte >> 4)])
-            output.append(hexDigits.utf8Start[Int(byte & 0x0F)])
+            output.append(Hex.lowercaseDigits.utf8Start[Int(byte >> 4)])
+            output.append(Hex.lowercaseDigits.utf8Start[Int(byte & 0x0F)])
         }
     }
 }
