@@ -1,14 +1,17 @@
 """Starts the real stack for end-to-end tests: the fcgi-app pool and nginx over TLS, on a PostgreSQL database.
 
 Everything runs from the repository's own scripts (deploy/render-nginx.sh, deploy/make-dev-certificate.sh,
-scripts/postgres.sh), so the tests exercise what operators and ./run use.
+scripts/postgres.sh, scripts/build-public.sh), so the tests exercise what operators and ./run use.
 """
 
 from __future__ import annotations
 
+import atexit
+import functools
 import json
 from http import cookiejar
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -22,6 +25,7 @@ import requests
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 POSTGRES_SCRIPT = REPOSITORY / "scripts" / "postgres.sh"
+BUILD_PUBLIC_SCRIPT = REPOSITORY / "scripts" / "build-public.sh"
 
 
 def free_port() -> int:
@@ -47,6 +51,22 @@ def pool_binary() -> str:
     if not binary or not os.access(binary, os.X_OK):
         raise RuntimeError("FCGI_APP_BIN must name the built fcgi-app binary; run the suite through ./test")
     return binary
+
+
+def build_public(out_dir: Path, source_dir: Path | None = None) -> str:
+    """Builds the front end as nginx serves it into `out_dir` (from public/ unless `source_dir` is given) and
+    returns the hash that names its asset folder."""
+    arguments = [str(BUILD_PUBLIC_SCRIPT), str(out_dir)] + ([str(source_dir)] if source_dir else [])
+    return subprocess.run(arguments, check=True, capture_output=True, text=True).stdout.strip()
+
+
+@functools.cache
+def served_public() -> Path:
+    """The built front end that every stack serves: built once per test run, removed when the run ends."""
+    directory = Path(tempfile.mkdtemp(prefix="e2e-public-", dir="/tmp"))
+    atexit.register(shutil.rmtree, directory, ignore_errors=True)
+    build_public(directory / "public")
+    return directory / "public"
 
 
 def create_database(admin_url: str) -> str:
@@ -126,7 +146,7 @@ class Stack:
                 str(REPOSITORY / "deploy" / "render-nginx.sh"), "--standalone", str(self.directory / "nginx"),
                 "--server-name", "localhost",
                 "--https-listen", f"127.0.0.1:{self.https_port}", "--http-listen", f"127.0.0.1:{self.http_port}",
-                "--static-root", str(REPOSITORY / "public"),
+                "--static-root", str(served_public()),
                 "--certificate", str(self.certificate),
                 "--certificate-key", str(self.directory / "tls" / "dev-key.pem"),
                 "--upstream", f"unix:{self.socket_path}",

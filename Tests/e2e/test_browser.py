@@ -5,7 +5,7 @@ a URL or the console, that no page throws, and that the only console errors are 
 import hashlib
 import json
 import re
-import subprocess
+import shutil
 import time
 from datetime import datetime, timedelta
 from html.parser import HTMLParser
@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from api import PASSWORD, bearer, login, refresh_cookie_value, register, unique_email
-from stack import REPOSITORY
+from stack import REPOSITORY, build_public, served_public
 
 PUBLIC = REPOSITORY / "public"
 PAGES = ["index.html", "login.html", "register.html", "404.html"]
@@ -393,58 +393,100 @@ class PageParser(HTMLParser):
         self.references += [attributes[name] for name in ("src", "href") if attributes.get(name, "").startswith("/")]
 
 
-def parsed(page: str) -> PageParser:
+def parsed(page: str, root: Path) -> PageParser:
     parser = PageParser()
-    parser.feed((PUBLIC / page).read_text())
+    parser.feed((root / page).read_text())
     return parser
 
 
 def content_hash(folder: Path) -> str:
-    """What scripts/version-assets.sh computes: SHA-256 over `sha256sum` lines of every file, sorted by path."""
+    """What scripts/build-public.sh computes: SHA-256 over `sha256sum` lines of every file, sorted by path."""
     files = sorted("./" + path.relative_to(folder).as_posix() for path in folder.rglob("*") if path.is_file())
     listing = "".join(f"{hashlib.sha256((folder / name).read_bytes()).hexdigest()}  {name}\n" for name in files)
     return hashlib.sha256(listing.encode()).hexdigest()[:12]
 
 
-def test_asset_folder_is_named_after_its_content_and_every_reference_exists():
-    [folder] = (PUBLIC / "assets").iterdir()
-    assert folder.name == content_hash(folder), "assets changed, folder name did not: run scripts/version-assets.sh"
-    subprocess.run([REPOSITORY / "scripts" / "version-assets.sh", "--check"], check=True, capture_output=True)
+def asset_references(page: str, root: Path) -> list[str]:
+    return [reference for reference in parsed(page, root).references if reference.startswith("/assets/")]
+
+
+def only_asset_folder(root: Path) -> Path:
+    [folder] = (root / "assets").iterdir()
+    return folder
+
+
+def test_built_asset_folder_is_named_after_its_content_and_every_page_points_into_it():
+    served = served_public()
+    folder = only_asset_folder(served)
+    assert folder.name == content_hash(PUBLIC / "assets") == content_hash(folder)
+    assert sorted(path.name for path in folder.iterdir()) == sorted(path.name for path in (PUBLIC / "assets").iterdir())
     for page in PAGES:
-        references = parsed(page).references
-        assert all(reference.startswith(f"/assets/{folder.name}/") for reference in references
-                   if reference.startswith("/assets/")), page
-        assert all((PUBLIC / reference.lstrip("/")).is_file() for reference in references
-                   if reference.startswith("/assets/")), page
+        references = asset_references(page, served)
+        assert references and all(reference.startswith(f"/assets/{folder.name}/") for reference in references), page
+        assert all((served / reference.lstrip("/")).is_file() for reference in references), page
     for module in folder.glob("*.js"):
         for imported in re.findall(r'from "(\./[^"]+)"', module.read_text()):
             assert (folder / imported).is_file(), (module.name, imported)
 
 
-def test_pages_have_no_inline_code_and_assets_never_use_inner_html():
+def test_a_changed_asset_is_built_into_a_new_folder_that_the_pages_name(tmp_path):
+    source = tmp_path / "source"
+    shutil.copytree(PUBLIC, source)
+    before = build_public(tmp_path / "before", source)
+    with (source / "assets" / "app.css").open("a") as stylesheet:
+        stylesheet.write("/* changed */\n")
+    after = build_public(tmp_path / "after", source)
+    assert before == only_asset_folder(served_public()).name
+    assert after != before and after == content_hash(source / "assets")
+    assert only_asset_folder(tmp_path / "after").name == after
+    assert all(reference.startswith(f"/assets/{after}/")
+               for reference in asset_references("index.html", tmp_path / "after"))
+
+
+def test_a_build_into_the_served_folder_keeps_the_assets_of_pages_already_loaded(tmp_path):
+    source, served = tmp_path / "source", tmp_path / "served"
+    shutil.copytree(PUBLIC, source)
+    before = build_public(served, source)
+    (source / "assets" / "app.css").write_text("/* changed */\n")
+    after = build_public(served, source)
+    assert sorted(path.name for path in (served / "assets").iterdir()) == sorted([before, after])
+    assert all(reference.startswith(f"/assets/{after}/") for reference in asset_references("login.html", served))
+
+
+def test_the_sources_name_no_hash():
+    assert all(path.is_file() for path in (PUBLIC / "assets").iterdir()), "public/assets/ holds the files themselves"
     for page in PAGES:
-        assert parsed(page).inline_code == [], page
-    [folder] = (PUBLIC / "assets").iterdir()
+        references = asset_references(page, PUBLIC)
+        assert references and all((PUBLIC / reference.lstrip("/")).is_file() for reference in references), page
+
+
+def test_pages_have_no_inline_code_and_assets_never_use_inner_html():
+    served = served_public()
+    for page in PAGES:
+        assert parsed(page, served).inline_code == [], page
     markup_sinks = re.compile(r"\.(innerHTML|outerHTML)\s*=|insertAdjacentHTML|document\.write")
-    assert not [module.name for module in folder.glob("*.js") if markup_sinks.search(module.read_text())]
+    assert not [module.name for module in (PUBLIC / "assets").glob("*.js") if markup_sinks.search(module.read_text())]
 
 
 def test_pages_are_revalidated_assets_cached_for_a_year_and_all_carry_the_csp(shared_stack):
-    [folder] = (PUBLIC / "assets").iterdir()
+    served = served_public()
+    folder = only_asset_folder(served)
     policy = "default-src 'self'; script-src 'self'; style-src 'self'"
-    for path, title in [("/", "Todo chatbot"), ("/login", "Sign in"), ("/register", "Create an account")]:
+    for path, page, title in [("/", "index.html", "Todo chatbot"), ("/login", "login.html", "Sign in"),
+                              ("/register", "register.html", "Create an account")]:
         response = shared_stack.get(path)
         assert response.status_code == 200, path
         assert response.headers["Content-Type"] == "text/html; charset=utf-8"
         assert response.headers["Cache-Control"] == "no-cache", path
         assert response.headers["Content-Security-Policy"].startswith(policy), path
         assert f"<title>{title}" in response.text, path
+        assert response.content == (served / page).read_bytes(), "nginx serves the built pages"
     for asset in sorted(folder.iterdir()):
         response = shared_stack.get(f"/assets/{folder.name}/{asset.name}")
         assert response.status_code == 200, asset.name
         assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable", asset.name
         assert response.headers["Content-Security-Policy"].startswith(policy), asset.name
-        assert response.content == asset.read_bytes()
+        assert response.content == (PUBLIC / "assets" / asset.name).read_bytes()
     types = {name: shared_stack.get(f"/assets/{folder.name}/{name}").headers["Content-Type"].split(";")[0]
              for name in ["chat-page.js", "app.css", "favicon.svg"]}
     assert types == {"chat-page.js": "application/javascript", "app.css": "text/css", "favicon.svg": "image/svg+xml"}
