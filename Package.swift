@@ -20,15 +20,20 @@ let package = Package(
         .target(name: "Auth", dependencies: ["COpenSSL", "CCrypt", "TextFormats"]),
         .target(name: "Tasks", dependencies: ["Store", "TextFormats"]),
         .target(name: "Agent", dependencies: ["Tasks", "TextFormats"]),
-        .target(name: "Routes", dependencies: ["Auth", "Store", "Tasks", "Agent", "Logging", "TextFormats"]),
+        .target(name: "HTTP", dependencies: ["TextFormats"]),
+        .target(name: "Routes", dependencies: ["HTTP", "Auth", "Store", "Tasks", "Agent", "Logging", "TextFormats"]),
         .executableTarget(
-            name: "FCGIApp", dependencies: ["Routes", "Agent", "Store", "Auth", "Logging", "CFastCGI", "CLinux"]),
+            name: "FCGIApp",
+            dependencies: ["Routes", "HTTP", "Agent", "Store", "Auth", "Logging", "CFastCGI", "CLinux"]),
+        .target(name: "TestSupport", dependencies: ["HTTP", "Store"], path: "Tests/TestSupport"),
         .testTarget(name: "TextFormatsTests", dependencies: ["TextFormats"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "TextFormats"]),
         .testTarget(name: "AuthTests", dependencies: ["Auth", "TextFormats"]),
-        .testTarget(name: "TasksTests", dependencies: ["Tasks", "Store", "TextFormats"]),
-        .testTarget(name: "AgentTests", dependencies: ["Agent", "Tasks", "Store", "TextFormats"]),
-        .testTarget(name: "RoutesTests", dependencies: ["Routes", "Store", "Agent", "Tasks", "TextFormats"]),
+        .testTarget(name: "TasksTests", dependencies: ["Tasks", "Store", "TextFormats", "TestSupport"]),
+        .testTarget(name: "AgentTests", dependencies: ["Agent", "Tasks", "Store", "TextFormats", "TestSupport"]),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TextFormats", "TestSupport"]),
+        .testTarget(
+            name: "RoutesTests", dependencies: ["Routes", "HTTP", "Store", "Agent", "Tasks", "TextFormats", "TestSupport"]),
         .testTarget(name: "FCGIAppTests", dependencies: ["FCGIApp", "Agent"]),
     ]
 )

@@ -1,6 +1,7 @@
 import Foundation
 import Store
 import Tasks
+import TestSupport
 import TextFormats
 import XCTest
 

@@ -2,6 +2,7 @@ import Foundation
 import Store
 import Synchronization
 import Tasks
+import TestSupport
 import TextFormats
 import XCTest
 

@@ -1,6 +1,8 @@
 import Auth
 import Foundation
+import HTTP
 import Store
+import TestSupport
 import XCTest
 
 @testable import Routes

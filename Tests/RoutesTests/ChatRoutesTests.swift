@@ -1,7 +1,9 @@
 import Agent
 import Foundation
+import HTTP
 import Store
 import Tasks
+import TestSupport
 import XCTest
 
 @testable import Routes

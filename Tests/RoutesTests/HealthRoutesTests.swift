@@ -1,4 +1,6 @@
+import HTTP
 import Store
+import TestSupport
 import XCTest
 
 @testable import Routes

@@ -1,5 +1,7 @@
 import Foundation
+import HTTP
 import Tasks
+import TestSupport
 import TextFormats
 import XCTest
 

@@ -1,3 +1,5 @@
+import HTTP
+import TestSupport
 import XCTest
 
 @testable import Routes

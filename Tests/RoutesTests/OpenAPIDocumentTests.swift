@@ -1,4 +1,6 @@
 import Foundation
+import HTTP
+import TestSupport
 import XCTest
 
 @testable import Routes

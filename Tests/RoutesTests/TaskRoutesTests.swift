@@ -1,5 +1,7 @@
 import Foundation
+import HTTP
 import Store
+import TestSupport
 import XCTest
 
 @testable import Routes

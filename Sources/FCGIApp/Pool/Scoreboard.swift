@@ -1,5 +1,6 @@
 import CLinux
 import Glibc
+import HTTP
 import Routes
 
 /// The pool's shared status: a page of shared memory (a memfd the supervisor creates and every worker maps)

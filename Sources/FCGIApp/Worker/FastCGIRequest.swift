@@ -1,5 +1,6 @@
 import CFastCGI
 import Glibc
+import HTTP
 import Logging
 import Routes
 

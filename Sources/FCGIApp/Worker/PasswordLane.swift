@@ -2,6 +2,7 @@ import CLinux
 import Dispatch
 import Foundation
 import Glibc
+import HTTP
 import Routes
 
 /// The password lane's threads: the routes that hash a password (login, register, password change) reach this
@@ -32,10 +33,10 @@ enum PasswordLane {
             warmedUp.enter()
             finished.append(
                 startThread(name: "password-\(threadIndex)", context: context) {
-                    let services = context.makeServices(threadIndex: threadIndex)
-                    try? services.health.checkHealth()
+                    let stores = context.makeStores(threadIndex: threadIndex)
+                    try? stores.health.checkHealth()
                     warmedUp.leave()
-                    serveQueue(queue, services: services, context: context)
+                    serveQueue(queue, stores: stores, context: context)
                 })
         }
         finished.append(
@@ -118,7 +119,7 @@ enum PasswordLane {
 
     /// A hashing thread: serves admitted requests one at a time until the queue is stopped and empty.
     private static func serveQueue(
-        _ queue: AdmissionQueue<PendingPasswordRequest>, services: RequestServices, context: WorkerContext
+        _ queue: AdmissionQueue<PendingPasswordRequest>, stores: RequestStores, context: WorkerContext
     ) {
         while let admission = queue.next() {
             context.scoreboardEntry?.queueDepthChanged(by: -1)
@@ -126,7 +127,7 @@ enum PasswordLane {
             case .start(let pending):
                 context.scoreboardEntry?.requestStarted()
                 pending.connection.send(
-                    context.application.respond(to: pending.request, services: services), logger: context.logger)
+                    context.application.respond(to: pending.request, stores: stores), logger: context.logger)
                 context.scoreboardEntry?.requestFinished()
                 context.countServedRequest()
             case .shed(let pending):

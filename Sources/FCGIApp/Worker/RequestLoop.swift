@@ -1,5 +1,6 @@
 import CFastCGI
 import Glibc
+import HTTP
 import Logging
 import Routes
 import Store
@@ -20,10 +21,10 @@ struct WorkerContext: Sendable {
     let scoreboardEntry: Scoreboard.Entry?
 
     /// The answer to a request read from nginx: the application's, or 413 for a body over the limit.
-    func response(to incoming: FastCGIRequest.Incoming, services: RequestServices) -> Response {
+    func response(to incoming: FastCGIRequest.Incoming, stores: RequestStores) -> Response {
         switch incoming {
         case .complete(let request):
-            return application.respond(to: request, services: services)
+            return application.respond(to: request, stores: stores)
         case .bodyTooLarge(let request):
             return refusingOversizedBody(request)
         }
@@ -44,8 +45,8 @@ struct WorkerContext: Sendable {
     }
 
     /// One thread's PostgreSQL connection, behind every store.
-    func makeServices(threadIndex: Int) -> RequestServices {
-        RequestServices(
+    func makeStores(threadIndex: Int) -> RequestStores {
+        RequestStores(
             connection: PostgresConnection(
                 url: configuration.databaseURL,
                 settings: PostgresConnection.Settings(
@@ -86,19 +87,19 @@ struct RequestLoop: ~Copyable {
     private let context: WorkerContext
     private let request: FastCGIRequest
     private let waiter: AcceptWaiter
-    private let services: RequestServices
+    private let stores: RequestStores
 
     init(context: WorkerContext, threadIndex: Int) throws(SystemCallError) {
         self.context = context
         request = FastCGIRequest(listeningSocket: context.listeningSocket)
         waiter = try AcceptWaiter(listeningSocket: context.listeningSocket, stopDescriptor: context.stopDescriptor)
-        services = context.makeServices(threadIndex: threadIndex)
+        stores = context.makeStores(threadIndex: threadIndex)
     }
 
     /// Opens the database connection before the worker reports ready, so a rolled worker starts warm;
     /// a database that is down only means the first requests answer 503.
     func warmUp() {
-        try? services.health.checkHealth()
+        try? stores.health.checkHealth()
     }
 
     /// Serves requests until the worker is told to stop; the request in flight always completes first.
@@ -114,7 +115,7 @@ struct RequestLoop: ~Copyable {
             backoff.succeeded()
             context.scoreboardEntry?.requestStarted()
             let response = context.response(
-                to: request.readRequest(maxBodyBytes: context.configuration.maxBodyBytes), services: services)
+                to: request.readRequest(maxBodyBytes: context.configuration.maxBodyBytes), stores: stores)
             request.send(response, logger: context.logger)
             context.scoreboardEntry?.requestFinished()
             context.countServedRequest()

@@ -1,3 +1,5 @@
+import HTTP
+
 /// The auth domain's errors as the client sees them; the one error mapper renders them.
 ///
 /// Wrong password and unknown email are the same case on purpose: one status, one body (keycloak#47619).

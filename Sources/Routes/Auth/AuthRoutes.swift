@@ -1,5 +1,6 @@
 import Auth
 import Foundation
+import HTTP
 import Store
 import TextFormats
 
@@ -43,7 +44,7 @@ struct AuthRoutes: Sendable {
         let passwordHash = try configuration.passwordHasher.hash(credentials.password)
         let user: UserRecord
         do {
-            user = try context.services.users.createUser(email: email.normalized, passwordHash: passwordHash)
+            user = try context.stores.users.createUser(email: email.normalized, passwordHash: passwordHash)
         } catch StoreError.uniqueViolation {
             throw AuthError.emailTaken
         }
@@ -66,7 +67,7 @@ struct AuthRoutes: Sendable {
         let accountLimit = configuration.rateLimits.failedLoginsPerAccount
         let accountBucket = RateLimitGate.failedLoginBucket(email: email.normalized)
         try rateLimitGate.consume(accountLimit, bucket: accountBucket, request: request, context: context)
-        let user = try context.services.users.user(email: email.normalized)
+        let user = try context.stores.users.user(email: email.normalized)
         let passwordMatches = configuration.passwordHasher.verify(
             credentials.password, against: user?.passwordHash ?? dummyPasswordHash)
         guard let user, passwordMatches else {
@@ -79,7 +80,7 @@ struct AuthRoutes: Sendable {
         let refreshToken = RefreshToken.generate()
         let now = Date()
         let sessionExpiry = now.addingTimeInterval(TimeInterval(configuration.sessionLifetime))
-        let session = try context.services.sessions.createSession(
+        let session = try context.stores.sessions.createSession(
             NewSession(
                 userID: user.id, userAgent: request.headers["user-agent"].map { String($0.prefix(512)) },
                 clientIP: request.remoteAddress, sessionExpiresAt: sessionExpiry,
@@ -100,7 +101,7 @@ struct AuthRoutes: Sendable {
         }
         let successor = presented.successor(derivedWith: configuration.refreshDerivationKey)
         let now = Date()
-        let rotation = try context.services.sessions.rotate(
+        let rotation = try context.stores.sessions.rotate(
             presentedHash: presented.hash, successorHash: successor.hash,
             successorExpiresAt: now.addingTimeInterval(TimeInterval(configuration.refreshTokenLifetime)),
             graceSeconds: configuration.refreshGraceSeconds)
@@ -122,7 +123,7 @@ struct AuthRoutes: Sendable {
     @Sendable func logout(_ request: Request, context: RequestContext) throws -> Response {
         try request.requireSameSite(publicOrigin: configuration.publicOrigin)
         if let cookie = request.cookies[RefreshCookie.name], let presented = RefreshToken(presented: cookie),
-            let ended = try context.services.sessions.revokeSession(refreshTokenHash: presented.hash, reason: "logout")
+            let ended = try context.stores.sessions.revokeSession(refreshTokenHash: presented.hash, reason: "logout")
         {
             context.userID = ended.userID.lowercasedString
             try events.record(

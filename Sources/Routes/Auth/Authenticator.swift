@@ -1,5 +1,6 @@
 import Auth
 import Foundation
+import HTTP
 import Store
 import TextFormats
 
@@ -22,7 +23,7 @@ public struct Authenticator: Sendable {
     /// so logout, revocation and account deletion take effect at once, not when the token expires.
     public func authenticate(_ request: Request, context: RequestContext) throws -> AuthenticatedUser {
         let identity = try verifiedIdentity(request, context: context)
-        guard let user = try context.services.users.activeUser(id: identity.userID, sessionID: identity.sessionID)
+        guard let user = try context.stores.users.activeUser(id: identity.userID, sessionID: identity.sessionID)
         else { throw AuthError.unauthenticated(tokenPresented: true) }
         context.userID = user.id.lowercasedString
         return AuthenticatedUser(user: user, sessionID: identity.sessionID)

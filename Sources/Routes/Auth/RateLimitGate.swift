@@ -1,3 +1,5 @@
+import HTTP
+
 /// Counts a request against a limit and refuses it with 429 once the limit is reached.
 ///
 /// Counting happens before the work it guards, in one atomic upsert, so parallel requests cannot all pass
@@ -15,7 +17,7 @@ struct RateLimitGate: Sendable {
     static func failedLoginBucket(email: String) -> String { "login-failed:" + email }
 
     func consume(_ limit: RateLimits.Limit, bucket: String, request: Request, context: RequestContext) throws {
-        let decision = try context.services.rateLimits.hit(
+        let decision = try context.stores.rateLimits.hit(
             bucket: bucket, limit: limit.count, windowSeconds: limit.windowSeconds)
         guard decision.allowed else {
             try events.record(.rateLimited, request: request, context: context)
@@ -24,6 +26,6 @@ struct RateLimitGate: Sendable {
     }
 
     func forgive(_ limit: RateLimits.Limit, bucket: String, context: RequestContext) throws {
-        try context.services.rateLimits.forgive(bucket: bucket, windowSeconds: limit.windowSeconds)
+        try context.stores.rateLimits.forgive(bucket: bucket, windowSeconds: limit.windowSeconds)
     }
 }

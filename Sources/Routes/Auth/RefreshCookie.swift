@@ -1,3 +1,5 @@
+import HTTP
+
 /// The refresh token's cookie: HttpOnly so scripts never see it, Secure, SameSite=Strict, and scoped to
 /// `/api/auth` so no other request carries it.
 enum RefreshCookie {

@@ -1,3 +1,5 @@
+import HTTP
+
 extension Request {
     /// Refuses a cookie-authenticated POST that a cross-site page could forge, before any token is used.
     ///

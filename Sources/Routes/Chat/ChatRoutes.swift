@@ -1,5 +1,6 @@
 import Agent
 import Foundation
+import HTTP
 import Logging
 import Store
 import Tasks
@@ -32,7 +33,7 @@ struct ChatRoutes: Sendable {
         let userID = try authenticator.authenticate(request, context: context).user.id
         let body = try request.decode(ChatBody.self)
         let (message, requestedID) = try Self.validated(body)
-        let conversations = context.services.conversations
+        let conversations = context.stores.conversations
         let conversationID =
             try requestedID
             ?? conversations.createConversation(ownerID: userID, title: Self.title(for: message)).id
@@ -52,7 +53,7 @@ struct ChatRoutes: Sendable {
                 conversationID: conversationID, ownerID: userID, limit: Self.historyLimit + 1) ?? [])
                 .filter { $0.id != messageID }.map(\.chatTurn)
 
-        let tools = ToolRunner(tools: TaskTools(store: context.services.tasks), userID: userID)
+        let tools = ToolRunner(tools: TaskTools(store: context.stores.tasks), userID: userID)
         let text: String
         let toolCalls: [ToolCall]
         do {

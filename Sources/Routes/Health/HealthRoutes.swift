@@ -1,3 +1,5 @@
+import HTTP
+
 /// `GET /api/health`, for load balancers and monitors.
 ///
 /// Its body is `{"status":…,"database":…}` even when degraded, not the error shape, because monitors
@@ -20,7 +22,7 @@ enum HealthRoutes {
 
     @Sendable static func health(_ request: Request, context: RequestContext) throws -> Response {
         do {
-            try context.services.health.checkHealth()
+            try context.stores.health.checkHealth()
             return try healthy ?? healthyResponse()
         } catch {
             context.logger.warning("health check failed", ["reason": .string(String(describing: error))])

@@ -1,4 +1,5 @@
 import Foundation
+import HTTP
 import Tasks
 import TextFormats
 
@@ -53,7 +54,7 @@ struct MCPRoutes: Sendable {
         }
 
         let message = JSONRPCMessage(value)
-        let server = MCPServer(tools: TaskTools(store: context.services.tasks), userID: userID)
+        let server = MCPServer(tools: TaskTools(store: context.stores.tasks), userID: userID)
         guard let reply = try server.handle(message) else { return Response(status: .accepted) }
         if case .invalid(.null, _) = message { return .json(reply, status: .badRequest) }
         return .json(reply)

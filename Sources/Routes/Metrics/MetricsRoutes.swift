@@ -1,3 +1,4 @@
+import HTTP
 import Store
 
 /// `GET /metrics`: authentication counters and the pool's state in the Prometheus text format (version 0.0.4).
@@ -18,7 +19,7 @@ struct MetricsRoutes: Sendable {
         guard let address = request.remoteAddress, ["127.0.0.1", "::1"].contains(address) else {
             throw APIError.notFound
         }
-        let counts = try context.services.authEvents.countsByKind()
+        let counts = try context.stores.authEvents.countsByKind()
         var text = """
             # HELP todo_chatbot_auth_events_total Authentication events recorded, by kind.
             # TYPE todo_chatbot_auth_events_total counter

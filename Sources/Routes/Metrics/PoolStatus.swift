@@ -1,3 +1,5 @@
+import HTTP
+
 /// What the pool on this host is doing now, for `/metrics`: a snapshot of every worker process's counters.
 ///
 /// The executable reads it from the pool's scoreboard (shared memory written by each worker), so whichever

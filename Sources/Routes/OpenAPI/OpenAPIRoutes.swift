@@ -1,3 +1,5 @@
+import HTTP
+
 /// `GET /api/openapi.json`: the OpenAPI 3.1 document that describes this API.
 ///
 /// The bytes are compiled in (`OpenAPIDocument`, generated from `openapi/openapi.json` by `openapi/embed.sh`):

@@ -1,4 +1,5 @@
 import Foundation
+import HTTP
 import Store
 import Tasks
 import TextFormats
@@ -46,7 +47,7 @@ struct TaskRoutes: Sendable {
             throw APIError.validationFailed(fields: problems)
         }
         // The session check rides in the page's own statement: one round trip instead of two.
-        let tools = TaskTools(store: context.services.tasks)
+        let tools = TaskTools(store: context.stores.tasks)
         let page = try authenticator.authenticate(request, context: context) { userID, sessionID in
             try respondingToToolErrors {
                 try tools.listTasks(
@@ -73,7 +74,7 @@ struct TaskRoutes: Sendable {
         let userID = try authenticator.authenticate(request, context: context).user.id
         let body = try request.decode(NewTaskBody.self)
         let task = try respondingToToolErrors {
-            try TaskTools(store: context.services.tasks).addTask(
+            try TaskTools(store: context.stores.tasks).addTask(
                 title: body.title, description: body.description, userID: userID)
         }
         return .json(task.jsonValue, status: .created, headers: ["Location": "/api/tasks/\(task.id)"])
@@ -113,7 +114,7 @@ struct TaskRoutes: Sendable {
     ) throws -> JSONValue {
         let userID = try authenticator.authenticate(request, context: context).user.id
         let id = try request.parameters.require("id", as: Int64.self)
-        return try respondingToToolErrors { try action(TaskTools(store: context.services.tasks), id, userID) }.jsonValue
+        return try respondingToToolErrors { try action(TaskTools(store: context.stores.tasks), id, userID) }.jsonValue
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import TestSupport
 
 /// A Logger writing into a pipe, so tests can read back the exact JSON lines it wrote.
 final class LogCapture {

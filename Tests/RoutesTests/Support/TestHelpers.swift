@@ -1,22 +1,12 @@
 import Agent
 import Auth
 import Foundation
+import HTTP
 import Logging
+import TestSupport
 import XCTest
 
 @testable import Routes
-
-extension Response {
-    /// The body parsed as a JSON object, or an empty dictionary.
-    var jsonObject: [String: Any] {
-        (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] ?? [:]
-    }
-
-    /// The `error` object of an error body.
-    var errorObject: [String: Any] { jsonObject["error"] as? [String: Any] ?? [:] }
-
-    var bodyText: String { String(decoding: body, as: UTF8.self) }
-}
 
 /// An application wired exactly as the worker wires it, with a capturing logger and in-memory stores.
 struct TestApplication {
@@ -27,7 +17,7 @@ struct TestApplication {
     let store: InMemoryAuthStore
     let tasks: InMemoryTaskStore
     let conversations: InMemoryConversationStore
-    var services: RequestServices
+    var stores: RequestStores
 
     init(
         health: InMemoryHealthStore = InMemoryHealthStore(), maxBodyBytes: Int = 1 << 20,
@@ -50,12 +40,12 @@ struct TestApplication {
             configuration: ApplicationConfiguration(
                 maxBodyBytes: maxBodyBytes, auth: auth, agent: agent, slowRequestThreshold: slowRequestThreshold),
             logger: log.logger)
-        services = RequestServices(
+        stores = RequestStores(
             health: health, users: store, sessions: store, authEvents: store, rateLimits: store, tasks: tasks,
             conversations: conversations)
     }
 
     func respond(to request: Request) -> Response {
-        application.respond(to: request, services: services)
+        application.respond(to: request, stores: stores)
     }
 }

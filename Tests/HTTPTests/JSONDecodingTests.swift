@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 
-@testable import Routes
+@testable import HTTP
 
 final class JSONDecodingTests: XCTestCase {
     struct Signup: Decodable, Equatable {

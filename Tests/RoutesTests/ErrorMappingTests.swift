@@ -1,17 +1,19 @@
+import HTTP
 import Logging
 import Store
+import TestSupport
 import XCTest
 
 @testable import Routes
 
-final class ErrorResponseTests: XCTestCase {
+final class ErrorMappingTests: XCTestCase {
     private struct SecretLeakingError: Error, CustomStringConvertible {
         var description: String { "connection to db.internal:5432 failed for password hunter2" }
     }
 
     func testAPIErrorHasTheDocumentedShapeWithFieldsOnlyWhenPresent() {
         let log = LogCapture()
-        let withFields = ErrorResponse.response(
+        let withFields = ErrorMapping.response(
             for: APIError.validationFailed(fields: ["email": "is required"]), requestID: "r1", logger: log.logger)
         XCTAssertEqual(withFields.status, .badRequest)
         XCTAssertEqual(
@@ -20,7 +22,7 @@ final class ErrorResponseTests: XCTestCase {
         )
         XCTAssertEqual(withFields.headers["Content-Type"], "application/json; charset=utf-8")
 
-        let withoutFields = ErrorResponse.response(for: APIError.notFound, requestID: "r1", logger: log.logger)
+        let withoutFields = ErrorMapping.response(for: APIError.notFound, requestID: "r1", logger: log.logger)
         XCTAssertEqual(
             withoutFields.bodyText,
             #"{"error":{"code":"not_found","message":"The requested resource does not exist."}}"#)
@@ -28,7 +30,7 @@ final class ErrorResponseTests: XCTestCase {
     }
 
     func testAPIErrorHeadersAreAdded() {
-        let response = ErrorResponse.response(
+        let response = ErrorMapping.response(
             for: APIError.methodNotAllowed(allowed: [.get, .post]), requestID: "r1", logger: LogCapture().logger)
         XCTAssertEqual(response.status.code, 405)
         XCTAssertEqual(response.headers["Allow"], "GET, POST")
@@ -40,7 +42,7 @@ final class ErrorResponseTests: XCTestCase {
             var code: String { "email_taken" }
             var message: String { "That email is already registered." }
         }
-        let response = ErrorResponse.response(for: Conflict(), requestID: "r1", logger: LogCapture().logger)
+        let response = ErrorMapping.response(for: Conflict(), requestID: "r1", logger: LogCapture().logger)
         XCTAssertEqual(response.status, .conflict)
         XCTAssertEqual(response.errorObject["code"] as? String, "email_taken")
         XCTAssertNil(response.errorObject["fields"])
@@ -49,7 +51,7 @@ final class ErrorResponseTests: XCTestCase {
     func testStoreOutageIsServiceUnavailableWithRetryAfter() {
         for error in [StoreError.unavailable(reason: "connection refused"), .timeout(reason: "57014")] {
             let log = LogCapture()
-            let response = ErrorResponse.response(for: error, requestID: "r1", logger: log.logger)
+            let response = ErrorMapping.response(for: error, requestID: "r1", logger: log.logger)
             XCTAssertEqual(response.status, .serviceUnavailable)
             XCTAssertEqual(response.headers["Retry-After"], "1")
             XCTAssertEqual(response.errorObject["code"] as? String, "database_unavailable")
@@ -60,7 +62,7 @@ final class ErrorResponseTests: XCTestCase {
 
     func testUnexpectedErrorIsA500WithRequestIDAndTheCauseOnlyInTheLog() {
         let log = LogCapture()
-        let response = ErrorResponse.response(for: SecretLeakingError(), requestID: "abc123", logger: log.logger)
+        let response = ErrorMapping.response(for: SecretLeakingError(), requestID: "abc123", logger: log.logger)
         XCTAssertEqual(response.status, .internalServerError)
         XCTAssertEqual(response.errorObject["code"] as? String, "internal_error")
         XCTAssertEqual(response.errorObject["message"] as? String, "An unexpected error occurred (request id abc123).")
@@ -77,7 +79,7 @@ final class ErrorResponseTests: XCTestCase {
     }
 
     func testStoreErrorsOtherThanOutagesAreInternal() {
-        let response = ErrorResponse.response(
+        let response = ErrorMapping.response(
             for: StoreError.uniqueViolation(constraint: "users_email_key"), requestID: "r9", logger: LogCapture().logger
         )
         XCTAssertEqual(response.status, .internalServerError)

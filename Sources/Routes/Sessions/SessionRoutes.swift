@@ -1,5 +1,6 @@
 import Auth
 import Foundation
+import HTTP
 import Store
 
 /// A signed-in person's own sessions and password: list, revoke one, revoke all, change the password.
@@ -18,7 +19,7 @@ struct SessionRoutes: Sendable {
 
     @Sendable func listSessions(_ request: Request, context: RequestContext) throws -> Response {
         let authenticated = try authenticator.authenticate(request, context: context)
-        let sessions = try context.services.sessions.activeSessions(userID: authenticated.user.id)
+        let sessions = try context.stores.sessions.activeSessions(userID: authenticated.user.id)
         return try .json(
             SessionListBody(sessions: sessions.map { SessionBody($0, currentSessionID: authenticated.sessionID) }))
     }
@@ -28,7 +29,7 @@ struct SessionRoutes: Sendable {
         let authenticated = try authenticator.authenticate(request, context: context)
         let sessionID = try request.parameters.require("id", as: UUID.self)
         guard
-            try context.services.sessions.revokeSession(
+            try context.stores.sessions.revokeSession(
                 id: sessionID, userID: authenticated.user.id, reason: "revoked_by_user")
         else { throw APIError.notFound }
         try events.record(
@@ -40,7 +41,7 @@ struct SessionRoutes: Sendable {
 
     @Sendable func logoutEverywhere(_ request: Request, context: RequestContext) throws -> Response {
         let authenticated = try authenticator.authenticate(request, context: context)
-        _ = try context.services.sessions.revokeAllSessions(
+        _ = try context.stores.sessions.revokeAllSessions(
             userID: authenticated.user.id, except: nil, reason: "logout_all")
         try events.record(
             .logoutAll, userID: authenticated.user.id, sessionID: authenticated.sessionID, request: request,
@@ -64,7 +65,7 @@ struct SessionRoutes: Sendable {
         else { throw APIError.validationFailed(fields: ["current_password": "is incorrect"]) }
         try rateLimitGate.forgive(accountLimit, bucket: accountBucket, context: context)
         let newHash = try configuration.passwordHasher.hash(change.newPassword)
-        _ = try context.services.users.changePassword(
+        _ = try context.stores.users.changePassword(
             userID: authenticated.user.id, newPasswordHash: newHash, keepingSession: authenticated.sessionID)
         try events.record(
             .passwordChange, userID: authenticated.user.id, sessionID: authenticated.sessionID, request: request,

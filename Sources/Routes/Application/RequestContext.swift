@@ -1,22 +1,23 @@
+import HTTP
 import Logging
 
-/// What a handler gets besides the request: its thread's services and a logger tagged with the request id.
+/// What a handler gets besides the request: its thread's stores and a logger tagged with the request id.
 ///
 /// A class so that a step such as authentication can record `userID` for the access log.
 public final class RequestContext {
     /// The same id as `Request.requestID`, at hand for handlers that log or build messages.
     public let requestID: String
     /// This thread's stores; only valid for the duration of the request.
-    public let services: RequestServices
+    public let stores: RequestStores
     /// Every line it writes carries `request_id`.
     public let logger: Logger
     /// The authenticated user, once known; written to the access log.
     public var userID: String?
 
     /// Tags `logger` with the request id once, so handlers never have to.
-    public init(requestID: String, services: RequestServices, logger: Logger) {
+    public init(requestID: String, stores: RequestStores, logger: Logger) {
         self.requestID = requestID
-        self.services = services
+        self.stores = stores
         self.logger = logger.with(["request_id": .string(requestID)])
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import Tasks
 import TextFormats
 
 extension Response {
@@ -18,7 +17,7 @@ extension Response {
     }
 
     /// A body that is already JSON text.
-    static func json(bytes: [UInt8], status: HTTPStatus = .ok, headers: HTTPHeaders = [:]) -> Response {
+    public static func json(bytes: [UInt8], status: HTTPStatus = .ok, headers: HTTPHeaders = [:]) -> Response {
         var response = Response(status: status, headers: headers, body: bytes)
         response.headers.replaceOrAdd(name: "Content-Type", value: "application/json; charset=utf-8")
         return response

@@ -1,4 +1,5 @@
 import Foundation
+import HTTP
 import Store
 import Tasks
 import TextFormats
@@ -27,7 +28,7 @@ struct ConversationRoutes: Sendable {
         let limit = request.query.integer(
             "limit", in: 1...Self.maximumListSize, defaultValue: Self.defaultListSize, problems: &problems)
         guard problems.isEmpty else { throw APIError.validationFailed(fields: problems) }
-        let conversations = try context.services.conversations.conversations(ownerID: userID, limit: limit)
+        let conversations = try context.stores.conversations.conversations(ownerID: userID, limit: limit)
         return .json(["conversations": .array(conversations.map(\.jsonValue))] as JSONValue)
     }
 
@@ -36,7 +37,7 @@ struct ConversationRoutes: Sendable {
         let userID = try authenticator.authenticate(request, context: context).user.id
         let id = try request.parameters.require("id", as: UUID.self)
         guard
-            let messages = try context.services.conversations.messages(
+            let messages = try context.stores.conversations.messages(
                 conversationID: id, ownerID: userID, limit: Self.messageLimit)
         else { throw APIError.notFound }
         return .json(["messages": .array(messages.map(\.jsonValue))] as JSONValue)
@@ -46,7 +47,7 @@ struct ConversationRoutes: Sendable {
     @Sendable func deleteConversation(_ request: Request, context: RequestContext) throws -> Response {
         let userID = try authenticator.authenticate(request, context: context).user.id
         let id = try request.parameters.require("id", as: UUID.self)
-        guard try context.services.conversations.deleteConversation(id: id, ownerID: userID) else {
+        guard try context.stores.conversations.deleteConversation(id: id, ownerID: userID) else {
             throw APIError.notFound
         }
         return Response(status: .noContent)

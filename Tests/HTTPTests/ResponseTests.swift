@@ -1,7 +1,8 @@
 import Foundation
+import TestSupport
 import XCTest
 
-@testable import Routes
+@testable import HTTP
 
 final class ResponseTests: XCTestCase {
     func testCGIHeadIsExactlyStatusContentTypeLengthHeadersThenCookies() {

@@ -1,3 +1,4 @@
+import HTTP
 import Logging
 
 /// The whole HTTP application: built once per worker, shared by its threads, called by the transport
@@ -30,17 +31,17 @@ public struct Application: Sendable {
     }
 
     /// Routes the request and maps any error to its response; adds `X-Request-ID` and logs the request.
-    public func respond(to request: Request, services: RequestServices) -> Response {
+    public func respond(to request: Request, stores: RequestStores) -> Response {
         let start = ContinuousClock.now
         guard request.body.count <= configuration.maxBodyBytes else {
             return respond(rejecting: request, with: .payloadTooLarge(limit: configuration.maxBodyBytes))
         }
-        let context = RequestContext(requestID: request.requestID, services: services, logger: logger)
+        let context = RequestContext(requestID: request.requestID, stores: stores, logger: logger)
         let response: Response
         do {
             response = try router.respond(to: request, context: context)
         } catch {
-            response = ErrorResponse.response(for: error, requestID: request.requestID, logger: logger)
+            response = ErrorMapping.response(for: error, requestID: request.requestID, logger: logger)
         }
         return finish(response, for: request, userID: context.userID, startedAt: start)
     }
@@ -54,7 +55,7 @@ public struct Application: Sendable {
 
     /// The response for `error`, with `X-Request-ID`, but not logged: `respond(rejecting:with:)` also logs.
     public func errorResponse(for error: APIError, request: Request) -> Response {
-        var response = ErrorResponse.response(for: error, requestID: request.requestID, logger: logger)
+        var response = ErrorMapping.response(for: error, requestID: request.requestID, logger: logger)
         response.headers.replaceOrAdd(name: "X-Request-ID", value: request.requestID)
         return response
     }

@@ -1,9 +1,10 @@
 import Store
 
-/// The dependencies one worker thread owns (its database connection behind each store).
+/// The stores one worker thread owns, its database connection behind each; the executable wires them
+/// (`RequestStores(connection:)` in FCGIApp), tests pass in-memory ones.
 ///
 /// Not Sendable on purpose: a thread builds its own and never hands it to another.
-public struct RequestServices {
+public struct RequestStores {
     public let health: any HealthStore
     public let users: any UserStore
     public let sessions: any SessionStore
@@ -23,16 +24,5 @@ public struct RequestServices {
         self.rateLimits = rateLimits
         self.tasks = tasks
         self.conversations = conversations
-    }
-
-    /// Every store on one thread's PostgreSQL connection, the way the worker runs them.
-    public init(connection: PostgresConnection) {
-        self.init(
-            health: PostgresHealthStore(connection: connection, expectedVersion: Migrations.latestVersion),
-            users: PostgresUserStore(connection: connection), sessions: PostgresSessionStore(connection: connection),
-            authEvents: PostgresAuthEventStore(connection: connection),
-            rateLimits: PostgresRateLimitStore(connection: connection),
-            tasks: PostgresTaskStore(connection: connection),
-            conversations: PostgresConversationStore(connection: connection))
     }
 }

@@ -1,7 +1,7 @@
 import TextFormats
 import XCTest
 
-@testable import Routes
+@testable import HTTP
 
 final class RequestTests: XCTestCase {
     // MARK: Query

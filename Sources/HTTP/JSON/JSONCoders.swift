@@ -1,5 +1,4 @@
 import Foundation
-import Tasks
 import TextFormats
 
 /// The one JSON configuration for requests and responses, shared by every thread (both coders are Sendable).

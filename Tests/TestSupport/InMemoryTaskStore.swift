@@ -3,18 +3,18 @@ import Store
 
 /// Tasks in memory, for unit tests of the task tools and routes. Follows `PostgresTaskStore`'s contract (tested
 /// against a real server in StoreTests): owner scoping, increasing ids, keyset pages, idempotent completion.
-///
-/// TasksTests compiles this same file through a symbolic link, so both test targets share one double.
-final class InMemoryTaskStore: TaskStore {
-    private(set) var tasks: [Int64: TaskRecord] = [:]
+public final class InMemoryTaskStore: TaskStore {
+    public private(set) var tasks: [Int64: TaskRecord] = [:]
     private var lastID: Int64 = 0
     /// When set, every call throws it, as a database outage would.
-    var failure: StoreError?
+    public var failure: StoreError?
     /// Whether a session is live for the session-checked page (`(ownerID, sessionID)`); the route tests point it
     /// at their in-memory auth store. Unset, the session-checked page is a test that forgot to wire it.
-    var isSessionActive: ((UUID, UUID) -> Bool)?
+    public var isSessionActive: ((UUID, UUID) -> Bool)?
 
-    func createTask(ownerID: UUID, title: String, description: String) throws(StoreError) -> TaskRecord {
+    public init() {}
+
+    public func createTask(ownerID: UUID, title: String, description: String) throws(StoreError) -> TaskRecord {
         try failIfAsked()
         lastID += 1
         let now = Date()
@@ -25,12 +25,12 @@ final class InMemoryTaskStore: TaskStore {
         return task
     }
 
-    func task(id: Int64, ownerID: UUID) throws(StoreError) -> TaskRecord? {
+    public func task(id: Int64, ownerID: UUID) throws(StoreError) -> TaskRecord? {
         try failIfAsked()
         return tasks[id].flatMap { $0.ownerID == ownerID ? $0 : nil }
     }
 
-    func tasks(
+    public func tasks(
         ownerID: UUID, status: TaskStatusFilter, limit: Int, after cursor: Int64?, whileSessionIsActive sessionID: UUID
     ) throws(StoreError) -> TaskPage? {
         guard let isSessionActive else { preconditionFailure("InMemoryTaskStore.isSessionActive is not set") }
@@ -39,7 +39,8 @@ final class InMemoryTaskStore: TaskStore {
         return try tasks(ownerID: ownerID, status: status, limit: limit, after: cursor)
     }
 
-    func tasks(ownerID: UUID, status: TaskStatusFilter, limit: Int, after cursor: Int64?) throws(StoreError) -> TaskPage
+    public func tasks(ownerID: UUID, status: TaskStatusFilter, limit: Int, after cursor: Int64?) throws(StoreError)
+        -> TaskPage
     {
         try failIfAsked()
         let matching = tasks.values
@@ -52,7 +53,9 @@ final class InMemoryTaskStore: TaskStore {
         return TaskPage(tasks: page, nextCursor: matching.count > limit ? page.last?.id : nil)
     }
 
-    func updateTask(id: Int64, ownerID: UUID, title: String?, description: String?) throws(StoreError) -> TaskRecord? {
+    public func updateTask(id: Int64, ownerID: UUID, title: String?, description: String?) throws(StoreError)
+        -> TaskRecord?
+    {
         guard var task = try task(id: id, ownerID: ownerID) else { return nil }
         task.title = title ?? task.title
         task.description = description ?? task.description
@@ -61,7 +64,7 @@ final class InMemoryTaskStore: TaskStore {
         return task
     }
 
-    func completeTask(id: Int64, ownerID: UUID) throws(StoreError) -> TaskRecord? {
+    public func completeTask(id: Int64, ownerID: UUID) throws(StoreError) -> TaskRecord? {
         guard var task = try task(id: id, ownerID: ownerID) else { return nil }
         guard !task.isCompleted else { return task }
         task.isCompleted = true
@@ -71,13 +74,13 @@ final class InMemoryTaskStore: TaskStore {
         return task
     }
 
-    func deleteTask(id: Int64, ownerID: UUID) throws(StoreError) -> TaskRecord? {
+    public func deleteTask(id: Int64, ownerID: UUID) throws(StoreError) -> TaskRecord? {
         guard let task = try task(id: id, ownerID: ownerID) else { return nil }
         tasks[id] = nil
         return task
     }
 
-    func tasks(ownerID: UUID, titleContaining fragment: String, limit: Int) throws(StoreError) -> [TaskRecord] {
+    public func tasks(ownerID: UUID, titleContaining fragment: String, limit: Int) throws(StoreError) -> [TaskRecord] {
         try failIfAsked()
         return Array(
             tasks.values

@@ -1,1 +1,0 @@
-../../RoutesTests/Support/InMemoryTaskStore.swift
