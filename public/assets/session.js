@@ -140,18 +140,27 @@ export async function logOut() {
   return endEverywhere();
 }
 
+// What this page does when another tab signs in or out, set by followOtherTabs (the chat) or onSignInElsewhere (the
+// sign-in pages); until then, nothing. The channel has this one handler, which asks them: a page that assigned
+// `onmessage` itself would silently replace it.
+let whenSignedOutElsewhere = () => {};
+let whenSignedInElsewhere = () => {};
+
+channel.onmessage = ({ data }) => {
+  if (data.type === "signed-out") whenSignedOutElsewhere();
+  else if (data.type === "signed-in") whenSignedInElsewhere(data.userId);
+};
+
 /** Keeps a signed-in page in step with the other tabs: a sign-out there signs out here; a sign-in there as
  * someone else (the refresh cookie is shared, so it is now theirs) reloads this page as that person. */
 export function followOtherTabs() {
-  channel.onmessage = ({ data }) => {
-    if (data.type === "signed-out") leave();
-    else if (data.type === "signed-in" && data.userId !== currentUser?.id) location.reload();
+  whenSignedOutElsewhere = leave;
+  whenSignedInElsewhere = (userId) => {
+    if (userId !== currentUser?.id) location.reload();
   };
 }
 
 /** Calls `handler` when another tab signs in; the sign-in pages use it to move on to the chat. */
 export function onSignInElsewhere(handler) {
-  channel.onmessage = ({ data }) => {
-    if (data.type === "signed-in") handler();
-  };
+  whenSignedInElsewhere = handler;
 }
