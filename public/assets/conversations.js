@@ -1,5 +1,6 @@
 // The conversation list: switch between conversations, start a new one, delete one.
-import { element, showStatus } from "./dom.js";
+import { element } from "./dom.js";
+import { everyPage, fillList, reportingOn } from "./panel-list.js";
 import { api } from "./session.js";
 
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
@@ -35,17 +36,12 @@ export function conversationsPanel(root, { onOpen }) {
   }
 
   function render() {
-    list.replaceChildren(...(conversations.length > 0 ? conversations.map(conversationItem)
-      : [element("li", { className: "none", textContent: "No conversations yet." })]));
+    fillList(list, conversations, conversationItem, "No conversations yet.");
   }
 
   async function remove(id) {
-    try {
-      await api("DELETE", `/api/conversations/${encodeURIComponent(id)}`);
-    } catch (error) {
-      showStatus(status, error.message);
-      return;
-    }
+    const deleted = await reportingOn(status, () => api("DELETE", `/api/conversations/${encodeURIComponent(id)}`));
+    if (!deleted) return;
     if (id === currentId) onOpen(null);
     await reload();
     // The deleted row took the focus with it; keep a keyboard user in this panel.
@@ -54,12 +50,9 @@ export function conversationsPanel(root, { onOpen }) {
 
   /** Loads the list again; resolves with the conversations, most recently active first. */
   async function reload() {
-    try {
-      ({ conversations } = await api("GET", "/api/conversations"));
-      showStatus(status, "");
-    } catch (error) {
-      showStatus(status, error.message);
-    }
+    await reportingOn(status, async () => {
+      conversations = await everyPage("/api/conversations", "conversations");
+    });
     render();
     return conversations;
   }

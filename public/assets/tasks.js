@@ -1,6 +1,7 @@
 // The task sidebar: pending and done tasks, tick to complete, delete. It reloads after every chat turn, since
 // the agent changes the same list.
 import { element, showStatus } from "./dom.js";
+import { everyPage, fillList, reportingOn } from "./panel-list.js";
 import { api } from "./session.js";
 
 /**
@@ -52,38 +53,17 @@ export function tasksPanel(root, { onPendingCount }) {
     ]);
   }
 
-  function fill(list, tasks, emptyText) {
-    list.replaceChildren(...(tasks.length > 0 ? tasks.map(taskItem)
-      : [element("li", { className: "none", textContent: emptyText })]));
-  }
-
-  /** Every task, page after page: the API serves at most 200 at a time. */
-  async function allTasks() {
-    const tasks = [];
-    let cursor = null;
-    do {
-      const query = cursor === null ? "" : `&cursor=${encodeURIComponent(cursor)}`;
-      const page = await api("GET", `/api/tasks?status=all&limit=200${query}`);
-      tasks.push(...page.tasks);
-      cursor = page.next_cursor;
-    } while (cursor !== null);
-    return tasks;
-  }
-
   /** Loads the list again. Focus stays on the same control when it is still there and usable (a re-render would
    * otherwise drop a keyboard user back at the top of the page), else it moves to the panel's heading. */
   async function reload() {
     const focused = root.contains(document.activeElement) ? document.activeElement.id : "";
-    try {
-      const tasks = await allTasks();
+    await reportingOn(status, async () => {
+      const tasks = await everyPage("/api/tasks?status=all&limit=200", "tasks");
       const pending = tasks.filter((task) => !task.completed);
-      fill(pendingList, pending, "Nothing pending.");
-      fill(doneList, tasks.filter((task) => task.completed), "Nothing done yet.");
+      fillList(pendingList, pending, taskItem, "Nothing pending.");
+      fillList(doneList, tasks.filter((task) => task.completed), taskItem, "Nothing done yet.");
       onPendingCount(pending.length);
-      showStatus(status, "");
-    } catch (error) {
-      showStatus(status, error.message);
-    }
+    });
     const target = focused ? document.getElementById(focused) : null;
     if (focused) (target && !target.disabled ? target : heading).focus();
   }
