@@ -6,7 +6,9 @@
 # Why: nginx serves /assets/ cached for a year and never revalidated, and HTML revalidated on every load
 # (deploy/nginx.conf), so a changed asset needs a new URL and the page always names the current one. The sources
 # keep stable paths, and with them their history in git; only the built copy, never committed, carries the
-# hash. Modules import each other by relative path, so nothing inside the folder names it.
+# hash. Modules import each other by relative path, so nothing inside the folder names it. A page line
+# `<!-- include: partials/NAME.html -->` is replaced by that file (the <head> lines every page shares);
+# partials/ itself is not copied.
 #
 # OUT_DIR may be the folder nginx serves: the assets are written before the pages that name them, each page by
 # a rename, and older assets/<hash>/ folders stay, so no page is ever served without its assets, and a page
@@ -22,8 +24,8 @@ case "$out_dir/" in
     "$source_dir"/*) echo "build-public.sh: OUT_DIR must lie outside $source_dir" >&2; exit 2 ;;
 esac
 for entry in "$source_dir"/*/; do
-    [ -d "$entry" ] && [ "$(basename "$entry")" != assets ] || continue
-    echo "build-public.sh: unexpected folder $entry (only assets/ is known)" >&2
+    case "$(basename "$entry")" in assets | partials | '*') continue ;; esac
+    echo "build-public.sh: unexpected folder $entry (only assets/ and partials/ are known)" >&2
     exit 2
 done
 
@@ -44,9 +46,17 @@ if [ ! -d "$out_dir/assets/$hash" ] || [ "$(content_hash "$out_dir/assets/$hash"
     mv "$staging" "$out_dir/assets/$hash"
 fi
 
-# Prints page $1 with every /assets/ reference pointing into the hashed folder.
+# Prints page $1 with its includes expanded and every /assets/ reference pointing into the hashed folder.
+readonly include_pattern='^[[:space:]]*<!-- include: (partials/[a-z0-9-]+\.html) -->[[:space:]]*$'
 render_page() {
-    sed -E "s#(src|href)=\"/assets/#\1=\"/assets/$hash/#g" "$1"
+    local line
+    while IFS= read -r line || [ -n "$line" ]; do
+        if [[ $line =~ $include_pattern ]]; then
+            cat "$source_dir/${BASH_REMATCH[1]}" || exit
+        else
+            printf '%s\n' "$line"
+        fi
+    done <"$1" | sed -E "s#(src|href)=\"/assets/#\1=\"/assets/$hash/#g"
 }
 
 for file in "$source_dir"/*; do

@@ -422,7 +422,9 @@ def test_built_asset_folder_is_named_after_its_content_and_every_page_points_int
     assert sorted(path.name for path in folder.iterdir()) == sorted(path.name for path in (PUBLIC / "assets").iterdir())
     for page in PAGES:
         references = asset_references(page, served)
-        assert references and all(reference.startswith(f"/assets/{folder.name}/") for reference in references), page
+        # The shared <head> (public/partials/head.html) is in every page.
+        assert f"/assets/{folder.name}/app.css" in references and "<!-- include" not in (served / page).read_text()
+        assert all(reference.startswith(f"/assets/{folder.name}/") for reference in references), page
         assert all((served / reference.lstrip("/")).is_file() for reference in references), page
     for module in folder.glob("*.js"):
         for imported in re.findall(r'from "(\./[^"]+)"', module.read_text()):
@@ -455,7 +457,7 @@ def test_a_build_into_the_served_folder_keeps_the_assets_of_pages_already_loaded
 
 def test_the_sources_name_no_hash():
     assert all(path.is_file() for path in (PUBLIC / "assets").iterdir()), "public/assets/ holds the files themselves"
-    for page in PAGES:
+    for page in PAGES + ["partials/head.html"]:
         references = asset_references(page, PUBLIC)
         assert references and all((PUBLIC / reference.lstrip("/")).is_file() for reference in references), page
 
