@@ -28,6 +28,28 @@ final class ApplicationTests: XCTestCase {
         XCTAssertEqual(response.errorObject["code"] as? String, "method_not_allowed")
     }
 
+    /// Every route outside the public few is registered as authenticated: without a token it answers 401, even
+    /// to a request that is wrong in every other way (bad path parameter, bad query, body that is not JSON).
+    func testEveryRouteButThePublicOnesAnswers401BeforeAnythingElse() {
+        let publicRoutes: Set<String> = [
+            "GET /api/health", "GET /api/openapi.json", "GET /metrics", "POST /api/auth/register",
+            "POST /api/auth/login", "POST /api/auth/refresh", "POST /api/auth/logout",
+        ]
+        let app = TestApplication()
+        var protected = 0
+        for (path, method) in app.application.operations where !publicRoutes.contains("\(method) \(path)") {
+            protected += 1
+            let request = Request(
+                method: method, path: path.replacingOccurrences(of: "{id}", with: "not-an-id"),
+                queryString: "limit=0&status=nonsense&cursor=x", headers: ["Content-Type": "text/plain"],
+                body: Array("{not json".utf8))
+            let response = app.respond(to: request)
+            XCTAssertEqual(response.status, .unauthorized, "\(method) \(path)")
+            XCTAssertEqual(response.errorObject["code"] as? String, "unauthenticated", "\(method) \(path)")
+        }
+        XCTAssertEqual(protected, app.application.operations.count - publicRoutes.count)
+    }
+
     func testAccessLogLineHasTheFieldsAndNoSecrets() throws {
         let app = TestApplication()
         let request = Request(

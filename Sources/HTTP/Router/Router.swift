@@ -37,8 +37,14 @@ public struct Router<Context>: Sendable {
     }
 
     private let root: Node
+    /// Every registered path pattern and method, in registration order: what the OpenAPI test compares with the
+    /// document.
+    public let operations: [(path: String, method: HTTPMethod)]
 
-    init(root: Node) { self.root = root }
+    init(root: Node, operations: [(path: String, method: HTTPMethod)]) {
+        self.root = root
+        self.operations = operations
+    }
 
     /// Runs the matching handler: 404 for an unknown path, 405 with `Allow` for a known path and
     /// another method, 400 for a parameter that is not valid percent-encoded UTF-8.

@@ -3,7 +3,7 @@ public struct RouterBuilder<Context> {
     /// A handler runs synchronously on the worker thread that owns the request.
     public typealias Handler = @Sendable (Request, Context) throws -> Response
 
-    private var routes: [(pattern: RoutePattern, method: HTTPMethod, handler: Handler)] = []
+    private var routes: [(path: String, pattern: RoutePattern, method: HTTPMethod, handler: Handler)] = []
 
     /// An empty table; route groups add to it through their `register(on:)` functions.
     public init() {}
@@ -14,7 +14,7 @@ public struct RouterBuilder<Context> {
         precondition(
             !routes.contains { $0.pattern.segments == pattern.segments && $0.method == method },
             "route \(method) \(path) is registered twice")
-        routes.append((pattern, method, handler))
+        routes.append((path, pattern, method, handler))
     }
 
     /// Shorthands for `on(_:method:use:)`.
@@ -35,6 +35,6 @@ public struct RouterBuilder<Context> {
                 Router<Context>.Endpoint(parameterNames: route.pattern.parameterNames, handler: route.handler),
                 method: route.method, at: route.pattern.segments[...])
         }
-        return Router(root: root)
+        return Router(root: root, operations: routes.map { ($0.path, $0.method) })
     }
 }

@@ -7,6 +7,8 @@ public struct Application: Sendable {
     /// Kept for handlers and the transport, which enforce the same body limit.
     public let configuration: ApplicationConfiguration
     private let router: Router<RequestContext>
+    /// Every route, as path pattern and method.
+    public var operations: [(path: String, method: HTTPMethod)] { router.operations }
     private let logger: Logger
 
     /// Registers every route group once; the router is immutable afterwards.

@@ -3,7 +3,8 @@ import Logging
 
 /// What a handler gets besides the request: its thread's stores and a logger tagged with the request id.
 ///
-/// A class so that a step such as authentication can record `userID` for the access log.
+/// A class so that `AuthenticatedRoutes` (and logout, which reads its user from a cookie) can record `userID` for
+/// the access log; nothing else writes to it.
 public final class RequestContext {
     /// The same id as `Request.requestID`, at hand for handlers that log or build messages.
     public let requestID: String
@@ -12,7 +13,7 @@ public final class RequestContext {
     /// Every line it writes carries `request_id`.
     public let logger: Logger
     /// The authenticated user, once known; written to the access log.
-    public var userID: String?
+    public internal(set) var userID: String?
 
     /// Tags `logger` with the request id once, so handlers never have to.
     public init(requestID: String, stores: RequestStores, logger: Logger) {

@@ -28,7 +28,7 @@ struct AuthRoutes: Sendable {
         router.post("/api/auth/login", use: login)
         router.post("/api/auth/refresh", use: refresh)
         router.post("/api/auth/logout", use: logout)
-        router.get("/api/auth/me", use: me)
+        router.authenticated(by: authenticator) { routes in routes.get("/api/auth/me", use: me) }
     }
 
     @Sendable func registerAccount(_ request: Request, context: RequestContext) throws -> Response {
@@ -134,9 +134,8 @@ struct AuthRoutes: Sendable {
         return response
     }
 
-    @Sendable func me(_ request: Request, context: RequestContext) throws -> Response {
-        let authenticated = try authenticator.authenticate(request, context: context)
-        return .json(UserBody(authenticated.user).jsonValue)
+    @Sendable func me(_ request: Request, context: RequestContext, user: AuthenticatedUser) throws -> Response {
+        .json(UserBody(user.user).jsonValue)
     }
 
     // MARK: - Helpers

@@ -8,10 +8,20 @@ import TextFormats
 public struct AuthenticatedUser: Sendable {
     public let user: UserRecord
     public let sessionID: UUID
+
+    /// The user's id, what every owned row is scoped by.
+    public var id: UUID { user.id }
 }
 
-/// The one `authenticate(request)` step every protected route uses: the user id comes from the verified
-/// access token only, never from the path, query or body.
+/// A Bearer token whose signature, expiry and claims check out; the database has not been asked whether its
+/// session is still live.
+public struct VerifiedToken: Sendable {
+    public let userID: UUID
+    public let sessionID: UUID
+}
+
+/// The step every protected route runs before its handler (`AuthenticatedRoutes`): the user id comes from the
+/// verified access token only, never from the path, query or body.
 public struct Authenticator: Sendable {
     let accessTokens: AccessTokenIssuer
 
@@ -21,35 +31,16 @@ public struct Authenticator: Sendable {
 
     /// Verifies the Bearer token and checks that its user still exists and its session is still live,
     /// so logout, revocation and account deletion take effect at once, not when the token expires.
-    public func authenticate(_ request: Request, context: RequestContext) throws -> AuthenticatedUser {
-        let identity = try verifiedIdentity(request, context: context)
-        guard let user = try context.stores.users.activeUser(id: identity.userID, sessionID: identity.sessionID)
+    func authenticate(_ request: Request, context: RequestContext) throws -> AuthenticatedUser {
+        let token = try verifiedToken(request, context: context)
+        guard let user = try context.stores.users.activeUser(id: token.userID, sessionID: token.sessionID)
         else { throw AuthError.unauthenticated(tokenPresented: true) }
-        context.userID = user.id.lowercasedString
-        return AuthenticatedUser(user: user, sessionID: identity.sessionID)
+        return AuthenticatedUser(user: user, sessionID: token.sessionID)
     }
 
-    /// The same check, made by `read` itself in the statement that reads what the route needs: `read` gets the
-    /// token's user and session and returns nil when that session is not live, which answers exactly as
-    /// `authenticate` does. For hot read-only routes (a page of tasks), where the separate check was a second
-    /// round trip to the database on every request (bench/README.md).
-    public func authenticate<Value>(
-        _ request: Request, context: RequestContext,
-        reading read: (_ userID: UUID, _ sessionID: UUID) throws -> Value?
-    ) throws -> Value {
-        let identity = try verifiedIdentity(request, context: context)
-        guard let value = try read(identity.userID, identity.sessionID) else {
-            throw AuthError.unauthenticated(tokenPresented: true)
-        }
-        context.userID = identity.userID.lowercasedString
-        return value
-    }
-
-    /// The user and session the Bearer token names, once its signature, expiry and claims check out; the
-    /// database has not been asked yet.
-    private func verifiedIdentity(
-        _ request: Request, context: RequestContext
-    ) throws -> (userID: UUID, sessionID: UUID) {
+    /// The user and session the Bearer token names, once its signature, expiry and claims check out. A route that
+    /// stops here must confirm the session itself (`AuthenticatedRoutes.get(_:checkingTheSessionItself:)`).
+    func verifiedToken(_ request: Request, context: RequestContext) throws -> VerifiedToken {
         guard let token = Self.bearerToken(in: request) else { throw AuthError.unauthenticated(tokenPresented: false) }
         let claims: AccessTokenClaims
         do throws(AccessTokenError) {
@@ -61,7 +52,7 @@ public struct Authenticator: Sendable {
         guard let userID = Self.uuid(claims.subject), let sessionID = Self.uuid(claims.sessionID) else {
             throw AuthError.unauthenticated(tokenPresented: true)
         }
-        return (userID, sessionID)
+        return VerifiedToken(userID: userID, sessionID: sessionID)
     }
 
     /// The token of an `Authorization: Bearer …` header (scheme case-insensitive, RFC 6750 §2.1).

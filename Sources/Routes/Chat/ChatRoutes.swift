@@ -25,24 +25,23 @@ struct ChatRoutes: Sendable {
     let agent: any ChatAgent
 
     func register(on router: inout RouterBuilder<RequestContext>) {
-        router.post("/api/chat", use: chat)
+        router.authenticated(by: authenticator) { routes in routes.post("/api/chat", use: chat) }
     }
 
     /// `{message, conversation_id?}` → `{"conversation_id","response","tool_calls":[{name, arguments, result}]}`.
-    @Sendable func chat(_ request: Request, context: RequestContext) throws -> Response {
-        let userID = try authenticator.authenticate(request, context: context).user.id
+    @Sendable func chat(_ request: Request, context: RequestContext, user: AuthenticatedUser) throws -> Response {
         let body = try request.decode(ChatBody.self)
         let (message, requestedID) = try Self.validated(body)
         let conversations = context.stores.conversations
         let conversationID =
             try requestedID
-            ?? conversations.createConversation(ownerID: userID, title: Self.title(for: message)).id
+            ?? conversations.createConversation(ownerID: user.id, title: Self.title(for: message)).id
 
         // The user's message first, in its own transaction: whatever happens next, it is kept. Appending also
         // proves ownership: another user's conversation, like a missing one, is a 404 with nothing stored.
         guard
             let stored = try conversations.appendMessages(
-                [NewMessage(role: .user, content: message)], conversationID: conversationID, ownerID: userID),
+                [NewMessage(role: .user, content: message)], conversationID: conversationID, ownerID: user.id),
             let messageID = stored.first?.id
         else { throw APIError.notFound }
         // A new conversation has no history, so only a continued one costs the extra query.
@@ -50,10 +49,10 @@ struct ChatRoutes: Sendable {
             requestedID == nil
             ? []
             : (try conversations.messages(
-                conversationID: conversationID, ownerID: userID, limit: Self.historyLimit + 1) ?? [])
+                conversationID: conversationID, ownerID: user.id, limit: Self.historyLimit + 1) ?? [])
                 .filter { $0.id != messageID }.map(\.chatTurn)
 
-        let tools = ToolRunner(tools: TaskTools(store: context.stores.tasks), userID: userID)
+        let tools = ToolRunner(tools: TaskTools(store: context.stores.tasks), userID: user.id)
         let text: String
         let toolCalls: [ToolCall]
         do {
@@ -73,7 +72,7 @@ struct ChatRoutes: Sendable {
         // the answer is still theirs to read.
         _ = try conversations.appendMessages(
             toolCalls.map(\.newMessage) + [NewMessage(role: .assistant, content: text)],
-            conversationID: conversationID, ownerID: userID)
+            conversationID: conversationID, ownerID: user.id)
         let answer: JSONValue = [
             "conversation_id": .string(conversationID.lowercasedString),
             "response": .string(text),

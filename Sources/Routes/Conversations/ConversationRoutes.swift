@@ -16,38 +16,42 @@ struct ConversationRoutes: Sendable {
     let authenticator: Authenticator
 
     func register(on router: inout RouterBuilder<RequestContext>) {
-        router.get("/api/conversations", use: listConversations)
-        router.get("/api/conversations/{id}/messages", use: listMessages)
-        router.delete("/api/conversations/{id}", use: deleteConversation)
+        router.authenticated(by: authenticator) { routes in
+            routes.get("/api/conversations", use: listConversations)
+            routes.get("/api/conversations/{id}/messages", use: listMessages)
+            routes.delete("/api/conversations/{id}", use: deleteConversation)
+        }
     }
 
     /// `?limit=1…200` → `{"conversations":[…]}`, most recently active first.
-    @Sendable func listConversations(_ request: Request, context: RequestContext) throws -> Response {
-        let userID = try authenticator.authenticate(request, context: context).user.id
+    @Sendable func listConversations(_ request: Request, context: RequestContext, user: AuthenticatedUser) throws
+        -> Response
+    {
         var problems: [String: String] = [:]
         let limit = request.query.integer(
             "limit", in: 1...Self.maximumListSize, defaultValue: Self.defaultListSize, problems: &problems)
         guard problems.isEmpty else { throw APIError.validationFailed(fields: problems) }
-        let conversations = try context.stores.conversations.conversations(ownerID: userID, limit: limit)
+        let conversations = try context.stores.conversations.conversations(ownerID: user.id, limit: limit)
         return .json(["conversations": .array(conversations.map(\.jsonValue))] as JSONValue)
     }
 
     /// `{"messages":[…]}`, oldest first.
-    @Sendable func listMessages(_ request: Request, context: RequestContext) throws -> Response {
-        let userID = try authenticator.authenticate(request, context: context).user.id
+    @Sendable func listMessages(_ request: Request, context: RequestContext, user: AuthenticatedUser) throws -> Response
+    {
         let id = try request.parameters.require("id", as: UUID.self)
         guard
             let messages = try context.stores.conversations.messages(
-                conversationID: id, ownerID: userID, limit: Self.messageLimit)
+                conversationID: id, ownerID: user.id, limit: Self.messageLimit)
         else { throw APIError.notFound }
         return .json(["messages": .array(messages.map(\.jsonValue))] as JSONValue)
     }
 
     /// Deletes the conversation and its messages → 204.
-    @Sendable func deleteConversation(_ request: Request, context: RequestContext) throws -> Response {
-        let userID = try authenticator.authenticate(request, context: context).user.id
+    @Sendable func deleteConversation(_ request: Request, context: RequestContext, user: AuthenticatedUser) throws
+        -> Response
+    {
         let id = try request.parameters.require("id", as: UUID.self)
-        guard try context.stores.conversations.deleteConversation(id: id, ownerID: userID) else {
+        guard try context.stores.conversations.deleteConversation(id: id, ownerID: user.id) else {
             throw APIError.notFound
         }
         return Response(status: .noContent)

@@ -20,11 +20,10 @@ struct MCPRoutes: Sendable {
     let authenticator: Authenticator
 
     func register(on router: inout RouterBuilder<RequestContext>) {
-        router.post("/api/mcp", use: handle)
+        router.authenticated(by: authenticator) { routes in routes.post("/api/mcp", use: handle) }
     }
 
-    @Sendable func handle(_ request: Request, context: RequestContext) throws -> Response {
-        let userID = try authenticator.authenticate(request, context: context).user.id
+    @Sendable func handle(_ request: Request, context: RequestContext, user: AuthenticatedUser) throws -> Response {
         guard request.isJSONContentType else { throw APIError.unsupportedMediaType }
         guard Self.acceptsJSON(request.headers["accept"]) else {
             throw APIError(
@@ -54,7 +53,7 @@ struct MCPRoutes: Sendable {
         }
 
         let message = JSONRPCMessage(value)
-        let server = MCPServer(tools: TaskTools(store: context.stores.tasks), userID: userID)
+        let server = MCPServer(tools: TaskTools(store: context.stores.tasks), userID: user.id)
         guard let reply = try server.handle(message) else { return Response(status: .accepted) }
         if case .invalid(.null, _) = message { return .json(reply, status: .badRequest) }
         return .json(reply)

@@ -11,40 +11,44 @@ struct SessionRoutes: Sendable {
     var rateLimitGate: RateLimitGate { RateLimitGate(events: events) }
 
     func register(on router: inout RouterBuilder<RequestContext>) {
-        router.get("/api/auth/sessions", use: listSessions)
-        router.delete("/api/auth/sessions/{id}", use: revokeSession)
-        router.post("/api/auth/logout-all", use: logoutEverywhere)
-        router.post("/api/auth/password", use: changePassword)
+        router.authenticated(by: authenticator) { routes in
+            routes.get("/api/auth/sessions", use: listSessions)
+            routes.delete("/api/auth/sessions/{id}", use: revokeSession)
+            routes.post("/api/auth/logout-all", use: logoutEverywhere)
+            routes.post("/api/auth/password", use: changePassword)
+        }
     }
 
-    @Sendable func listSessions(_ request: Request, context: RequestContext) throws -> Response {
-        let authenticated = try authenticator.authenticate(request, context: context)
-        let sessions = try context.stores.sessions.activeSessions(userID: authenticated.user.id)
+    @Sendable func listSessions(_ request: Request, context: RequestContext, user: AuthenticatedUser) throws -> Response
+    {
+        let sessions = try context.stores.sessions.activeSessions(userID: user.id)
         return try .json(
-            SessionListBody(sessions: sessions.map { SessionBody($0, currentSessionID: authenticated.sessionID) }))
+            SessionListBody(sessions: sessions.map { SessionBody($0, currentSessionID: user.sessionID) }))
     }
 
     /// Another user's session answers 404 exactly like a missing one.
-    @Sendable func revokeSession(_ request: Request, context: RequestContext) throws -> Response {
-        let authenticated = try authenticator.authenticate(request, context: context)
+    @Sendable func revokeSession(_ request: Request, context: RequestContext, user: AuthenticatedUser) throws
+        -> Response
+    {
         let sessionID = try request.parameters.require("id", as: UUID.self)
         guard
             try context.stores.sessions.revokeSession(
-                id: sessionID, userID: authenticated.user.id, reason: "revoked_by_user")
+                id: sessionID, userID: user.id, reason: "revoked_by_user")
         else { throw APIError.notFound }
         try events.record(
-            .sessionRevoked, userID: authenticated.user.id, sessionID: sessionID, request: request, context: context)
+            .sessionRevoked, userID: user.id, sessionID: sessionID, request: request, context: context)
         var response = Response(status: .noContent)
-        if sessionID == authenticated.sessionID { response.cookies.append(RefreshCookie.clearing) }
+        if sessionID == user.sessionID { response.cookies.append(RefreshCookie.clearing) }
         return response
     }
 
-    @Sendable func logoutEverywhere(_ request: Request, context: RequestContext) throws -> Response {
-        let authenticated = try authenticator.authenticate(request, context: context)
+    @Sendable func logoutEverywhere(_ request: Request, context: RequestContext, user: AuthenticatedUser) throws
+        -> Response
+    {
         _ = try context.stores.sessions.revokeAllSessions(
-            userID: authenticated.user.id, except: nil, reason: "logout_all")
+            userID: user.id, except: nil, reason: "logout_all")
         try events.record(
-            .logoutAll, userID: authenticated.user.id, sessionID: authenticated.sessionID, request: request,
+            .logoutAll, userID: user.id, sessionID: user.sessionID, request: request,
             context: context)
         var response = Response(status: .noContent)
         response.cookies.append(RefreshCookie.clearing)
@@ -52,23 +56,24 @@ struct SessionRoutes: Sendable {
     }
 
     /// Changes the password and ends every other session (ory/kratos#3513): whoever else held one is out.
-    @Sendable func changePassword(_ request: Request, context: RequestContext) throws -> Response {
-        let authenticated = try authenticator.authenticate(request, context: context)
+    @Sendable func changePassword(_ request: Request, context: RequestContext, user: AuthenticatedUser) throws
+        -> Response
+    {
         let change = try request.decode(PasswordChange.self)
         if let problem = PasswordPolicy.problem(with: change.newPassword) {
             throw APIError.validationFailed(fields: ["new_password": problem])
         }
         let accountLimit = configuration.rateLimits.failedLoginsPerAccount
-        let accountBucket = RateLimitGate.failedLoginBucket(email: authenticated.user.email)
+        let accountBucket = RateLimitGate.failedLoginBucket(email: user.user.email)
         try rateLimitGate.consume(accountLimit, bucket: accountBucket, request: request, context: context)
-        guard configuration.passwordHasher.verify(change.currentPassword, against: authenticated.user.passwordHash)
+        guard configuration.passwordHasher.verify(change.currentPassword, against: user.user.passwordHash)
         else { throw APIError.validationFailed(fields: ["current_password": "is incorrect"]) }
         try rateLimitGate.forgive(accountLimit, bucket: accountBucket, context: context)
         let newHash = try configuration.passwordHasher.hash(change.newPassword)
         _ = try context.stores.users.changePassword(
-            userID: authenticated.user.id, newPasswordHash: newHash, keepingSession: authenticated.sessionID)
+            userID: user.id, newPasswordHash: newHash, keepingSession: user.sessionID)
         try events.record(
-            .passwordChange, userID: authenticated.user.id, sessionID: authenticated.sessionID, request: request,
+            .passwordChange, userID: user.id, sessionID: user.sessionID, request: request,
             context: context)
         return Response(status: .noContent)
     }

@@ -4,8 +4,8 @@ import Store
 import Tasks
 import TextFormats
 
-/// A signed-in person's tasks over REST. Every handler authenticates first and then calls `TaskTools`, the same code
-/// the chat agent and the MCP endpoint run, with the user id from the access token only.
+/// A signed-in person's tasks over REST. Every route is authenticated (`AuthenticatedRoutes`) and calls `TaskTools`,
+/// the same code the chat agent and the MCP endpoint run, with the user id from the access token only.
 struct TaskRoutes: Sendable {
     /// Tasks per page unless the client asks for another size (at most `TaskTools.pageMaximum`).
     static let defaultPageSize = 50
@@ -13,16 +13,19 @@ struct TaskRoutes: Sendable {
     let authenticator: Authenticator
 
     func register(on router: inout RouterBuilder<RequestContext>) {
-        router.get("/api/tasks", use: listTasks)
-        router.post("/api/tasks", use: createTask)
-        router.get("/api/tasks/{id}", use: showTask)
-        router.patch("/api/tasks/{id}", use: updateTask)
-        router.delete("/api/tasks/{id}", use: deleteTask)
-        router.post("/api/tasks/{id}/complete", use: completeTask)
+        router.authenticated(by: authenticator) { routes in
+            routes.get("/api/tasks", checkingTheSessionItself: listTasks)
+            routes.post("/api/tasks", use: createTask)
+            routes.get("/api/tasks/{id}", use: showTask)
+            routes.patch("/api/tasks/{id}", use: updateTask)
+            routes.delete("/api/tasks/{id}", use: deleteTask)
+            routes.post("/api/tasks/{id}/complete", use: completeTask)
+        }
     }
 
     /// `?status=all|pending|completed&limit=1…200&cursor=<next_cursor>` → `{"tasks":[…],"next_cursor":"…"|null}`.
-    @Sendable func listTasks(_ request: Request, context: RequestContext) throws -> Response {
+    /// The session check rides in the page's own statement: one round trip instead of two.
+    @Sendable func listTasks(_ request: Request, context: RequestContext, token: VerifiedToken) throws -> Response? {
         var problems: [String: String] = [:]
         var status = TaskStatusFilter.all
         if let text = request.query["status"] {
@@ -43,17 +46,19 @@ struct TaskRoutes: Sendable {
         }
         // 401 before 400, as on every route: a bad query is only reported to a live session.
         guard problems.isEmpty else {
-            _ = try authenticator.authenticate(request, context: context)
+            guard try context.stores.users.activeUser(id: token.userID, sessionID: token.sessionID) != nil else {
+                return nil
+            }
             throw APIError.validationFailed(fields: problems)
         }
-        // The session check rides in the page's own statement: one round trip instead of two.
         let tools = TaskTools(store: context.stores.tasks)
-        let page = try authenticator.authenticate(request, context: context) { userID, sessionID in
-            try respondingToToolErrors {
+        guard
+            let page = try respondingToToolErrors({
                 try tools.listTasks(
-                    status: status, limit: limit, after: cursor, userID: userID, whileSessionIsActive: sessionID)
-            }
-        }
+                    status: status, limit: limit, after: cursor, userID: token.userID,
+                    whileSessionIsActive: token.sessionID)
+            })
+        else { return nil }
         // Written member by member: the same bytes as a `JSONValue` of the page, without a dictionary per task.
         var body: [UInt8] = []
         // Enough for most pages at once, instead of a dozen doublings and copies of a growing body.
@@ -70,51 +75,56 @@ struct TaskRoutes: Sendable {
     }
 
     /// `{title, description?}` → 201 with the task and its `Location`.
-    @Sendable func createTask(_ request: Request, context: RequestContext) throws -> Response {
-        let userID = try authenticator.authenticate(request, context: context).user.id
+    @Sendable func createTask(_ request: Request, context: RequestContext, user: AuthenticatedUser) throws -> Response {
         let body = try request.decode(NewTaskBody.self)
         let task = try respondingToToolErrors {
             try TaskTools(store: context.stores.tasks).addTask(
-                title: body.title, description: body.description, userID: userID)
+                title: body.title, description: body.description, userID: user.id)
         }
         return .json(task.jsonValue, status: .created, headers: ["Location": "/api/tasks/\(task.id)"])
     }
 
-    @Sendable func showTask(_ request: Request, context: RequestContext) throws -> Response {
-        try .json(onTask(request, context: context) { tools, id, userID in try tools.task(id: id, userID: userID) })
+    @Sendable func showTask(_ request: Request, context: RequestContext, user: AuthenticatedUser) throws -> Response {
+        try .json(
+            onTask(request, context: context, user: user) { tools, id, userID in try tools.task(id: id, userID: userID)
+            })
     }
 
     /// `{title?, description?}`, at least one of them.
-    @Sendable func updateTask(_ request: Request, context: RequestContext) throws -> Response {
+    @Sendable func updateTask(_ request: Request, context: RequestContext, user: AuthenticatedUser) throws -> Response {
         try .json(
-            onTask(request, context: context) { tools, id, userID in
+            onTask(request, context: context, user: user) { tools, id, userID in
                 let changes = try request.decode(TaskChangesBody.self)
                 return try tools.updateTask(
                     id: id, title: changes.title, description: changes.description, userID: userID)
             })
     }
 
-    @Sendable func deleteTask(_ request: Request, context: RequestContext) throws -> Response {
-        _ = try onTask(request, context: context) { tools, id, userID in try tools.deleteTask(id: id, userID: userID) }
+    @Sendable func deleteTask(_ request: Request, context: RequestContext, user: AuthenticatedUser) throws -> Response {
+        _ = try onTask(request, context: context, user: user) { tools, id, userID in
+            try tools.deleteTask(id: id, userID: userID)
+        }
         return Response(status: .noContent)
     }
 
     /// Idempotent: completing a completed task answers 200 with it unchanged.
-    @Sendable func completeTask(_ request: Request, context: RequestContext) throws -> Response {
+    @Sendable func completeTask(_ request: Request, context: RequestContext, user: AuthenticatedUser) throws -> Response
+    {
         try .json(
-            onTask(request, context: context) { tools, id, userID in try tools.completeTask(id: id, userID: userID) })
+            onTask(request, context: context, user: user) { tools, id, userID in
+                try tools.completeTask(id: id, userID: userID)
+            })
     }
 
-    /// The steps every `/api/tasks/{id}` handler shares, in the order that keeps answers honest: authenticate (401
-    /// before anything else), read the id (400), then run `action` with the tools, the id and the token's user, and
-    /// return the task as JSON (a missing or foreign task is the tools' 404).
+    /// The steps every `/api/tasks/{id}` handler shares once the user is known: read the id (400), then run
+    /// `action` with the tools, the id and the user, and return the task as JSON (a missing or foreign task is the
+    /// tools' 404).
     private func onTask(
-        _ request: Request, context: RequestContext,
+        _ request: Request, context: RequestContext, user: AuthenticatedUser,
         _ action: (TaskTools, Int64, UUID) throws -> TaskRecord
     ) throws -> JSONValue {
-        let userID = try authenticator.authenticate(request, context: context).user.id
         let id = try request.parameters.require("id", as: Int64.self)
-        return try respondingToToolErrors { try action(TaskTools(store: context.stores.tasks), id, userID) }.jsonValue
+        return try respondingToToolErrors { try action(TaskTools(store: context.stores.tasks), id, user.id) }.jsonValue
     }
 }
 
