@@ -3,6 +3,8 @@
 import uuid
 from http.cookies import SimpleCookie
 
+from stack import wait_until
+
 PASSWORD = "correct horse battery staple"
 
 
@@ -50,3 +52,16 @@ def refresh(stack, refresh_token, headers=None):
 
 def bearer(token):
     return {"Authorization": f"Bearer {token}"}
+
+
+def answers_until(send, finished, timeout=30, interval=0.1):
+    """Sends `send()` again and again until `finished(answer)`, for a refusal that ends when its time is up (a
+    rate-limit window, a grace interval, a token's lifetime); returns every answer, the finished one last."""
+    answers = []
+
+    def answered_as_expected():
+        answers.append(send())
+        return finished(answers[-1])
+
+    assert wait_until(answered_as_expected, timeout, interval), f"still {answers[-1].status_code} after {timeout} s"
+    return answers

@@ -69,6 +69,16 @@ def served_public() -> Path:
     return directory / "public"
 
 
+def wait_until(condition, timeout: float = 30, interval: float = 0.05) -> bool:
+    """Polls `condition` until it holds; False when it still does not after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(interval)
+    return False
+
+
 def create_database(admin_url: str) -> str:
     """Creates a fresh database on the server behind `admin_url` and returns its URL."""
     name = "e2e_" + uuid.uuid4().hex[:12]
@@ -289,6 +299,11 @@ class LoadInBackground:
                         session.get(self.stack.url(self.path), headers=self.headers, timeout=30).status_code)
                 except Exception as error:  # noqa: BLE001 - every failure is recorded and asserted on
                     self.statuses.append(repr(error))
+
+    def wait_for_answers(self, count: int = 20, timeout: float = 30) -> None:
+        """Waits until `count` more requests than so far have had their answer (or their failure) recorded."""
+        target = len(self.statuses) + count
+        assert wait_until(lambda: len(self.statuses) >= target, timeout), f"fewer than {count} answers in {timeout} s"
 
     def __enter__(self):
         for thread in self.threads:

@@ -6,7 +6,6 @@ import hashlib
 import json
 import re
 import shutil
-import time
 from datetime import datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
@@ -14,7 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from api import PASSWORD, bearer, login, refresh_cookie_value, register, unique_email
+from api import PASSWORD, answers_until, bearer, login, refresh_cookie_value, register, unique_email
 from stack import REPOSITORY, build_public, served_public
 
 PUBLIC = REPOSITORY / "public"
@@ -38,6 +37,7 @@ class BrowserWatch:
         self.page_errors: list[str] = []
         self.urls: list[str] = []
         self.secrets = {PASSWORD, WRONG_PASSWORD}
+        self.last_access_token = ""
         self.responses: list[tuple[str, str, int]] = []
         self.deliberate_statuses = r"4\d\d"
 
@@ -54,7 +54,8 @@ class BrowserWatch:
         self.urls.append(request.url)
         authorization = request.headers.get("authorization")
         if authorization:
-            self.secrets.add(authorization.removeprefix("Bearer "))
+            self.last_access_token = authorization.removeprefix("Bearer ")
+            self.secrets.add(self.last_access_token)
 
     def saw_response(self, response) -> None:
         path = re.sub(r"^https://[^/]+", "", response.url)
@@ -120,6 +121,12 @@ def signed_in_context(context: BrowserContext, stack, email: str) -> None:
     assert response.status_code == 200, response.text
     context.add_cookies([{"name": "refresh_token", "value": refresh_cookie_value(response), "domain": "localhost",
                           "path": "/api/auth", "httpOnly": True, "secure": True, "sameSite": "Strict"}])
+
+
+def wait_until_expired(stack, access_token: str) -> None:
+    """Waits until the API refuses `access_token`: its lifetime is over on the server's clock."""
+    answers_until(lambda: stack.get("/api/auth/me", headers=bearer(access_token)),
+                  lambda answer: answer.status_code == 401)
 
 
 def chat_through_api(stack, email: str, messages: list[str]) -> None:
@@ -274,7 +281,7 @@ def test_expired_access_token_is_renewed_silently_and_a_revoked_session_signs_ou
     say(page, "add call mom")
     page.clock.pause_at(datetime.now() + timedelta(seconds=1))
 
-    time.sleep(3.2)
+    wait_until_expired(stack, browser_watch.last_access_token)
     start = len(browser_watch.responses)
     page.get_by_role("checkbox", name="buy milk").check()
     expect(page.locator("#done-tasks .task-title")).to_have_text(["buy milk"])
@@ -285,7 +292,7 @@ def test_expired_access_token_is_renewed_silently_and_a_revoked_session_signs_ou
     expect(page).to_have_url(stack.url("/"))
 
     # Two requests meet the expired token at once: they share one refresh.
-    time.sleep(3.2)
+    wait_until_expired(stack, browser_watch.last_access_token)
     start = len(browser_watch.responses)
     session_module = page.locator("script[type=module]").get_attribute("src").replace("chat-page.js", "session.js")
     page.evaluate("""async (session) => {

@@ -6,11 +6,10 @@ import socket
 import ssl
 import subprocess
 import threading
-import time
 
 import pytest
 
-from stack import LoadInBackground, new_session, psql
+from stack import LoadInBackground, new_session, psql, wait_until
 
 SECURITY_HEADERS = ["Strict-Transport-Security", "X-Content-Type-Options", "X-Frame-Options",
                     "Content-Security-Policy", "Referrer-Policy"]
@@ -25,15 +24,6 @@ def assert_error_shape(response, status, code):
     for header in SECURITY_HEADERS:
         assert header in response.headers, f"{header} missing on a {status}"
     return body
-
-
-def wait_until(condition, timeout=30, interval=0.05):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(interval)
-    return False
 
 
 # Health and error shapes
@@ -134,6 +124,11 @@ def test_sigterm_drains_in_flight_requests_then_exits_zero(make_stack):
     stack = make_stack({"DB_STATEMENT_TIMEOUT_MS": "20000"})
     results = []
     senders = []
+
+    def held_requests():
+        return psql(stack.database_url, "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                                        " AND application_name = 'todo-chatbot-worker'")
+
     # Holding an exclusive lock on the table the health check reads makes requests wait inside the worker.
     locker = subprocess.Popen(["psql", stack.database_url, "-q"], stdin=subprocess.PIPE, text=True)
     locker.stdin.write("BEGIN; LOCK TABLE schema_migrations IN ACCESS EXCLUSIVE MODE;\n")
@@ -146,13 +141,14 @@ def test_sigterm_drains_in_flight_requests_then_exits_zero(make_stack):
                    for _ in range(3)]
         for sender in senders:
             sender.start()
-        assert wait_until(lambda: psql(stack.database_url,
-                                       "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-                                       " AND application_name = 'todo-chatbot-worker'") == "3")
+        assert wait_until(lambda: held_requests() == "3")
+        [password_worker] = stack.password_worker_pids()
         stack.pool.send_signal(signal.SIGTERM)
-        stack.wait_for_log(lambda entry: entry.get("message") == "worker draining")
-        time.sleep(0.5)
+        # The password lane's worker holds no request, so it exits at once; the pool goes on waiting for the others.
+        stack.wait_for_log(lambda entry: entry.get("message") == "worker exited"
+                           and entry.get("pid") == password_worker)
         assert stack.pool.poll() is None, "the pool must wait for in-flight requests"
+        assert held_requests() == "3"
     finally:
         locker.stdin.write("COMMIT;\n")
         locker.stdin.close()
@@ -179,11 +175,11 @@ def test_killed_worker_is_replaced_and_requests_keep_succeeding(make_stack):
     original = stack.interactive_worker_pids()
     victim = sorted(original)[0]
     with LoadInBackground(stack) as load:
-        time.sleep(0.3)
+        load.wait_for_answers()
         subprocess.run(["kill", "-9", str(victim)], check=True)
         assert wait_until(
             lambda: len(stack.interactive_worker_pids()) == 2 and victim not in stack.interactive_worker_pids())
-        time.sleep(0.3)
+        load.wait_for_answers()
     assert load.statuses and set(load.statuses) == {200}, set(map(str, load.statuses))
     assert stack.wait_for_log(lambda entry: entry.get("message") == "worker died unexpectedly")["signal"] == 9
     assert stack.get("/api/health").status_code == 200
@@ -193,12 +189,12 @@ def test_sighup_rolls_every_worker_without_a_failed_request(make_stack):
     stack = make_stack()
     original = stack.worker_pids()
     with LoadInBackground(stack) as load:
-        time.sleep(0.3)
+        load.wait_for_answers()
         stack.pool.send_signal(signal.SIGHUP)
         stack.wait_for_log(lambda entry: entry.get("message") == "roll complete")
         # Both interactive workers and the password worker were replaced.
         assert wait_until(lambda: len(stack.worker_pids()) == 3 and not (stack.worker_pids() & original))
-        time.sleep(0.3)
+        load.wait_for_answers()
     assert load.statuses and set(load.statuses) == {200}, set(map(str, load.statuses))
 
 
