@@ -118,6 +118,31 @@ final class PostgresConnectionTests: DatabaseTestCase {
         else { return XCTFail("expected decoding errors") }
     }
 
+    /// Two records from one join, each column renamed with its record's prefix, decode by name whatever the order
+    /// of the select list; read without its prefix, a record meets the join's other `id` and says which column.
+    func testJoinedRecordsDecodeByPrefixedName() throws {
+        let connection = makeConnection()
+        let users = SQLFragment(columns: UserRecord.columnNames, of: "u", prefixedWith: "user_")
+        let rows = try connection.query(
+            """
+            SELECT 'x' AS id, \(sql: users) FROM (
+                SELECT '00000000-0000-4000-8000-000000000001'::uuid AS id, 'a@example.com' AS email,
+                    '$2b$hash' AS password_hash, '2026-12-01 10:00:00+00'::timestamptz AS created_at,
+                    '2026-12-02 10:00:00+00'::timestamptz AS updated_at
+            ) u
+            """)
+        let row = try XCTUnwrap(rows.first)
+        let user = try UserRecord(row: row, prefix: "user_")
+        XCTAssertEqual(user.id, UUID(uuidString: "00000000-0000-4000-8000-000000000001"))
+        XCTAssertEqual(user.email, "a@example.com")
+        XCTAssertEqual(user.updatedAt, Date(timeIntervalSince1970: 1_796_205_600))
+        XCTAssertEqual(try row.decode(String.self, column: "id"), "x", "the unprefixed id is another column")
+        guard case .decoding(let reason)? = storeError(thrownBy: try UserRecord(row: row)) else {
+            return XCTFail("a record without its prefix must not decode")
+        }
+        XCTAssertEqual(reason, #"column "id" is not a valid UUID"#)
+    }
+
     func testTimestampWithAnyOffsetDecodesToTheSameInstant() throws {
         let connection = makeConnection()
         let instant = Date(timeIntervalSinceReferenceDate: 786_000_000.5)

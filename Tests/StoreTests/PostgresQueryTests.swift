@@ -16,6 +16,22 @@ final class PostgresQueryTests: XCTestCase {
         XCTAssertEqual(query.parameterTypes, [0, 2950, 16])
     }
 
+    func testFragmentsAreSQLTextBetweenNumberedParameters() {
+        let columns = SQLFragment(columns: ["id", "title"])
+        let query: PostgresQuery = "SELECT \(sql: columns) FROM tasks WHERE id = \(Int64(7)) AND title = \("a")"
+
+        XCTAssertEqual(query.sql, "SELECT id, title FROM tasks WHERE id = $1 AND title = $2")
+        XCTAssertEqual(query.parameters, ["7", "a"])
+        XCTAssertEqual(SQLFragment("count(*)").sql, "count(*)")
+    }
+
+    func testPrefixedColumnsQualifyAndRenameEachColumn() {
+        XCTAssertEqual(
+            SQLFragment(columns: ["id", "created_at"], of: "s", prefixedWith: "session_").sql,
+            "s.id AS session_id, s.created_at AS session_created_at")
+        XCTAssertEqual(SQLFragment(columns: ["id"], of: "u", prefixedWith: "").sql, "u.id AS id")
+    }
+
     func testLiteralWithoutInterpolationHasNoParameters() {
         let query: PostgresQuery = "SELECT 1"
 

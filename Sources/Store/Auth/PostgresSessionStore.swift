@@ -9,6 +9,12 @@ public struct PostgresSessionStore: SessionStore {
     /// The revoke reason for the other sessions when the password changes.
     static let passwordChangeReason = "password_change"
 
+    /// The session and user columns of `rotate`'s join, renamed apart (both have `id` and `created_at`).
+    private static let rotationSessionColumns = SQLFragment(
+        columns: SessionRecord.columnNames, of: "s", prefixedWith: "session_")
+    private static let rotationUserColumns = SQLFragment(
+        columns: UserRecord.columnNames, of: "u", prefixedWith: "user_")
+
     private let connection: PostgresConnection
 
     /// Runs every statement on `connection`, which belongs to the calling thread.
@@ -23,8 +29,7 @@ public struct PostgresSessionStore: SessionStore {
             WITH new_session AS (
                 INSERT INTO sessions (user_id, expires_at, user_agent, client_ip)
                 VALUES (\(session.userID), \(session.sessionExpiresAt), \(session.userAgent), \(session.clientIP))
-                RETURNING id, user_id, created_at, last_used_at, expires_at, revoked_at, revoke_reason, user_agent,
-                    client_ip
+                RETURNING \(sql: SessionRecord.columns)
             ), first_token AS (
                 INSERT INTO refresh_tokens (session_id, token_hash, expires_at)
                 SELECT id, \(session.refreshTokenHash), \(session.refreshTokenExpiresAt) FROM new_session
@@ -45,25 +50,25 @@ public struct PostgresSessionStore: SessionStore {
             // The session row is locked too, so a revocation cannot slip between this check and the writes.
             let rows = try connection.query(
                 """
-                SELECT t.id, t.used_at IS NOT NULL,
-                    coalesce(t.used_at >= now() - make_interval(secs => \(graceSeconds)), false),
-                    t.expires_at > now(), s.revoked_at IS NULL AND s.expires_at > now(), t.replaced_by,
-                    s.id, s.user_id, s.created_at, s.last_used_at, s.expires_at, s.revoked_at, s.revoke_reason,
-                    s.user_agent, s.client_ip,
-                    u.id, u.email, u.password_hash, u.created_at, u.updated_at
+                SELECT t.id AS token_id, t.used_at IS NOT NULL AS is_used,
+                    coalesce(t.used_at >= now() - make_interval(secs => \(graceSeconds)), false)
+                        AS was_used_within_grace,
+                    t.expires_at > now() AS is_token_unexpired,
+                    s.revoked_at IS NULL AND s.expires_at > now() AS is_session_live, t.replaced_by AS successor_id,
+                    \(sql: Self.rotationSessionColumns), \(sql: Self.rotationUserColumns)
                 FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id JOIN users u ON u.id = s.user_id
                 WHERE t.token_hash = \(presentedHash)
                 FOR UPDATE OF t, s
                 """)
             guard let row = rows.first else { return .rejected }
-            let tokenID = try row.decode(UUID.self, column: 0)
-            let isUsed = try row.decode(Bool.self, column: 1)
-            let wasUsedWithinGrace = try row.decode(Bool.self, column: 2)
-            let isTokenUnexpired = try row.decode(Bool.self, column: 3)
-            let isSessionLive = try row.decode(Bool.self, column: 4)
-            let successorID = try row.decode(UUID?.self, column: 5)
-            let session = try SessionRecord(row: row, from: 6)
-            let user = try UserRecord(row: row, from: 15)
+            let tokenID = try row.decode(UUID.self, column: "token_id")
+            let isUsed = try row.decode(Bool.self, column: "is_used")
+            let wasUsedWithinGrace = try row.decode(Bool.self, column: "was_used_within_grace")
+            let isTokenUnexpired = try row.decode(Bool.self, column: "is_token_unexpired")
+            let isSessionLive = try row.decode(Bool.self, column: "is_session_live")
+            let successorID = try row.decode(UUID?.self, column: "successor_id")
+            let session = try SessionRecord(row: row, prefix: "session_")
+            let user = try UserRecord(row: row, prefix: "user_")
             guard isSessionLive else { return .rejected }
 
             if isUsed {
@@ -120,8 +125,7 @@ public struct PostgresSessionStore: SessionStore {
         var sessions: [SessionRecord] = []
         for row in try connection.query(
             """
-            SELECT id, user_id, created_at, last_used_at, expires_at, revoked_at, revoke_reason, user_agent, client_ip
-            FROM sessions
+            SELECT \(sql: SessionRecord.columns) FROM sessions
             WHERE user_id = \(userID) AND revoked_at IS NULL AND expires_at > now()
             ORDER BY last_used_at DESC, id
             """)
@@ -163,8 +167,7 @@ public struct PostgresSessionStore: SessionStore {
         let rows = try connection.query(
             """
             UPDATE sessions SET last_used_at = now() WHERE id = \(sessionID)
-            RETURNING id, user_id, created_at, last_used_at, expires_at, revoked_at, revoke_reason, user_agent,
-                client_ip
+            RETURNING \(sql: SessionRecord.columns)
             """)
         guard let row = rows.first else { throw .decoding(reason: "UPDATE … RETURNING gave no row") }
         return try SessionRecord(row: row)

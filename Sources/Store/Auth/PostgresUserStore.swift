@@ -15,7 +15,7 @@ public struct PostgresUserStore: UserStore {
         let rows = try connection.query(
             """
             INSERT INTO users (email, password_hash) VALUES (\(email), \(passwordHash))
-            RETURNING id, email, password_hash, created_at, updated_at
+            RETURNING \(sql: UserRecord.columns)
             """)
         guard let row = rows.first else { throw .decoding(reason: "INSERT … RETURNING gave no row") }
         return try UserRecord(row: row)
@@ -23,20 +23,22 @@ public struct PostgresUserStore: UserStore {
 
     public func user(email: String) throws(StoreError) -> UserRecord? {
         try connection.query(
-            "SELECT id, email, password_hash, created_at, updated_at FROM users WHERE email = \(email)"
+            "SELECT \(sql: UserRecord.columns) FROM users WHERE email = \(email)"
         ).first.map { row throws(StoreError) in try UserRecord(row: row) }
     }
 
     public func user(id: UUID) throws(StoreError) -> UserRecord? {
         try connection.query(
-            "SELECT id, email, password_hash, created_at, updated_at FROM users WHERE id = \(id)"
+            "SELECT \(sql: UserRecord.columns) FROM users WHERE id = \(id)"
         ).first.map { row throws(StoreError) in try UserRecord(row: row) }
     }
+
+    private static let activeUserColumns = SQLFragment(columns: UserRecord.columnNames, of: "u", prefixedWith: "")
 
     public func activeUser(id: UUID, sessionID: UUID) throws(StoreError) -> UserRecord? {
         try connection.query(
             """
-            SELECT u.id, u.email, u.password_hash, u.created_at, u.updated_at
+            SELECT \(sql: Self.activeUserColumns)
             FROM users u JOIN sessions s ON s.user_id = u.id
             WHERE u.id = \(id) AND s.id = \(sessionID) AND s.revoked_at IS NULL AND s.expires_at > now()
             """

@@ -32,18 +32,25 @@ public struct SessionRecord: Sendable, Equatable {
 }
 
 extension SessionRecord {
-    /// Reads the nine columns `id, user_id, created_at, last_used_at, expires_at, revoked_at, revoke_reason,
-    /// user_agent, client_ip` starting at column `first`.
-    init(row: PostgresRow, from first: Int = 0) throws(StoreError) {
+    static let columnNames: [StaticString] = [
+        "id", "user_id", "created_at", "last_used_at", "expires_at", "revoked_at", "revoke_reason", "user_agent",
+        "client_ip",
+    ]
+    /// What every session statement selects or returns.
+    static let columns = SQLFragment(columns: columnNames)
+
+    /// Reads `columns` by name, each with `prefix` in front when a join renamed them
+    /// (`SQLFragment(columns:of:prefixedWith:)`).
+    init(row: PostgresRow, prefix: String = "") throws(StoreError) {
         self.init(
-            id: try row.decode(UUID.self, column: first),
-            userID: try row.decode(UUID.self, column: first + 1),
-            createdAt: try row.decode(Date.self, column: first + 2),
-            lastUsedAt: try row.decode(Date.self, column: first + 3),
-            expiresAt: try row.decode(Date.self, column: first + 4),
-            revokedAt: try row.decode(Date?.self, column: first + 5),
-            revokeReason: try row.decode(String?.self, column: first + 6),
-            userAgent: try row.decode(String?.self, column: first + 7),
-            clientIP: try row.decode(String?.self, column: first + 8))
+            id: try row.decode(UUID.self, column: prefix + "id"),
+            userID: try row.decode(UUID.self, column: prefix + "user_id"),
+            createdAt: try row.decode(Date.self, column: prefix + "created_at"),
+            lastUsedAt: try row.decode(Date.self, column: prefix + "last_used_at"),
+            expiresAt: try row.decode(Date.self, column: prefix + "expires_at"),
+            revokedAt: try row.decode(Date?.self, column: prefix + "revoked_at"),
+            revokeReason: try row.decode(String?.self, column: prefix + "revoke_reason"),
+            userAgent: try row.decode(String?.self, column: prefix + "user_agent"),
+            clientIP: try row.decode(String?.self, column: prefix + "client_ip"))
     }
 }

@@ -20,13 +20,18 @@ public struct UserRecord: Sendable, Equatable {
 }
 
 extension UserRecord {
-    /// Reads the five columns `id, email, password_hash, created_at, updated_at` starting at column `first`.
-    init(row: PostgresRow, from first: Int = 0) throws(StoreError) {
+    static let columnNames: [StaticString] = ["id", "email", "password_hash", "created_at", "updated_at"]
+    /// What every user statement selects or returns.
+    static let columns = SQLFragment(columns: columnNames)
+
+    /// Reads `columns` by name, each with `prefix` in front when a join renamed them
+    /// (`SQLFragment(columns:of:prefixedWith:)`).
+    init(row: PostgresRow, prefix: String = "") throws(StoreError) {
         self.init(
-            id: try row.decode(UUID.self, column: first),
-            email: try row.decode(String.self, column: first + 1),
-            passwordHash: try row.decode(String.self, column: first + 2),
-            createdAt: try row.decode(Date.self, column: first + 3),
-            updatedAt: try row.decode(Date.self, column: first + 4))
+            id: try row.decode(UUID.self, column: prefix + "id"),
+            email: try row.decode(String.self, column: prefix + "email"),
+            passwordHash: try row.decode(String.self, column: prefix + "password_hash"),
+            createdAt: try row.decode(Date.self, column: prefix + "created_at"),
+            updatedAt: try row.decode(Date.self, column: prefix + "updated_at"))
     }
 }

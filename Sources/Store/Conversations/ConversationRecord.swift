@@ -21,13 +21,16 @@ public struct ConversationRecord: Sendable, Equatable {
 }
 
 extension ConversationRecord {
-    /// Reads the five columns `id, owner_id, title, created_at, updated_at`.
+    /// What every conversation statement selects or returns.
+    static let columns = SQLFragment(columns: ["id", "owner_id", "title", "created_at", "updated_at"])
+
+    /// Reads `columns` by name.
     init(row: PostgresRow) throws(StoreError) {
         self.init(
-            id: try row.decode(UUID.self, column: 0),
-            ownerID: try row.decode(UUID.self, column: 1),
-            title: try row.decode(String.self, column: 2),
-            createdAt: try row.decode(Date.self, column: 3),
-            updatedAt: try row.decode(Date.self, column: 4))
+            id: try row.decode(UUID.self, column: "id"),
+            ownerID: try row.decode(UUID.self, column: "owner_id"),
+            title: try row.decode(String.self, column: "title"),
+            createdAt: try row.decode(Date.self, column: "created_at"),
+            updatedAt: try row.decode(Date.self, column: "updated_at"))
     }
 }

@@ -14,7 +14,7 @@ public struct PostgresConversationStore: ConversationStore {
         let rows = try connection.query(
             """
             INSERT INTO conversations (owner_id, title) VALUES (\(ownerID), \(title))
-            RETURNING id, owner_id, title, created_at, updated_at
+            RETURNING \(sql: ConversationRecord.columns)
             """)
         guard let row = rows.first else { throw .decoding(reason: "INSERT … RETURNING gave no row") }
         return try ConversationRecord(row: row)
@@ -25,7 +25,7 @@ public struct PostgresConversationStore: ConversationStore {
         var conversations: [ConversationRecord] = []
         for row in try connection.query(
             """
-            SELECT id, owner_id, title, created_at, updated_at FROM conversations
+            SELECT \(sql: ConversationRecord.columns) FROM conversations
             WHERE owner_id = \(ownerID)
             ORDER BY updated_at DESC, id
             LIMIT \(limit)
@@ -39,7 +39,7 @@ public struct PostgresConversationStore: ConversationStore {
     public func conversation(id: UUID, ownerID: UUID) throws(StoreError) -> ConversationRecord? {
         try connection.query(
             """
-            SELECT id, owner_id, title, created_at, updated_at FROM conversations
+            SELECT \(sql: ConversationRecord.columns) FROM conversations
             WHERE id = \(id) AND owner_id = \(ownerID)
             """
         ).first.map { row throws(StoreError) in try ConversationRecord(row: row) }

@@ -55,6 +55,11 @@ extension PostgresQuery: ExpressibleByStringInterpolation {
             sql += literal.description
         }
 
+        /// Adds SQL text that statements share (`SQLFragment`), itself made only of literals.
+        public mutating func appendInterpolation(sql fragment: SQLFragment) {
+            sql += fragment.sql
+        }
+
         /// Binds `value` as the next parameter; the SQL gets only its placeholder.
         public mutating func appendInterpolation<Value: PostgresEncodable>(_ value: Value) {
             appendParameter(value.postgresText, type: Value.postgresTypeOID)

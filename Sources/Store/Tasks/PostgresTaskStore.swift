@@ -15,7 +15,7 @@ public struct PostgresTaskStore: TaskStore {
         let rows = try connection.query(
             """
             INSERT INTO tasks (owner_id, title, description) VALUES (\(ownerID), \(title), \(description))
-            RETURNING id, title, description, completed, created_at, updated_at, completed_at
+            RETURNING \(sql: TaskRecord.columns)
             """, resultFormat: .binary)
         guard let task = try Self.single(rows, ownerID: ownerID) else {
             throw .decoding(reason: "INSERT … RETURNING gave no row")
@@ -27,7 +27,7 @@ public struct PostgresTaskStore: TaskStore {
         try Self.single(
             connection.query(
                 """
-                SELECT id, title, description, completed, created_at, updated_at, completed_at
+                SELECT \(sql: TaskRecord.columns)
                 FROM tasks WHERE id = \(id) AND owner_id = \(ownerID)
                 """, resultFormat: .binary), ownerID: ownerID)
     }
@@ -45,14 +45,14 @@ public struct PostgresTaskStore: TaskStore {
         if let completed = status.requiredCompletion {
             rows = try connection.query(
                 """
-                SELECT id, title, description, completed, created_at, updated_at, completed_at FROM tasks
+                SELECT \(sql: TaskRecord.columns) FROM tasks
                 WHERE owner_id = \(ownerID) AND completed = \(completed) AND id > \(after)
                 ORDER BY id LIMIT \(limit + 1)
                 """, resultFormat: .binary)
         } else {
             rows = try connection.query(
                 """
-                SELECT id, title, description, completed, created_at, updated_at, completed_at FROM tasks
+                SELECT \(sql: TaskRecord.columns) FROM tasks
                 WHERE owner_id = \(ownerID) AND id > \(after) ORDER BY id LIMIT \(limit + 1)
                 """, resultFormat: .binary)
         }
@@ -73,7 +73,7 @@ public struct PostgresTaskStore: TaskStore {
             rows = try connection.query(
                 """
                 SELECT t.* FROM sessions s LEFT JOIN (
-                    SELECT id, title, description, completed, created_at, updated_at, completed_at FROM tasks
+                    SELECT \(sql: TaskRecord.columns) FROM tasks
                     WHERE owner_id = \(ownerID) AND completed = \(completed) AND id > \(after)
                     ORDER BY id LIMIT \(limit + 1)
                 ) t ON true
@@ -84,7 +84,7 @@ public struct PostgresTaskStore: TaskStore {
             rows = try connection.query(
                 """
                 SELECT t.* FROM sessions s LEFT JOIN (
-                    SELECT id, title, description, completed, created_at, updated_at, completed_at FROM tasks
+                    SELECT \(sql: TaskRecord.columns) FROM tasks
                     WHERE owner_id = \(ownerID) AND id > \(after) ORDER BY id LIMIT \(limit + 1)
                 ) t ON true
                 WHERE s.id = \(sessionID) AND s.user_id = \(ownerID) AND s.revoked_at IS NULL AND s.expires_at > now()
@@ -92,7 +92,7 @@ public struct PostgresTaskStore: TaskStore {
                 """, resultFormat: .binary)
         }
         guard let first = rows.first else { return nil }
-        if try first.decode(Int64?.self, column: 0) == nil { return TaskPage(tasks: [], nextCursor: nil) }
+        if try first.decode(Int64?.self, column: "id") == nil { return TaskPage(tasks: [], nextCursor: nil) }
         return try Self.page(of: rows, limit: limit, ownerID: ownerID)
     }
 
@@ -113,7 +113,7 @@ public struct PostgresTaskStore: TaskStore {
                 SET title = coalesce(\(title), title), description = coalesce(\(description), description),
                     updated_at = now()
                 WHERE id = \(id) AND owner_id = \(ownerID)
-                RETURNING id, title, description, completed, created_at, updated_at, completed_at
+                RETURNING \(sql: TaskRecord.columns)
                 """, resultFormat: .binary), ownerID: ownerID)
     }
 
@@ -126,7 +126,7 @@ public struct PostgresTaskStore: TaskStore {
                 SET completed = true, completed_at = coalesce(completed_at, now()),
                     updated_at = CASE WHEN completed THEN updated_at ELSE now() END
                 WHERE id = \(id) AND owner_id = \(ownerID)
-                RETURNING id, title, description, completed, created_at, updated_at, completed_at
+                RETURNING \(sql: TaskRecord.columns)
                 """, resultFormat: .binary), ownerID: ownerID)
     }
 
@@ -135,7 +135,7 @@ public struct PostgresTaskStore: TaskStore {
             connection.query(
                 """
                 DELETE FROM tasks WHERE id = \(id) AND owner_id = \(ownerID)
-                RETURNING id, title, description, completed, created_at, updated_at, completed_at
+                RETURNING \(sql: TaskRecord.columns)
                 """, resultFormat: .binary), ownerID: ownerID)
     }
 
@@ -145,7 +145,7 @@ public struct PostgresTaskStore: TaskStore {
         var tasks: [TaskRecord] = []
         for row in try connection.query(
             """
-            SELECT id, title, description, completed, created_at, updated_at, completed_at
+            SELECT \(sql: TaskRecord.columns)
             FROM tasks
             WHERE owner_id = \(ownerID) AND strpos(lower(title), lower(\(fragment))) > 0
             ORDER BY id
