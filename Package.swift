@@ -17,7 +17,7 @@ let package = Package(
         .target(name: "TextFormats"),
         .target(name: "Logging", dependencies: ["TextFormats"]),
         .target(name: "Store", dependencies: ["CLibPQ", "Logging", "TextFormats"]),
-        .target(name: "Auth", dependencies: ["COpenSSL", "CCrypt", "TextFormats"]),
+        .target(name: "Auth", dependencies: ["COpenSSL", "CCrypt", "Store", "Logging", "TextFormats"]),
         .target(name: "Tasks", dependencies: ["Store", "TextFormats"]),
         .target(name: "Agent", dependencies: ["Tasks", "TextFormats"]),
         .target(name: "HTTP", dependencies: ["TextFormats"]),

@@ -1,3 +1,4 @@
+import Auth
 import HTTP
 import Logging
 
@@ -20,11 +21,9 @@ public struct Application: Sendable {
         HealthRoutes.register(on: &router)
         OpenAPIRoutes.register(on: &router)
         MetricsRoutes(poolStatus: configuration.poolStatus).register(on: &router)
-        let events = AuthEventRecorder()
-        AuthRoutes(configuration: configuration.auth, authenticator: authenticator, events: events)
-            .register(on: &router)
-        SessionRoutes(configuration: configuration.auth, authenticator: authenticator, events: events)
-            .register(on: &router)
+        let authFlows = AuthFlows(configuration: configuration.auth)
+        AuthRoutes(flows: authFlows, authenticator: authenticator).register(on: &router)
+        SessionRoutes(flows: authFlows, authenticator: authenticator).register(on: &router)
         TaskRoutes(authenticator: authenticator).register(on: &router)
         ConversationRoutes(authenticator: authenticator).register(on: &router)
         ChatRoutes(authenticator: authenticator, agent: configuration.agent).register(on: &router)

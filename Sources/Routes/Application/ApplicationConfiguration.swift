@@ -1,4 +1,5 @@
 import Agent
+import Auth
 
 /// Settings the routes need, read once at start-up by the executable.
 public struct ApplicationConfiguration: Sendable {

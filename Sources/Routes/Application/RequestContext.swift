@@ -3,8 +3,8 @@ import Logging
 
 /// What a handler gets besides the request: its thread's stores and a logger tagged with the request id.
 ///
-/// A class so that `AuthenticatedRoutes` (and logout, which reads its user from a cookie) can record `userID` for
-/// the access log; nothing else writes to it.
+/// A class so that `AuthenticatedRoutes`, and the routes that learn their user from the body or the refresh
+/// cookie (register, login, refresh, logout), can record `userID` for the access log; nothing else writes to it.
 public final class RequestContext {
     /// The same id as `Request.requestID`, at hand for handlers that log or build messages.
     public let requestID: String

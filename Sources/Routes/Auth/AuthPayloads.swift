@@ -1,12 +1,15 @@
+import Auth
 import Foundation
 import Store
 import Tasks
 import TextFormats
 
-/// `{email, password}` for register and login; types are checked by the decoder, content by the routes.
+/// `{email, password}` for register and login; types are checked by the decoder, content by `AuthFlows`.
 struct Credentials: Decodable {
     let email: String
     let password: String
+
+    var typed: AuthFlows.Credentials { (email, password) }
 }
 
 /// `{current_password, new_password}` for a password change.

@@ -1,10 +1,11 @@
+import Auth
 import Foundation
 import HTTP
 import TextFormats
 
 /// The routes that answer only a live session, registered as such: the wrapper authenticates before the handler
 /// runs, so every one of them answers 401 before any 400 or 404, and the handler gets the user as a parameter
-/// instead of authenticating by hand. It is also the one place (with logout) that records the user for the
+/// instead of authenticating by hand. It is also where an authenticated route records the user for the
 /// access log.
 struct AuthenticatedRoutes {
     /// A handler that runs once the token is verified and its session confirmed live.

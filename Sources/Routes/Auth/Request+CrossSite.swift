@@ -1,3 +1,4 @@
+import Auth
 import HTTP
 
 extension Request {

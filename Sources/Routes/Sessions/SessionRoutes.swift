@@ -3,12 +3,11 @@ import Foundation
 import HTTP
 import Store
 
-/// A signed-in person's own sessions and password: list, revoke one, revoke all, change the password.
+/// A signed-in person's own sessions and password: list, revoke one, revoke all, change the password; the HTTP side
+/// of `AuthFlows+Sessions`.
 struct SessionRoutes: Sendable {
-    let configuration: AuthConfiguration
+    let flows: AuthFlows
     let authenticator: Authenticator
-    let events: AuthEventRecorder
-    var rateLimitGate: RateLimitGate { RateLimitGate(events: events) }
 
     func register(on router: inout RouterBuilder<RequestContext>) {
         router.authenticated(by: authenticator) { routes in
@@ -19,11 +18,11 @@ struct SessionRoutes: Sendable {
         }
     }
 
-    @Sendable func listSessions(_ request: Request, context: RequestContext, user: AuthenticatedUser) throws -> Response
+    @Sendable func listSessions(_ request: Request, context: RequestContext, user: AuthenticatedUser) throws
+        -> Response
     {
-        let sessions = try context.stores.sessions.activeSessions(userID: user.id)
-        return try .json(
-            SessionListBody(sessions: sessions.map { SessionBody($0, currentSessionID: user.sessionID) }))
+        let sessions = try flows.sessions(of: user.id, stores: context.authStores)
+        return try .json(SessionListBody(sessions: sessions.map { SessionBody($0, currentSessionID: user.sessionID) }))
     }
 
     /// Another user's session answers 404 exactly like a missing one.
@@ -31,12 +30,8 @@ struct SessionRoutes: Sendable {
         -> Response
     {
         let sessionID = try request.parameters.require("id", as: UUID.self)
-        guard
-            try context.stores.sessions.revokeSession(
-                id: sessionID, userID: user.id, reason: "revoked_by_user")
+        guard try flows.revokeSession(sessionID, of: user.id, client: request.authClient, stores: context.authStores)
         else { throw APIError.notFound }
-        try events.record(
-            .sessionRevoked, userID: user.id, sessionID: sessionID, request: request, context: context)
         var response = Response(status: .noContent)
         if sessionID == user.sessionID { response.cookies.append(RefreshCookie.clearing) }
         return response
@@ -45,36 +40,20 @@ struct SessionRoutes: Sendable {
     @Sendable func logoutEverywhere(_ request: Request, context: RequestContext, user: AuthenticatedUser) throws
         -> Response
     {
-        _ = try context.stores.sessions.revokeAllSessions(
-            userID: user.id, except: nil, reason: "logout_all")
-        try events.record(
-            .logoutAll, userID: user.id, sessionID: user.sessionID, request: request,
-            context: context)
+        try flows.logOutEverywhere(
+            user.id, currentSession: user.sessionID, client: request.authClient, stores: context.authStores)
         var response = Response(status: .noContent)
         response.cookies.append(RefreshCookie.clearing)
         return response
     }
 
-    /// Changes the password and ends every other session (ory/kratos#3513): whoever else held one is out.
     @Sendable func changePassword(_ request: Request, context: RequestContext, user: AuthenticatedUser) throws
         -> Response
     {
         let change = try request.decode(PasswordChange.self)
-        if let problem = PasswordPolicy.problem(with: change.newPassword) {
-            throw APIError.validationFailed(fields: ["new_password": problem])
-        }
-        let accountLimit = configuration.rateLimits.failedLoginsPerAccount
-        let accountBucket = RateLimitGate.failedLoginBucket(email: user.user.email)
-        try rateLimitGate.consume(accountLimit, bucket: accountBucket, request: request, context: context)
-        guard configuration.passwordHasher.verify(change.currentPassword, against: user.user.passwordHash)
-        else { throw APIError.validationFailed(fields: ["current_password": "is incorrect"]) }
-        try rateLimitGate.forgive(accountLimit, bucket: accountBucket, context: context)
-        let newHash = try configuration.passwordHasher.hash(change.newPassword)
-        _ = try context.stores.users.changePassword(
-            userID: user.id, newPasswordHash: newHash, keepingSession: user.sessionID)
-        try events.record(
-            .passwordChange, userID: user.id, sessionID: user.sessionID, request: request,
-            context: context)
+        try flows.changePassword(
+            of: user.user, keepingSession: user.sessionID, current: change.currentPassword, new: change.newPassword,
+            client: request.authClient, stores: context.authStores)
         return Response(status: .noContent)
     }
 }

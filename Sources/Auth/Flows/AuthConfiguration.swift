@@ -1,6 +1,4 @@
-import Auth
-
-/// Everything the auth routes need to know, read once at start-up.
+/// Everything the auth flows need to know, read once at start-up.
 public struct AuthConfiguration: Sendable {
     /// Signs and verifies access tokens (keys, issuer, audience, lifetime, leeway).
     public var accessTokens: AccessTokenIssuer

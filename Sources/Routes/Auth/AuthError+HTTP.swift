@@ -1,29 +1,20 @@
+import Auth
 import HTTP
 
-/// The auth domain's errors as the client sees them; the one error mapper renders them.
-///
-/// Wrong password and unknown email are the same case on purpose: one status, one body (keycloak#47619).
-enum AuthError: Error, HTTPResponseError, Equatable {
-    case invalidCredentials
-    case emailTaken
-    /// Missing, malformed, expired or revoked access token; `WWW-Authenticate: Bearer` (RFC 6750 §3), with
-    /// `error="invalid_token"` only when a token was presented (§3.1).
-    case unauthenticated(tokenPresented: Bool)
-    case invalidRefreshToken
-    case refreshTokenReused
-    case rateLimited(retryAfterSeconds: Int)
-    case crossSiteRequest
-
-    var status: HTTPStatus {
+/// How each auth refusal is shown to the client: status, stable code, message, and the headers and cookies that go
+/// with it.
+extension AuthError: HTTPResponseError {
+    public var status: HTTPStatus {
         switch self {
         case .invalidCredentials, .unauthenticated, .invalidRefreshToken, .refreshTokenReused: .unauthorized
         case .emailTaken: .conflict
         case .rateLimited: .tooManyRequests
         case .crossSiteRequest: .forbidden
+        case .invalidInput: .badRequest
         }
     }
 
-    var code: String {
+    public var code: String {
         switch self {
         case .invalidCredentials: "invalid_credentials"
         case .emailTaken: "email_taken"
@@ -32,10 +23,11 @@ enum AuthError: Error, HTTPResponseError, Equatable {
         case .refreshTokenReused: "refresh_token_reused"
         case .rateLimited: "rate_limited"
         case .crossSiteRequest: "cross_site_request"
+        case .invalidInput: APIError.validationFailed(fields: nil).code
         }
     }
 
-    var message: String {
+    public var message: String {
         switch self {
         case .invalidCredentials: "The email or password is incorrect."
         case .emailTaken: "An account with this email already exists."
@@ -45,28 +37,32 @@ enum AuthError: Error, HTTPResponseError, Equatable {
             "This session was ended because its refresh token was used twice. Please sign in again."
         case .rateLimited(let seconds): "Too many attempts. Try again in \(seconds) seconds."
         case .crossSiteRequest: "This request must come from the application's own pages."
+        case .invalidInput: APIError.validationFailed(fields: nil).message
         }
     }
 
-    var fields: [String: String]? { nil }
+    public var fields: [String: String]? {
+        if case .invalidInput(let fields) = self { fields } else { nil }
+    }
 
     /// A refresh cookie that failed is cleared, so the browser stops sending it.
-    var cookies: [SetCookie] {
+    public var cookies: [SetCookie] {
         switch self {
         case .invalidRefreshToken, .refreshTokenReused: [RefreshCookie.clearing]
         default: []
         }
     }
 
-    /// Every 401 carries a challenge (RFC 9110 §15.5.2); a 429 says when to come back.
-    var headers: HTTPHeaders {
+    /// Every 401 carries a challenge (RFC 9110 §15.5.2): `WWW-Authenticate: Bearer` (RFC 6750 §3), with
+    /// `error="invalid_token"` only when a token was presented (§3.1). A 429 says when to come back.
+    public var headers: HTTPHeaders {
         switch self {
         case .unauthenticated(tokenPresented: true):
             ["WWW-Authenticate": #"Bearer realm="api", error="invalid_token""#]
         case .unauthenticated(tokenPresented: false), .invalidCredentials, .invalidRefreshToken, .refreshTokenReused:
             ["WWW-Authenticate": #"Bearer realm="api""#]
         case .rateLimited(let seconds): ["Retry-After": String(seconds)]
-        case .emailTaken, .crossSiteRequest: [:]
+        case .emailTaken, .crossSiteRequest, .invalidInput: [:]
         }
     }
 }

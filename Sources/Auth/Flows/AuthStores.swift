@@ -1,0 +1,18 @@
+import Store
+
+/// The stores the auth flows use, all on the calling thread's database connection.
+public struct AuthStores {
+    public let users: any UserStore
+    public let sessions: any SessionStore
+    public let events: any AuthEventStore
+    public let rateLimits: any RateLimitStore
+
+    public init(
+        users: any UserStore, sessions: any SessionStore, events: any AuthEventStore, rateLimits: any RateLimitStore
+    ) {
+        self.users = users
+        self.sessions = sessions
+        self.events = events
+        self.rateLimits = rateLimits
+    }
+}
