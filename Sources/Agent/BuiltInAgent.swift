@@ -9,12 +9,12 @@ public struct BuiltInAgent: ChatAgent {
     public init() {}
 
     public func reply(to message: String, history: [ChatTurn], tools: ToolRunner) throws -> AgentReply {
-        let text = respond(to: ChatCommand(parsing: message), history: history, tools: tools)
+        let text = respond(to: ChatIntent(parsing: message), history: history, tools: tools)
         return AgentReply(text: text, toolCalls: tools.calls)
     }
 
-    private func respond(to command: ChatCommand, history: [ChatTurn], tools: ToolRunner) -> String {
-        switch command {
+    private func respond(to intent: ChatIntent, history: [ChatTurn], tools: ToolRunner) -> String {
+        switch intent {
         case .add(let title, let description):
             var arguments: [String: JSONValue] = ["title": .string(title)]
             if let description { arguments["description"] = .string(description) }

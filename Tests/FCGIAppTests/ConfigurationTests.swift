@@ -12,24 +12,24 @@ final class ConfigurationTests: XCTestCase {
 
     func testDefaultsApplyWhenOnlyRequiredSettingsAreGiven() throws {
         let configuration = try Configuration(environment: validEnvironment)
-        XCTAssertEqual(configuration.listenAddress, .unix(path: "/run/todo-chatbot/fcgi.sock"))
-        XCTAssertEqual(configuration.workerCount, 2)
-        XCTAssertEqual(configuration.threadsPerWorker, 4)
-        XCTAssertEqual(configuration.maxBodyBytes, 1_048_576)
-        XCTAssertEqual(configuration.socketMode, 0o660)
-        XCTAssertNil(configuration.socketGroup)
-        XCTAssertEqual(configuration.backlog, 1024)
-        XCTAssertEqual(configuration.shutdownTimeoutSeconds, 20)
-        XCTAssertEqual(configuration.statementTimeoutMilliseconds, 5000)
+        XCTAssertEqual(configuration.listening.address, .unix(path: "/run/todo-chatbot/fcgi.sock"))
+        XCTAssertEqual(configuration.pool.workerCount, 2)
+        XCTAssertEqual(configuration.pool.threadsPerWorker, 4)
+        XCTAssertEqual(configuration.pool.maxBodyBytes, 1_048_576)
+        XCTAssertEqual(configuration.listening.socketMode, 0o660)
+        XCTAssertNil(configuration.listening.socketGroup)
+        XCTAssertEqual(configuration.listening.backlog, 1024)
+        XCTAssertEqual(configuration.pool.shutdownTimeoutSeconds, 20)
+        XCTAssertEqual(configuration.database.statementTimeoutMilliseconds, 5000)
         XCTAssertEqual(configuration.logLevel, .info)
-        XCTAssertEqual(configuration.workerMaxRequests, 0)
-        XCTAssertEqual(configuration.slowRequestMilliseconds, 1000)
+        XCTAssertEqual(configuration.pool.workerMaxRequests, 0)
+        XCTAssertEqual(configuration.pool.slowRequestMilliseconds, 1000)
         XCTAssertEqual(configuration.applicationConfiguration.slowRequestThreshold, .seconds(1))
-        XCTAssertEqual(configuration.passwordListenAddress, .unix(path: "/run/todo-chatbot/password.sock"))
-        XCTAssertEqual(configuration.passwordHashingConcurrency, ProcessInfo.processInfo.activeProcessorCount)
-        XCTAssertEqual(configuration.passwordQueueTimeoutMilliseconds, 3000)
-        XCTAssertEqual(configuration.passwordRetryAfterSeconds, 3)
-        XCTAssertEqual(configuration.passwordHashingNice, 10)
+        XCTAssertEqual(configuration.listening.passwordAddress, .unix(path: "/run/todo-chatbot/password.sock"))
+        XCTAssertEqual(configuration.passwordLane.hashingConcurrency, ProcessInfo.processInfo.activeProcessorCount)
+        XCTAssertEqual(configuration.passwordLane.queueTimeoutMilliseconds, 3000)
+        XCTAssertEqual(configuration.passwordLane.retryAfterSeconds, 3)
+        XCTAssertEqual(configuration.passwordLane.hashingNice, 10)
     }
 
     func testEverySettingIsReadFromTheEnvironment() throws {
@@ -49,20 +49,20 @@ final class ConfigurationTests: XCTestCase {
         environment["WORKER_MAX_REQUESTS"] = "5000"
         environment["SLOW_REQUEST_MS"] = "0"
         let configuration = try Configuration(environment: environment)
-        XCTAssertEqual(configuration.listenAddress, .tcp(host: "10.0.0.5", port: 9000))
-        XCTAssertEqual(configuration.passwordListenAddress, .tcp(host: "10.0.0.5", port: 9001))
-        XCTAssertEqual(configuration.passwordHashingConcurrency, 3)
-        XCTAssertEqual(configuration.passwordQueueTimeoutMilliseconds, 1500)
-        XCTAssertEqual(configuration.passwordRetryAfterSeconds, 2, "rounded up to whole seconds")
-        XCTAssertEqual(configuration.passwordHashingNice, 5)
-        XCTAssertEqual(configuration.workerCount, 3)
-        XCTAssertEqual(configuration.threadsPerWorker, 8)
-        XCTAssertEqual(configuration.maxBodyBytes, 65536)
-        XCTAssertEqual(configuration.socketMode, 0o600)
-        XCTAssertEqual(configuration.socketGroup, "www-data")
+        XCTAssertEqual(configuration.listening.address, .tcp(host: "10.0.0.5", port: 9000))
+        XCTAssertEqual(configuration.listening.passwordAddress, .tcp(host: "10.0.0.5", port: 9001))
+        XCTAssertEqual(configuration.passwordLane.hashingConcurrency, 3)
+        XCTAssertEqual(configuration.passwordLane.queueTimeoutMilliseconds, 1500)
+        XCTAssertEqual(configuration.passwordLane.retryAfterSeconds, 2, "rounded up to whole seconds")
+        XCTAssertEqual(configuration.passwordLane.hashingNice, 5)
+        XCTAssertEqual(configuration.pool.workerCount, 3)
+        XCTAssertEqual(configuration.pool.threadsPerWorker, 8)
+        XCTAssertEqual(configuration.pool.maxBodyBytes, 65536)
+        XCTAssertEqual(configuration.listening.socketMode, 0o600)
+        XCTAssertEqual(configuration.listening.socketGroup, "www-data")
         XCTAssertEqual(configuration.logLevel, .warning)
-        XCTAssertEqual(configuration.shutdownTimeoutSeconds, 7)
-        XCTAssertEqual(configuration.workerMaxRequests, 5000)
+        XCTAssertEqual(configuration.pool.shutdownTimeoutSeconds, 7)
+        XCTAssertEqual(configuration.pool.workerMaxRequests, 5000)
         XCTAssertNil(configuration.applicationConfiguration.slowRequestThreshold, "0 turns the slow-request log off")
     }
 
@@ -107,11 +107,12 @@ final class ConfigurationTests: XCTestCase {
         var environment = validEnvironment
         environment["FCGI_LISTEN"] = "/srv/app/run/fcgi.sock"
         XCTAssertEqual(
-            try Configuration(environment: environment).passwordListenAddress, .unix(path: "/srv/app/run/password.sock")
+            try Configuration(environment: environment).listening.passwordAddress,
+            .unix(path: "/srv/app/run/password.sock")
         )
         environment["FCGI_PASSWORD_LISTEN"] = "unix:/srv/app/hash.sock"
         XCTAssertEqual(
-            try Configuration(environment: environment).passwordListenAddress, .unix(path: "/srv/app/hash.sock"))
+            try Configuration(environment: environment).listening.passwordAddress, .unix(path: "/srv/app/hash.sock"))
     }
 
     func testATCPPoolMustNameItsPasswordAddress() {

@@ -1,7 +1,7 @@
 /// Everything the auth flows need to know, read once at start-up.
 public struct AuthConfiguration: Sendable {
     /// Signs and verifies access tokens (keys, issuer, audience, lifetime, leeway).
-    public var accessTokens: AccessTokenIssuer
+    public var accessTokens: AccessTokenSigner
     public var passwordHasher: PasswordHasher
     /// Seconds a refresh token lives after it is issued: 7 days.
     public var refreshTokenLifetime: Int
@@ -16,7 +16,7 @@ public struct AuthConfiguration: Sendable {
     public var rateLimits: RateLimits
 
     public init(
-        accessTokens: AccessTokenIssuer, passwordHasher: PasswordHasher = PasswordHasher(),
+        accessTokens: AccessTokenSigner, passwordHasher: PasswordHasher = PasswordHasher(),
         refreshTokenLifetime: Int = 7 * 24 * 3600, sessionLifetime: Int = 30 * 24 * 3600, refreshGraceSeconds: Int = 10,
         publicOrigin: String? = nil, rateLimits: RateLimits = RateLimits()
     ) {

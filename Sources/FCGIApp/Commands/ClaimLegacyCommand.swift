@@ -61,9 +61,10 @@ enum ClaimLegacyCommand {
             return 2
         }
         let connection = PostgresConnection(
-            url: configuration.databaseURL,
+            url: configuration.database.url,
             settings: PostgresConnection.Settings(
-                connectTimeoutSeconds: configuration.connectTimeoutSeconds, statementTimeoutMilliseconds: 60_000,
+                connectTimeoutSeconds: configuration.database.connectTimeoutSeconds,
+                statementTimeoutMilliseconds: 60_000,
                 applicationName: "todo-chatbot-claim-legacy"),
             logger: logger)
         defer { connection.close() }

@@ -9,9 +9,9 @@ enum MigrateCommand {
 
     static func run(configuration: Configuration, logger: Logger, waitForDatabase: Bool) -> Int32 {
         let connection = PostgresConnection(
-            url: configuration.databaseURL,
+            url: configuration.database.url,
             settings: PostgresConnection.Settings(
-                connectTimeoutSeconds: configuration.connectTimeoutSeconds,
+                connectTimeoutSeconds: configuration.database.connectTimeoutSeconds,
                 // Migrations may rewrite tables: no statement timeout for them.
                 statementTimeoutMilliseconds: 0,
                 applicationName: "todo-chatbot-migrate"),

@@ -9,19 +9,19 @@ import Store
 enum PurgeCommand {
     static func run(configuration: Configuration, logger: Logger) -> Int32 {
         let connection = PostgresConnection(
-            url: configuration.databaseURL,
+            url: configuration.database.url,
             settings: PostgresConnection.Settings(
-                connectTimeoutSeconds: configuration.connectTimeoutSeconds,
+                connectTimeoutSeconds: configuration.database.connectTimeoutSeconds,
                 statementTimeoutMilliseconds: 60_000, applicationName: "todo-chatbot-purge"),
             logger: logger)
-        let limits = configuration.rateLimits
+        let limits = configuration.accounts.rateLimits
         let longestWindow =
             [limits.register, limits.login, limits.refresh, limits.failedLoginsPerAccount]
             .map(\.windowSeconds).max() ?? 86_400
         let store = PostgresAuthPurgeStore(connection: connection, longestRateLimitWindowSeconds: longestWindow)
         do throws(StoreError) {
             let purged = try store.purgeExpired(
-                now: Date(), revokedSessionRetentionDays: configuration.revokedSessionRetentionDays)
+                now: Date(), revokedSessionRetentionDays: configuration.accounts.revokedSessionRetentionDays)
             logger.info(
                 "purged expired auth data",
                 [

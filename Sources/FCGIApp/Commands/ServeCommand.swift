@@ -8,11 +8,11 @@ enum ServeCommand {
         guard migrated == 0 else { return migrated }
         do {
             let socket = try ListeningSocket(
-                address: configuration.listenAddress, backlog: configuration.backlog,
-                socketMode: configuration.socketMode, socketGroup: configuration.socketGroup)
+                address: configuration.listening.address, backlog: configuration.listening.backlog,
+                socketMode: configuration.listening.socketMode, socketGroup: configuration.listening.socketGroup)
             let passwordSocket = try ListeningSocket(
-                address: configuration.passwordListenAddress, backlog: configuration.backlog,
-                socketMode: configuration.socketMode, socketGroup: configuration.socketGroup)
+                address: configuration.listening.passwordAddress, backlog: configuration.listening.backlog,
+                socketMode: configuration.listening.socketMode, socketGroup: configuration.listening.socketGroup)
             var supervisor = try Supervisor(
                 configuration: configuration, executablePath: executablePath(), environment: environment,
                 listeningSocket: socket, passwordListeningSocket: passwordSocket, logger: logger)

@@ -6,15 +6,16 @@ extension Configuration {
     /// What the routes need, built once per worker (the dummy password hash costs one bcrypt).
     var applicationConfiguration: ApplicationConfiguration {
         ApplicationConfiguration(
-            maxBodyBytes: maxBodyBytes,
+            maxBodyBytes: pool.maxBodyBytes,
             auth: AuthConfiguration(
-                accessTokens: AccessTokenIssuer(
-                    keys: signingKeys, issuer: tokenIssuer, audience: tokenAudience,
-                    lifetime: accessTokenLifetimeSeconds, leeway: clockLeewaySeconds),
-                passwordHasher: PasswordHasher(cost: bcryptCost), refreshTokenLifetime: refreshTokenLifetimeSeconds,
-                sessionLifetime: sessionLifetimeSeconds, refreshGraceSeconds: refreshGraceSeconds,
-                publicOrigin: publicOrigin, rateLimits: rateLimits),
+                accessTokens: AccessTokenSigner(
+                    keys: tokens.signingKeys, issuer: tokens.issuer, audience: tokens.audience,
+                    lifetime: tokens.accessTokenLifetimeSeconds, leeway: tokens.clockLeewaySeconds),
+                passwordHasher: PasswordHasher(cost: accounts.bcryptCost),
+                refreshTokenLifetime: accounts.refreshTokenLifetimeSeconds,
+                sessionLifetime: accounts.sessionLifetimeSeconds, refreshGraceSeconds: accounts.refreshGraceSeconds,
+                publicOrigin: accounts.publicOrigin, rateLimits: accounts.rateLimits),
             agent: openAI.map { OpenAICompatibleAgent(configuration: $0) } ?? BuiltInAgent(),
-            slowRequestThreshold: slowRequestMilliseconds > 0 ? .milliseconds(slowRequestMilliseconds) : nil)
+            slowRequestThreshold: pool.slowRequestMilliseconds > 0 ? .milliseconds(pool.slowRequestMilliseconds) : nil)
     }
 }

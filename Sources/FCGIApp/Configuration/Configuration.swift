@@ -4,203 +4,262 @@ import Foundation
 import Logging
 import Routes
 
-/// Every setting of the pool, read once from the environment; see the README's Configuration section.
+/// Every setting of the pool, read once from the environment, section by section; see the README's Configuration
+/// section.
 struct Configuration: Sendable {
-    var databaseURL: String
-    /// The key new access tokens are signed with, then keys still accepted for verification (rotation).
-    var signingKeys: [SigningSecret]
-    var tokenIssuer: String
-    var tokenAudience: String
-    var accessTokenLifetimeSeconds: Int
-    var refreshTokenLifetimeSeconds: Int
-    var sessionLifetimeSeconds: Int
-    var refreshGraceSeconds: Int
-    var clockLeewaySeconds: Int
-    var bcryptCost: Int
-    /// `https://host[:port]` that browsers show; nil derives it from each request's Host header.
-    var publicOrigin: String?
-    var rateLimits: RateLimits
-    /// Days a revoked session stays listed in the database (for audits) before `purge` deletes it.
-    var revokedSessionRetentionDays: Int
-    var listenAddress: ListenAddress
-    /// The password lane's socket, which nginx sends login, register and password change to.
-    var passwordListenAddress: ListenAddress
-    /// Password hashes computed at once on this host (the password lane's hashing threads): its CPU count.
-    var passwordHashingConcurrency: Int
-    /// How long a password request may wait for a hashing thread before it is answered 503 `server_busy`.
-    var passwordQueueTimeoutMilliseconds: Int
-    /// The password lane's nice value: above 0, so a busy CPU serves the other routes first.
-    var passwordHashingNice: Int
-    /// Permission bits of a unix listening socket; nginx needs read and write.
-    var socketMode: UInt32
-    /// Group given to a unix listening socket so nginx's user can connect (empty: leave it).
-    var socketGroup: String?
-    /// A backlog of 4 turned bursts into immediate 502s; 1024 lets them queue (docs/pool.md).
-    var backlog: Int32
-    var workerCount: Int
-    var threadsPerWorker: Int
-    var maxBodyBytes: Int
-    /// How long SIGTERM waits for in-flight requests before a worker gives up on them.
-    var shutdownTimeoutSeconds: Int
-    var statementTimeoutMilliseconds: Int
-    var connectTimeoutSeconds: Int
+    var database: Database
+    var tokens: Tokens
+    var accounts: Accounts
+    var listening: Listening
+    var pool: Pool
+    var passwordLane: PasswordLane
     var logLevel: Logger.Level
-    /// Requests this slow or slower are logged at warning; 0 turns that off.
-    var slowRequestMilliseconds: Int
-    /// Recycle a worker after about this many requests (jittered ±10%); 0 never recycles.
-    var workerMaxRequests: Int
-    /// A worker that dies this many times within `crashWindowSeconds` stops the pool loudly for systemd.
-    var crashLimit: Int
-    var crashWindowSeconds: Int
     /// The OpenAI-compatible chat provider; nil (no `OPENAI_API_KEY`) runs the offline built-in agent.
     var openAI: OpenAICompatibleConfiguration?
 
-    /// Reads and validates the environment, reporting every problem at once.
+    /// Reads and validates the environment, reporting every problem of every section at once.
     init(environment: [String: String]) throws(ConfigurationError) {
         var reader = EnvironmentReader(environment: environment)
-        let databaseURL = reader.required("DATABASE_URL")
-        let secretText = reader.required("JWT_SECRET")
-        let keyID = reader.string("JWT_KEY_ID", default: "1")
-        let previousSecretsText = reader.string("JWT_PREVIOUS_SECRETS", default: "")
-        tokenIssuer = reader.string("JWT_ISSUER", default: "todo-chatbot")
-        tokenAudience = reader.string("JWT_AUDIENCE", default: "todo-chatbot-api")
-        accessTokenLifetimeSeconds = reader.integer("ACCESS_TOKEN_TTL_SECONDS", default: 900, range: 1...86400)
-        refreshTokenLifetimeSeconds = reader.integer(
-            "REFRESH_TOKEN_TTL_SECONDS", default: 604_800, range: 60...31_536_000)
-        sessionLifetimeSeconds = reader.integer("SESSION_TTL_SECONDS", default: 2_592_000, range: 60...31_536_000)
-        refreshGraceSeconds = reader.integer("REFRESH_GRACE_SECONDS", default: 10, range: 0...300)
-        clockLeewaySeconds = reader.integer("JWT_LEEWAY_SECONDS", default: 30, range: 0...300)
-        bcryptCost = reader.integer("BCRYPT_COST", default: 12, range: 4...31)
-        revokedSessionRetentionDays = reader.integer(
-            "REVOKED_SESSION_RETENTION_DAYS", default: 30, range: 0...3650)
-        let origin = reader.string("PUBLIC_ORIGIN", default: "")
-        publicOrigin = origin.isEmpty ? nil : origin
-        if let publicOrigin,
-            !(publicOrigin.hasPrefix("https://") || publicOrigin.hasPrefix("http://"))
-                || publicOrigin.hasSuffix("/")
-        {
-            reader.problems.append("PUBLIC_ORIGIN must look like https://todo.example.com (scheme, host, no path)")
-        }
-        rateLimits = RateLimits(
-            register: .init(
-                count: reader.integer("RATE_LIMIT_REGISTER_PER_MINUTE", default: 5, range: 1...1_000_000),
-                windowSeconds: 60),
-            login: .init(
-                count: reader.integer("RATE_LIMIT_LOGIN_PER_MINUTE", default: 10, range: 1...1_000_000),
-                windowSeconds: 60),
-            refresh: .init(
-                count: reader.integer("RATE_LIMIT_REFRESH_PER_MINUTE", default: 30, range: 1...1_000_000),
-                windowSeconds: 60),
-            failedLoginsPerAccount: .init(
-                count: reader.integer("LOGIN_FAILURES_PER_ACCOUNT", default: 5, range: 1...1_000_000),
-                windowSeconds: reader.integer("LOGIN_FAILURE_WINDOW_SECONDS", default: 900, range: 1...86400)))
-        let listenText = reader.string("FCGI_LISTEN", default: "/run/todo-chatbot/fcgi.sock")
-        let passwordListenText = reader.string("FCGI_PASSWORD_LISTEN", default: "")
-        passwordHashingConcurrency = reader.integer(
-            "PASSWORD_HASHING_CONCURRENCY", default: ProcessInfo.processInfo.activeProcessorCount, range: 1...256)
-        // Well inside nginx's fastcgi_read_timeout (30 s), so the 503 is ours and not nginx's 504.
-        passwordQueueTimeoutMilliseconds = reader.integer(
-            "PASSWORD_QUEUE_TIMEOUT_MS", default: 3000, range: 10...20_000)
-        passwordHashingNice = reader.integer("PASSWORD_HASHING_NICE", default: 10, range: 0...19)
-        socketMode = reader.octal("FCGI_SOCKET_MODE", default: 0o660)
-        let group = reader.string("FCGI_SOCKET_GROUP", default: "")
-        socketGroup = group.isEmpty ? nil : group
-        backlog = Int32(reader.integer("FCGI_BACKLOG", default: 1024, range: 1...65535))
-        workerCount = reader.integer("WORKERS", default: 2, range: 1...64)
-        threadsPerWorker = reader.integer("THREADS_PER_WORKER", default: 4, range: 1...256)
-        maxBodyBytes = reader.integer("MAX_BODY_BYTES", default: 1_048_576, range: 1024...(64 << 20))
-        shutdownTimeoutSeconds = reader.integer("SHUTDOWN_TIMEOUT_SECONDS", default: 20, range: 1...3600)
-        statementTimeoutMilliseconds = reader.integer("DB_STATEMENT_TIMEOUT_MS", default: 5000, range: 100...600_000)
-        connectTimeoutSeconds = reader.integer("DB_CONNECT_TIMEOUT_SECONDS", default: 2, range: 1...60)
-        workerMaxRequests = reader.integer("WORKER_MAX_REQUESTS", default: 0, range: 0...Int(Int32.max))
-        crashLimit = reader.integer("WORKER_CRASH_LIMIT", default: 10, range: 1...1000)
-        crashWindowSeconds = reader.integer("WORKER_CRASH_WINDOW_SECONDS", default: 60, range: 1...3600)
-        slowRequestMilliseconds = reader.integer("SLOW_REQUEST_MS", default: 1000, range: 0...3_600_000)
+        let database = Database(reading: &reader)
+        let tokens = Tokens(reading: &reader)
+        accounts = Accounts(reading: &reader)
+        let listening = Listening(reading: &reader)
+        pool = Pool(reading: &reader)
+        passwordLane = PasswordLane(reading: &reader)
         let levelText = reader.string("LOG_LEVEL", default: "info")
         if Logger.Level(name: levelText) == nil {
             reader.problems.append("LOG_LEVEL must be one of debug, info, warning, error")
         }
         openAI = Self.openAIConfiguration(&reader)
-        let listenAddress = ListenAddress(parsing: listenText)
-        if listenAddress == nil {
-            reader.problems.append(
-                "FCGI_LISTEN must be an absolute unix socket path (under 108 bytes) or host:port with an explicit host")
-        }
-        let passwordListenAddress = Self.passwordListenAddress(
-            passwordListenText, besides: listenAddress, reader: &reader)
-        var signingKeys: [SigningSecret] = []
-        if let secretText {
-            do throws(SigningSecretError) {
-                signingKeys.append(try SigningSecret(validating: secretText, keyID: keyID))
-            } catch {
-                reader.problems.append("JWT_SECRET \(error)")
-            }
-        }
-        for (index, entry) in previousSecretsText.split(separator: ",").enumerated() {
-            let parts = entry.split(separator: ":", maxSplits: 1).map(String.init)
-            guard parts.count == 2, !parts[0].isEmpty else {
-                reader.problems.append("JWT_PREVIOUS_SECRETS entry \(index + 1) must be key-id:secret")
-                continue
-            }
-            do throws(SigningSecretError) {
-                signingKeys.append(try SigningSecret(validating: parts[1], keyID: parts[0]))
-            } catch {
-                reader.problems.append("JWT_PREVIOUS_SECRETS entry \(index + 1) \(error)")
-            }
-        }
-        if Set(signingKeys.map(\.keyID)).count != signingKeys.count {
-            reader.problems.append("JWT_KEY_ID and the key ids in JWT_PREVIOUS_SECRETS must all differ")
-        }
-        if let databaseURL,
-            !(databaseURL.hasPrefix("postgresql://") || databaseURL.hasPrefix("postgres://")
-                || databaseURL.contains("="))
-        {
-            reader.problems.append("DATABASE_URL must be a postgresql:// URL or a libpq key=value string")
-        }
-        guard reader.problems.isEmpty, let databaseURL, !signingKeys.isEmpty, let listenAddress,
-            let passwordListenAddress, let logLevel = Logger.Level(name: levelText)
+        guard reader.problems.isEmpty, let database, let tokens, let listening,
+            let logLevel = Logger.Level(name: levelText)
         else { throw ConfigurationError(problems: reader.problems) }
-        self.databaseURL = databaseURL
-        self.signingKeys = signingKeys
-        self.listenAddress = listenAddress
-        self.passwordListenAddress = passwordListenAddress
+        self.database = database
+        self.tokens = tokens
+        self.listening = listening
         self.logLevel = logLevel
+    }
+
+    /// Where PostgreSQL is and how long a worker waits for it.
+    struct Database: Sendable {
+        var url: String
+        var statementTimeoutMilliseconds: Int
+        var connectTimeoutSeconds: Int
+
+        fileprivate init?(reading reader: inout EnvironmentReader) {
+            let url = reader.required("DATABASE_URL")
+            statementTimeoutMilliseconds = reader.integer(
+                "DB_STATEMENT_TIMEOUT_MS", default: 5000, range: 100...600_000)
+            connectTimeoutSeconds = reader.integer("DB_CONNECT_TIMEOUT_SECONDS", default: 2, range: 1...60)
+            guard let url else { return nil }
+            guard url.hasPrefix("postgresql://") || url.hasPrefix("postgres://") || url.contains("=") else {
+                reader.problems.append("DATABASE_URL must be a postgresql:// URL or a libpq key=value string")
+                return nil
+            }
+            self.url = url
+        }
+    }
+
+    /// How access tokens are signed and checked.
+    struct Tokens: Sendable {
+        /// The key new access tokens are signed with, then keys still accepted for verification (rotation).
+        var signingKeys: [SigningSecret]
+        var issuer: String
+        var audience: String
+        var accessTokenLifetimeSeconds: Int
+        var clockLeewaySeconds: Int
+
+        fileprivate init?(reading reader: inout EnvironmentReader) {
+            let secretText = reader.required("JWT_SECRET")
+            let keyID = reader.string("JWT_KEY_ID", default: "1")
+            let previousSecretsText = reader.string("JWT_PREVIOUS_SECRETS", default: "")
+            issuer = reader.string("JWT_ISSUER", default: "todo-chatbot")
+            audience = reader.string("JWT_AUDIENCE", default: "todo-chatbot-api")
+            accessTokenLifetimeSeconds = reader.integer("ACCESS_TOKEN_TTL_SECONDS", default: 900, range: 1...86400)
+            clockLeewaySeconds = reader.integer("JWT_LEEWAY_SECONDS", default: 30, range: 0...300)
+            signingKeys = []
+            if let secretText {
+                do throws(SigningSecretError) {
+                    signingKeys.append(try SigningSecret(validating: secretText, keyID: keyID))
+                } catch {
+                    reader.problems.append("JWT_SECRET \(error)")
+                }
+            }
+            for (index, entry) in previousSecretsText.split(separator: ",").enumerated() {
+                let parts = entry.split(separator: ":", maxSplits: 1).map(String.init)
+                guard parts.count == 2, !parts[0].isEmpty else {
+                    reader.problems.append("JWT_PREVIOUS_SECRETS entry \(index + 1) must be key-id:secret")
+                    continue
+                }
+                do throws(SigningSecretError) {
+                    signingKeys.append(try SigningSecret(validating: parts[1], keyID: parts[0]))
+                } catch {
+                    reader.problems.append("JWT_PREVIOUS_SECRETS entry \(index + 1) \(error)")
+                }
+            }
+            if Set(signingKeys.map(\.keyID)).count != signingKeys.count {
+                reader.problems.append("JWT_KEY_ID and the key ids in JWT_PREVIOUS_SECRETS must all differ")
+            }
+            guard !signingKeys.isEmpty else { return nil }
+        }
+    }
+
+    /// Passwords, sessions, refresh tokens and the limits on trying them.
+    struct Accounts: Sendable {
+        var bcryptCost: Int
+        var refreshTokenLifetimeSeconds: Int
+        var sessionLifetimeSeconds: Int
+        var refreshGraceSeconds: Int
+        /// Days a revoked session stays listed in the database (for audits) before `purge` deletes it.
+        var revokedSessionRetentionDays: Int
+        /// `https://host[:port]` that browsers show; nil derives it from each request's Host header.
+        var publicOrigin: String?
+        var rateLimits: RateLimits
+
+        fileprivate init(reading reader: inout EnvironmentReader) {
+            bcryptCost = reader.integer("BCRYPT_COST", default: 12, range: 4...31)
+            refreshTokenLifetimeSeconds = reader.integer(
+                "REFRESH_TOKEN_TTL_SECONDS", default: 604_800, range: 60...31_536_000)
+            sessionLifetimeSeconds = reader.integer("SESSION_TTL_SECONDS", default: 2_592_000, range: 60...31_536_000)
+            refreshGraceSeconds = reader.integer("REFRESH_GRACE_SECONDS", default: 10, range: 0...300)
+            revokedSessionRetentionDays = reader.integer(
+                "REVOKED_SESSION_RETENTION_DAYS", default: 30, range: 0...3650)
+            let origin = reader.string("PUBLIC_ORIGIN", default: "")
+            publicOrigin = origin.isEmpty ? nil : origin
+            if let publicOrigin,
+                !(publicOrigin.hasPrefix("https://") || publicOrigin.hasPrefix("http://"))
+                    || publicOrigin.hasSuffix("/")
+            {
+                reader.problems.append("PUBLIC_ORIGIN must look like https://todo.example.com (scheme, host, no path)")
+            }
+            rateLimits = RateLimits(
+                register: .init(
+                    count: reader.integer("RATE_LIMIT_REGISTER_PER_MINUTE", default: 5, range: 1...1_000_000),
+                    windowSeconds: 60),
+                login: .init(
+                    count: reader.integer("RATE_LIMIT_LOGIN_PER_MINUTE", default: 10, range: 1...1_000_000),
+                    windowSeconds: 60),
+                refresh: .init(
+                    count: reader.integer("RATE_LIMIT_REFRESH_PER_MINUTE", default: 30, range: 1...1_000_000),
+                    windowSeconds: 60),
+                failedLoginsPerAccount: .init(
+                    count: reader.integer("LOGIN_FAILURES_PER_ACCOUNT", default: 5, range: 1...1_000_000),
+                    windowSeconds: reader.integer("LOGIN_FAILURE_WINDOW_SECONDS", default: 900, range: 1...86400)))
+        }
+    }
+
+    /// The sockets nginx connects to.
+    struct Listening: Sendable {
+        var address: ListenAddress
+        /// The password lane's socket, which nginx sends login, register and password change to.
+        var passwordAddress: ListenAddress
+        /// Permission bits of a unix listening socket; nginx needs read and write.
+        var socketMode: UInt32
+        /// Group given to a unix listening socket so nginx's user can connect (empty: leave it).
+        var socketGroup: String?
+        /// A backlog of 4 turned bursts into immediate 502s; 1024 lets them queue (docs/pool.md).
+        var backlog: Int32
+
+        fileprivate init?(reading reader: inout EnvironmentReader) {
+            let listenText = reader.string("FCGI_LISTEN", default: "/run/todo-chatbot/fcgi.sock")
+            let passwordListenText = reader.string("FCGI_PASSWORD_LISTEN", default: "")
+            socketMode = reader.octal("FCGI_SOCKET_MODE", default: 0o660)
+            let group = reader.string("FCGI_SOCKET_GROUP", default: "")
+            socketGroup = group.isEmpty ? nil : group
+            backlog = Int32(reader.integer("FCGI_BACKLOG", default: 1024, range: 1...65535))
+            let address = ListenAddress(parsing: listenText)
+            if address == nil {
+                reader.problems.append(
+                    "FCGI_LISTEN must be an absolute unix socket path (under 108 bytes) or host:port with an explicit "
+                        + "host")
+            }
+            let passwordAddress = Self.passwordAddress(passwordListenText, besides: address, reader: &reader)
+            guard let address, let passwordAddress else { return nil }
+            self.address = address
+            self.passwordAddress = passwordAddress
+        }
+
+        /// FCGI_PASSWORD_LISTEN, or by default `password.sock` beside a unix FCGI_LISTEN; a TCP pool must name
+        /// its password address (an explicit host and port, as FCGI_LISTEN's).
+        private static func passwordAddress(
+            _ text: String, besides listenAddress: ListenAddress?, reader: inout EnvironmentReader
+        ) -> ListenAddress? {
+            let address: ListenAddress?
+            if !text.isEmpty {
+                address = ListenAddress(parsing: text)
+                if address == nil {
+                    reader.problems.append(
+                        "FCGI_PASSWORD_LISTEN must be an absolute unix socket path (under 108 bytes) or host:port "
+                            + "with an explicit host")
+                }
+            } else if case .unix(let path) = listenAddress {
+                let directory = path.split(separator: "/", omittingEmptySubsequences: false).dropLast()
+                address = ListenAddress(parsing: directory.joined(separator: "/") + "/password.sock")
+            } else {
+                if listenAddress != nil {
+                    reader.problems.append(
+                        "FCGI_PASSWORD_LISTEN is required when FCGI_LISTEN is host:port (e.g. the same host, another "
+                            + "port)")
+                }
+                address = nil
+            }
+            if let address, address == listenAddress {
+                reader.problems.append("FCGI_PASSWORD_LISTEN must differ from FCGI_LISTEN")
+            }
+            return address
+        }
+    }
+
+    /// The worker processes and their threads.
+    struct Pool: Sendable {
+        var workerCount: Int
+        var threadsPerWorker: Int
+        var maxBodyBytes: Int
+        /// How long SIGTERM waits for in-flight requests before a worker gives up on them.
+        var shutdownTimeoutSeconds: Int
+        /// Recycle a worker after about this many requests (jittered ±10%); 0 never recycles.
+        var workerMaxRequests: Int
+        /// A worker that dies this many times within `crashWindowSeconds` stops the pool loudly for systemd.
+        var crashLimit: Int
+        var crashWindowSeconds: Int
+        /// Requests this slow or slower are logged at warning; 0 turns that off.
+        var slowRequestMilliseconds: Int
+
+        fileprivate init(reading reader: inout EnvironmentReader) {
+            workerCount = reader.integer("WORKERS", default: 2, range: 1...64)
+            threadsPerWorker = reader.integer("THREADS_PER_WORKER", default: 4, range: 1...256)
+            maxBodyBytes = reader.integer("MAX_BODY_BYTES", default: 1_048_576, range: 1024...(64 << 20))
+            shutdownTimeoutSeconds = reader.integer("SHUTDOWN_TIMEOUT_SECONDS", default: 20, range: 1...3600)
+            workerMaxRequests = reader.integer("WORKER_MAX_REQUESTS", default: 0, range: 0...Int(Int32.max))
+            crashLimit = reader.integer("WORKER_CRASH_LIMIT", default: 10, range: 1...1000)
+            crashWindowSeconds = reader.integer("WORKER_CRASH_WINDOW_SECONDS", default: 60, range: 1...3600)
+            slowRequestMilliseconds = reader.integer("SLOW_REQUEST_MS", default: 1000, range: 0...3_600_000)
+        }
+    }
+
+    /// The password lane: login, register and password change, hashed by a bounded set of low-priority threads.
+    struct PasswordLane: Sendable {
+        /// Password hashes computed at once on this host (the lane's hashing threads): its CPU count.
+        var hashingConcurrency: Int
+        /// How long a password request may wait for a hashing thread before it is answered 503 `server_busy`.
+        var queueTimeoutMilliseconds: Int
+        /// The hashing threads' nice value: above 0, so a busy CPU serves the other routes first.
+        var hashingNice: Int
+
+        /// `Retry-After` of a shed password request: one queue timeout, rounded up to whole seconds.
+        var retryAfterSeconds: Int { max(1, (queueTimeoutMilliseconds + 999) / 1000) }
+
+        fileprivate init(reading reader: inout EnvironmentReader) {
+            hashingConcurrency = reader.integer(
+                "PASSWORD_HASHING_CONCURRENCY", default: ProcessInfo.processInfo.activeProcessorCount, range: 1...256)
+            // Well inside nginx's fastcgi_read_timeout (30 s), so the 503 is ours and not nginx's 504.
+            queueTimeoutMilliseconds = reader.integer("PASSWORD_QUEUE_TIMEOUT_MS", default: 3000, range: 10...20_000)
+            hashingNice = reader.integer("PASSWORD_HASHING_NICE", default: 10, range: 0...19)
+        }
     }
 }
 
 extension Configuration {
-    /// `Retry-After` of a shed password request: one queue timeout, rounded up to whole seconds.
-    var passwordRetryAfterSeconds: Int { max(1, (passwordQueueTimeoutMilliseconds + 999) / 1000) }
-
-    /// FCGI_PASSWORD_LISTEN, or by default `password.sock` beside a unix FCGI_LISTEN; a TCP pool must name
-    /// its password address (an explicit host and port, as FCGI_LISTEN's).
-    fileprivate static func passwordListenAddress(
-        _ text: String, besides listenAddress: ListenAddress?, reader: inout EnvironmentReader
-    ) -> ListenAddress? {
-        let address: ListenAddress?
-        if !text.isEmpty {
-            address = ListenAddress(parsing: text)
-            if address == nil {
-                reader.problems.append(
-                    "FCGI_PASSWORD_LISTEN must be an absolute unix socket path (under 108 bytes) or host:port "
-                        + "with an explicit host")
-            }
-        } else if case .unix(let path) = listenAddress {
-            let directory = path.split(separator: "/", omittingEmptySubsequences: false).dropLast()
-            address = ListenAddress(parsing: directory.joined(separator: "/") + "/password.sock")
-        } else {
-            if listenAddress != nil {
-                reader.problems.append(
-                    "FCGI_PASSWORD_LISTEN is required when FCGI_LISTEN is host:port (e.g. the same host, another port)")
-            }
-            address = nil
-        }
-        if let address, address == listenAddress {
-            reader.problems.append("FCGI_PASSWORD_LISTEN must differ from FCGI_LISTEN")
-        }
-        return address
-    }
-
     /// The provider settings, checked even without a key so a typo is caught before the key is added. The timeout
     /// bounds a whole chat turn and should stay below nginx's fastcgi_read_timeout (30 s).
     fileprivate static func openAIConfiguration(_ reader: inout EnvironmentReader) -> OpenAICompatibleConfiguration? {

@@ -40,7 +40,7 @@ struct Supervisor: ~Copyable {
         listeningSocket: consuming ListeningSocket, passwordListeningSocket: consuming ListeningSocket,
         logger: Logger
     ) throws(SystemCallError) {
-        let scoreboard = try Scoreboard.create(entryCount: 2 * (configuration.workerCount + 1))
+        let scoreboard = try Scoreboard.create(entryCount: 2 * (configuration.pool.workerCount + 1))
         let signals = try SignalDescriptor()
         self.configuration = configuration
         self.executablePath = executablePath
@@ -57,12 +57,12 @@ struct Supervisor: ~Copyable {
         logger.info(
             "pool starting",
             [
-                "listen": .string(listeningSocket.address.description), "workers": .int(configuration.workerCount),
-                "threads_per_worker": .int(configuration.threadsPerWorker),
+                "listen": .string(listeningSocket.address.description), "workers": .int(configuration.pool.workerCount),
+                "threads_per_worker": .int(configuration.pool.threadsPerWorker),
                 "password_listen": .string(passwordListeningSocket.address.description),
-                "password_hashing_concurrency": .int(configuration.passwordHashingConcurrency),
+                "password_hashing_concurrency": .int(configuration.passwordLane.hashingConcurrency),
             ])
-        for slot in 0...configuration.workerCount { spawnOrScheduleRestart(slot: slot) }
+        for slot in 0...configuration.pool.workerCount { spawnOrScheduleRestart(slot: slot) }
         while !(stopDeadline != nil && workers.isEmpty) {
             waitForEvents()
             for signalNumber in signals.drain() { handle(signal: signalNumber) }
@@ -119,7 +119,7 @@ struct Supervisor: ~Copyable {
 
     /// Starts a worker for `slot`; nil (logged) when the spawn itself failed.
     private mutating func spawnWorker(slot: Int) -> pid_t? {
-        let lane: Scoreboard.Lane = slot == configuration.workerCount ? .password : .interactive
+        let lane: Scoreboard.Lane = slot == configuration.pool.workerCount ? .password : .interactive
         let entry = (0..<scoreboard.entryCount).first { !scoreboardEntriesInUse.contains($0) }
         if let entry { scoreboard.clear(entry: entry) }
         do {
@@ -181,13 +181,13 @@ struct Supervisor: ~Copyable {
     /// a crash loop should surface to systemd, not spin.
     private mutating func recordCrash(slot: Int) {
         let now = monotonicSeconds()
-        recentCrashes = recentCrashes.filter { now - $0 < Double(configuration.crashWindowSeconds) } + [now]
-        if recentCrashes.count >= configuration.crashLimit {
+        recentCrashes = recentCrashes.filter { now - $0 < Double(configuration.pool.crashWindowSeconds) } + [now]
+        if recentCrashes.count >= configuration.pool.crashLimit {
             logger.error(
                 "workers are crash-looping; stopping the pool",
                 [
                     "crashes": .int(recentCrashes.count),
-                    "window_seconds": .int(configuration.crashWindowSeconds),
+                    "window_seconds": .int(configuration.pool.crashWindowSeconds),
                 ])
             exitStatus = 1
             beginStop(reason: "crash loop")
@@ -256,7 +256,7 @@ struct Supervisor: ~Copyable {
         guard stopDeadline == nil else { return }
         logger.info("pool stopping", ["reason": .string(reason), "workers": .int(workers.count)])
         // Workers finish in-flight requests within the shutdown timeout; a little more before SIGKILL.
-        stopDeadline = monotonicSeconds() + Double(configuration.shutdownTimeoutSeconds) + 5
+        stopDeadline = monotonicSeconds() + Double(configuration.pool.shutdownTimeoutSeconds) + 5
         scheduledRestarts.removeAll()
         rollQueue.removeAll()
         rollReplacement = nil

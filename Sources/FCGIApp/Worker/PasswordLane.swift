@@ -25,11 +25,11 @@ enum PasswordLane {
     static func start(context: WorkerContext) -> (warmedUp: DispatchGroup, finished: [DispatchSemaphore]) {
         let configuration = context.configuration
         let queue = AdmissionQueue<PendingPasswordRequest>(
-            capacity: queueCapacity, maximumWait: .milliseconds(configuration.passwordQueueTimeoutMilliseconds),
-            laneCount: configuration.passwordHashingConcurrency)
+            capacity: queueCapacity, maximumWait: .milliseconds(configuration.passwordLane.queueTimeoutMilliseconds),
+            laneCount: configuration.passwordLane.hashingConcurrency)
         let warmedUp = DispatchGroup()
         var finished: [DispatchSemaphore] = []
-        for threadIndex in 0..<configuration.passwordHashingConcurrency {
+        for threadIndex in 0..<configuration.passwordLane.hashingConcurrency {
             warmedUp.enter()
             finished.append(
                 startThread(name: "password-\(threadIndex)", context: context) {
@@ -58,7 +58,7 @@ enum PasswordLane {
         -> DispatchSemaphore
     {
         let done = DispatchSemaphore(value: 0)
-        let nice = Int32(context.configuration.passwordHashingNice)
+        let nice = Int32(context.configuration.passwordLane.hashingNice)
         let logger = context.logger
         let thread = Thread {
             defer { done.signal() }
@@ -103,7 +103,7 @@ enum PasswordLane {
                 continue
             }
             backoff.succeeded()
-            switch connection.readRequest(maxBodyBytes: context.configuration.maxBodyBytes) {
+            switch connection.readRequest(maxBodyBytes: context.configuration.pool.maxBodyBytes) {
             case .bodyTooLarge(let request):
                 connection.send(context.refusingOversizedBody(request), logger: context.logger)
             case .complete(let request):
@@ -139,7 +139,7 @@ enum PasswordLane {
     /// Answers 503 `server_busy` without running the route: no rate limit or failed-login count is charged,
     /// no row written, for work that never began.
     private static func refuse(_ pending: PendingPasswordRequest, context: WorkerContext) {
-        let busy = APIError.serverBusy(retryAfterSeconds: context.configuration.passwordRetryAfterSeconds)
+        let busy = APIError.serverBusy(retryAfterSeconds: context.configuration.passwordLane.retryAfterSeconds)
         pending.connection.send(
             context.application.respond(rejecting: pending.request, with: busy), logger: context.logger)
         context.scoreboard?.countShedPasswordRequest()

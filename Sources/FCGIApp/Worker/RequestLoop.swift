@@ -32,7 +32,7 @@ struct WorkerContext: Sendable {
 
     /// 413, answered before any route runs and without reading the rest of the body.
     func refusingOversizedBody(_ request: Request) -> Response {
-        application.respond(rejecting: request, with: .payloadTooLarge(limit: configuration.maxBodyBytes))
+        application.respond(rejecting: request, with: .payloadTooLarge(limit: configuration.pool.maxBodyBytes))
     }
 
     /// Counts a served request and, at the recycling quota, tells the worker to drain and exit.
@@ -48,10 +48,10 @@ struct WorkerContext: Sendable {
     func makeStores(threadIndex: Int) -> RequestStores {
         RequestStores(
             connection: PostgresConnection(
-                url: configuration.databaseURL,
+                url: configuration.database.url,
                 settings: PostgresConnection.Settings(
-                    connectTimeoutSeconds: configuration.connectTimeoutSeconds,
-                    statementTimeoutMilliseconds: configuration.statementTimeoutMilliseconds,
+                    connectTimeoutSeconds: configuration.database.connectTimeoutSeconds,
+                    statementTimeoutMilliseconds: configuration.database.statementTimeoutMilliseconds,
                     applicationName: "todo-chatbot-worker"),
                 logger: logger.with(["thread": .int(threadIndex)])))
     }
@@ -115,7 +115,7 @@ struct RequestLoop: ~Copyable {
             backoff.succeeded()
             context.scoreboardEntry?.requestStarted()
             let response = context.response(
-                to: request.readRequest(maxBodyBytes: context.configuration.maxBodyBytes), stores: stores)
+                to: request.readRequest(maxBodyBytes: context.configuration.pool.maxBodyBytes), stores: stores)
             request.send(response, logger: context.logger)
             context.scoreboardEntry?.requestFinished()
             context.countServedRequest()

@@ -43,7 +43,7 @@ enum Worker {
         let scoreboard = Scoreboard.attach()
         let scoreboardEntry = entryIndex.flatMap { scoreboard?.entry($0) }
         let threadCount =
-            lane == .password ? configuration.passwordHashingConcurrency : configuration.threadsPerWorker
+            lane == .password ? configuration.passwordLane.hashingConcurrency : configuration.pool.threadsPerWorker
         scoreboardEntry?.claim(processID: getpid(), lane: lane, threads: threadCount)
         var applicationConfiguration = configuration.applicationConfiguration
         applicationConfiguration.poolStatus = scoreboard
@@ -51,13 +51,13 @@ enum Worker {
             configuration: configuration,
             application: Application(configuration: applicationConfiguration, logger: logger),
             logger: logger, listeningSocket: listeningSocket, stopDescriptor: stopDescriptor,
-            servedRequests: RequestCounter(), requestLimit: jitteredRequestLimit(configuration.workerMaxRequests),
+            servedRequests: RequestCounter(), requestLimit: jitteredRequestLimit(configuration.pool.workerMaxRequests),
             scoreboard: scoreboard, scoreboardEntry: scoreboardEntry)
         let threads =
             lane == .password
             ? PasswordLane.start(context: context)
             : startRequestThreads(context: context, count: threadCount)
-        _ = threads.warmedUp.wait(timeout: .now() + .seconds(configuration.connectTimeoutSeconds + 1))
+        _ = threads.warmedUp.wait(timeout: .now() + .seconds(configuration.database.connectTimeoutSeconds + 1))
         reportReady()
 
         let stopReason = waitForStop(signals: signals, stopDescriptor: stopDescriptor)
@@ -65,7 +65,7 @@ enum Worker {
         FCGX_ShutdownPending()
         var one: UInt64 = 1
         _ = write(stopDescriptor, &one, MemoryLayout<UInt64>.size)
-        let deadline = DispatchTime.now() + .seconds(configuration.shutdownTimeoutSeconds)
+        let deadline = DispatchTime.now() + .seconds(configuration.pool.shutdownTimeoutSeconds)
         for finished in threads.finished where finished.wait(timeout: deadline) == .timedOut {
             logger.error("requests still in flight after the shutdown timeout; exiting anyway")
             return 1

@@ -23,9 +23,9 @@ public struct VerifiedToken: Sendable {
 /// The step every protected route runs before its handler (`AuthenticatedRoutes`): the user id comes from the
 /// verified access token only, never from the path, query or body.
 public struct Authenticator: Sendable {
-    let accessTokens: AccessTokenIssuer
+    let accessTokens: AccessTokenSigner
 
-    public init(accessTokens: AccessTokenIssuer) {
+    public init(accessTokens: AccessTokenSigner) {
         self.accessTokens = accessTokens
     }
 

@@ -32,7 +32,7 @@ struct TestApplication {
         }
         conversations = InMemoryConversationStore()
         let auth = AuthConfiguration(
-            accessTokens: AccessTokenIssuer(
+            accessTokens: AccessTokenSigner(
                 keys: [Self.signingSecret], issuer: "todo-chatbot", audience: "todo-chatbot-api"),
             passwordHasher: PasswordHasher(cost: 4), refreshGraceSeconds: refreshGraceSeconds,
             publicOrigin: "https://app.example", rateLimits: rateLimits)

@@ -6,7 +6,7 @@ import XCTest
 /// How `verify` decides on every spelling of a header and a payload that we could think of, our own compact one
 /// among them: the claims, or the error. Repeated member names are malformed (RFC 7519 §4 lets a reader refuse
 /// them), as are UTF-16 and a byte-order mark (RFC 8259 §8.1); a member that is `null` counts as absent.
-extension AccessTokenIssuerTests {
+extension AccessTokenSignerTests {
     enum Decision: Equatable {
         case valid(subject: String = "u")
         case refused(AccessTokenError)
@@ -40,7 +40,7 @@ extension AccessTokenIssuerTests {
     ) {
         let decision: Decision
         do throws(AccessTokenError) {
-            let claims = try issuer.verify(token, now: now ?? self.now)
+            let claims = try signer.verify(token, now: now ?? self.now)
             decision = .valid(subject: claims.subject)
         } catch {
             decision = .refused(error)
@@ -53,11 +53,11 @@ extension AccessTokenIssuerTests {
             (-1000, Decision.issuedInTheFuture), (0, .valid), (899, .valid), (929, .valid),
             (930, .expired), (5000, .expired),
         ] {
-            let token = issuer.issue(subject: "u", email: "e@x.io", sessionID: "s", now: now).token
+            let token = signer.issue(subject: "u", email: "e@x.io", sessionID: "s", now: now).token
             assertDecision(token, now: now + offset, expected, "issued, checked \(offset) s later")
         }
-        let unicode = issuer.issue(subject: "u", email: "josé@exämple.com", sessionID: "s", now: now).token
-        XCTAssertEqual(try issuer.verify(unicode, now: now).email, "josé@exämple.com")
+        let unicode = signer.issue(subject: "u", email: "josé@exämple.com", sessionID: "s", now: now).token
+        XCTAssertEqual(try signer.verify(unicode, now: now).email, "josé@exämple.com")
     }
 
     func testEverySpellingOfHeaderAndPayload() {
@@ -186,7 +186,7 @@ extension AccessTokenIssuerTests {
     }
 
     func testTokensOfTheWrongShapeAreRefused() {
-        let valid = issuer.issue(subject: "u", email: "e@x.io", sessionID: "s", now: now).token
+        let valid = signer.issue(subject: "u", email: "e@x.io", sessionID: "s", now: now).token
         let parts = valid.split(separator: ".").map(String.init)
         let tokens: [(String, String)] = [
             ("empty", ""), ("dot", "."), ("two dots", ".."), ("three dots", "..."),
@@ -200,7 +200,7 @@ extension AccessTokenIssuerTests {
             ("standard alphabet", parts[0] + "." + parts[1] + ".+" + parts[2].dropFirst()),
             ("impossible length", parts[0] + "." + parts[1] + "A." + parts[2]),
             ("short signature", parts[0] + "." + parts[1] + "." + parts[2].dropLast(2)),
-            ("at the size limit", String(repeating: "A", count: AccessTokenIssuer.maximumTokenBytes)),
+            ("at the size limit", String(repeating: "A", count: AccessTokenSigner.maximumTokenBytes)),
         ]
         for (name, token) in tokens {
             assertDecision(token, .malformed, name)

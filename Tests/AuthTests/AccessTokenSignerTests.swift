@@ -3,11 +3,11 @@ import XCTest
 
 @testable import Auth
 
-final class AccessTokenIssuerTests: XCTestCase {
+final class AccessTokenSignerTests: XCTestCase {
     let now = 1_800_000_000
     let secret = try! SigningSecret(validating: "k9V3mQ7xR2pL8sT4wZ6yB1nC5dF0gH3jK7", keyID: "main")
-    var issuer: AccessTokenIssuer {
-        AccessTokenIssuer(keys: [secret], issuer: "todo-chatbot", audience: "todo-chatbot-api")
+    var signer: AccessTokenSigner {
+        AccessTokenSigner(keys: [secret], issuer: "todo-chatbot", audience: "todo-chatbot-api")
     }
 
     /// RFC 7515 Appendix A.1: sign the given bytes and compare with the published signature.
@@ -19,20 +19,20 @@ final class AccessTokenIssuerTests: XCTestCase {
         let payload = "eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ"
         let signature = HMACSHA256Key(key).authenticationCode(for: Array("\(header).\(payload)".utf8))
         XCTAssertEqual(Base64URL.encode(signature), "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk")
-        let rfcIssuer = AccessTokenIssuer(
+        let rfcSigner = AccessTokenSigner(
             keys: [try SigningSecret(keyID: "rfc", bytes: key)], issuer: "joe", audience: "x")
         let token = "\(header).\(payload).dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
-        XCTAssertThrowsError(try rfcIssuer.verify(token, now: now)) {
+        XCTAssertThrowsError(try rfcSigner.verify(token, now: now)) {
             XCTAssertEqual($0 as? AccessTokenError, .expired)
         }
     }
 
     func testIssuedTokenVerifiesWithItsClaims() throws {
-        let (token, claims) = issuer.issue(subject: "user-1", email: "a@example.com", sessionID: "s-1", now: now)
+        let (token, claims) = signer.issue(subject: "user-1", email: "a@example.com", sessionID: "s-1", now: now)
         let parts = token.split(separator: ".")
         let header = try XCTUnwrap(Base64URL.decode(parts[0]))
         XCTAssertEqual(String(decoding: header, as: UTF8.self), #"{"alg":"HS256","typ":"JWT","kid":"main"}"#)
-        let verified = try issuer.verify(token, now: now + 60)
+        let verified = try signer.verify(token, now: now + 60)
         XCTAssertEqual(verified, claims)
         XCTAssertEqual(verified.expiresAt, now + 900)
         XCTAssertEqual(verified.type, "access")
@@ -41,18 +41,18 @@ final class AccessTokenIssuerTests: XCTestCase {
 
     func testRotatedKeysVerifyByKeyID() throws {
         let newSecret = try SigningSecret(validating: "Zq8Xw2Ev4Rt6Yu8Io0Pa2Sd4Fg6Hj8Kl0Mn", keyID: "next")
-        let oldToken = issuer.issue(subject: "u", email: "e@x.io", sessionID: "s", now: now).token
-        let rotated = AccessTokenIssuer(
+        let oldToken = signer.issue(subject: "u", email: "e@x.io", sessionID: "s", now: now).token
+        let rotated = AccessTokenSigner(
             keys: [newSecret, secret], issuer: "todo-chatbot", audience: "todo-chatbot-api")
         XCTAssertNoThrow(try rotated.verify(oldToken, now: now))
         let newToken = rotated.issue(subject: "u", email: "e@x.io", sessionID: "s", now: now).token
-        XCTAssertThrowsError(try issuer.verify(newToken, now: now)) {
+        XCTAssertThrowsError(try signer.verify(newToken, now: now)) {
             XCTAssertEqual($0 as? AccessTokenError, .unknownKey)
         }
     }
 
     func testEveryRejectionCase() throws {
-        let valid = issuer.issue(subject: "u", email: "e@x.io", sessionID: "s", now: now).token
+        let valid = signer.issue(subject: "u", email: "e@x.io", sessionID: "s", now: now).token
         let parts = valid.split(separator: ".").map(String.init)
         func forged(header: String? = nil, payload: [String: Any]? = nil, key: [UInt8]? = nil) throws -> String {
             let headerPart = header.map { Base64URL.encode(Array($0.utf8)) } ?? parts[0]
@@ -103,11 +103,11 @@ final class AccessTokenIssuerTests: XCTestCase {
             ("oversized", valid + String(repeating: "A", count: 5000), .tooLong),
         ]
         for (name, token, expected) in cases {
-            XCTAssertThrowsError(try issuer.verify(token, now: now), name) { error in
+            XCTAssertThrowsError(try signer.verify(token, now: now), name) { error in
                 XCTAssertEqual(error as? AccessTokenError, expected, name)
             }
         }
-        XCTAssertNoThrow(try issuer.verify(try forged(payload: with(["exp": now - 10])), now: now), "inside leeway")
-        XCTAssertNoThrow(try issuer.verify(try forged(payload: with(["aud": ["todo-chatbot-api"]])), now: now))
+        XCTAssertNoThrow(try signer.verify(try forged(payload: with(["exp": now - 10])), now: now), "inside leeway")
+        XCTAssertNoThrow(try signer.verify(try forged(payload: with(["aud": ["todo-chatbot-api"]])), now: now))
     }
 }

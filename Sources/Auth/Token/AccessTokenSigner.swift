@@ -6,7 +6,7 @@ import TextFormats
 /// Only HS256 is accepted, whatever the header claims (`none`, `HS512`, `RS256` … are refused), so a token
 /// cannot choose how it is checked. Several keys may be configured for rotation: new tokens use the first,
 /// verification picks the key by `kid`.
-public struct AccessTokenIssuer: Sendable {
+public struct AccessTokenSigner: Sendable {
     /// Tokens longer than this are refused before any parsing.
     public static let maximumTokenBytes = 4096
 
@@ -116,8 +116,8 @@ public struct AccessTokenIssuer: Sendable {
                 let algorithm = header["alg"]?.stringValue
             else { throw .malformed }
             self.algorithm = algorithm
-            type = try AccessTokenIssuer.optionalString(header["typ"])
-            keyID = try AccessTokenIssuer.optionalString(header["kid"])
+            type = try AccessTokenSigner.optionalString(header["typ"])
+            keyID = try AccessTokenSigner.optionalString(header["kid"])
             switch header["crit"] {
             case nil, .null?: hasCriticalExtensions = false
             case .array(let names)? where names.allSatisfy({ $0.stringValue != nil }): hasCriticalExtensions = true

@@ -1,7 +1,7 @@
 import Foundation
 import Store
 
-/// Which task a command is about, as the person named it.
+/// Which task an intent is about, as the person named it.
 enum TaskReference: Equatable {
     /// "task 3", "#3", "3".
     case id(Int64)
@@ -11,8 +11,8 @@ enum TaskReference: Equatable {
     case title(String)
 }
 
-/// What an English message asks for; the built-in agent's parse of one message.
-enum ChatCommand: Equatable {
+/// What an English message asks for: the built-in agent's reading of one message.
+enum ChatIntent: Equatable {
     case add(title: String, description: String?)
     case list(TaskStatusFilter)
     case complete(TaskReference)
@@ -41,12 +41,12 @@ enum ChatCommand: Equatable {
             self = .thanks
         } else if text.isEmpty || Self.helpPattern.matches(lower) {
             self = .help
-        } else if let command = Self.update(text) ?? Self.delete(text) ?? Self.list(text, lower) ?? Self.add(text)
+        } else if let intent = Self.update(text) ?? Self.delete(text) ?? Self.list(text, lower) ?? Self.add(text)
             ?? Self.complete(text)
         {
-            self = command
+            self = intent
         } else if let digits = Self.idPattern.captures(in: lower)?[0] {
-            self = Int64(digits).map(ChatCommand.choice) ?? .unknownID(digits)
+            self = Int64(digits).map(ChatIntent.choice) ?? .unknownID(digits)
         } else {
             self = .notUnderstood
         }
@@ -54,7 +54,7 @@ enum ChatCommand: Equatable {
 
     // MARK: Intents
 
-    private static func list(_ text: String, _ lower: String) -> ChatCommand? {
+    private static func list(_ text: String, _ lower: String) -> ChatIntent? {
         let asks =
             listPattern.matches(lower) && listSubjectPattern.contains(lower)
         guard asks || bareListPattern.matches(lower) else { return nil }
@@ -64,7 +64,7 @@ enum ChatCommand: Equatable {
         return .list(.all)
     }
 
-    private static func add(_ text: String) -> ChatCommand? {
+    private static func add(_ text: String) -> ChatIntent? {
         guard let captures = addPattern.captures(in: text) else { return nil }
         var title = captures[0]
         var description: String?
@@ -79,14 +79,14 @@ enum ChatCommand: Equatable {
         return .add(title: title, description: description)
     }
 
-    private static func complete(_ text: String) -> ChatCommand? {
+    private static func complete(_ text: String) -> ChatIntent? {
         for pattern in completePatterns {
-            if let captures = pattern.captures(in: text) { return reference(captures[0], make: ChatCommand.complete) }
+            if let captures = pattern.captures(in: text) { return reference(captures[0], make: ChatIntent.complete) }
         }
         return nil
     }
 
-    private static func update(_ text: String) -> ChatCommand? {
+    private static func update(_ text: String) -> ChatIntent? {
         if let captures = renamePattern.captures(in: text) {
             return reference(captures[0]) { .update($0, title: unquoted(captures[1]), description: nil) }
         }
@@ -111,13 +111,13 @@ enum ChatCommand: Equatable {
         return nil
     }
 
-    private static func delete(_ text: String) -> ChatCommand? {
+    private static func delete(_ text: String) -> ChatIntent? {
         guard let captures = deletePattern.captures(in: text) else { return nil }
-        return reference(captures[0], make: ChatCommand.delete)
+        return reference(captures[0], make: ChatIntent.delete)
     }
 
-    /// Reads "task 3", "it" or a title fragment and builds the command for it.
-    private static func reference(_ words: String, make: (TaskReference) -> ChatCommand) -> ChatCommand {
+    /// Reads "task 3", "it" or a title fragment and builds the intent for it.
+    private static func reference(_ words: String, make: (TaskReference) -> ChatIntent) -> ChatIntent {
         let words = listSuffixPattern.removingFirstMatch(from: words).trimmingCharacters(in: .whitespaces)
         let lower = words.lowercased()
         if previousPattern.matches(lower) { return make(.previous) }
