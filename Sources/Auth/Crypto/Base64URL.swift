@@ -49,52 +49,42 @@ public enum Base64URL {
         var valid = true
         let output = values.withUnsafeBufferPointer { table in
             [UInt8](unsafeUninitializedCapacity: byteCount) { buffer, initializedCount in
-                // A character outside the alphabet maps to -1, so an OR of four values is negative iff one is.
-                func value(_ offset: Int) -> Int8 { table[Int(characters[offset])] }
                 var input = 0
                 var written = 0
-                while input + 4 <= characters.count {
-                    let (first, second, third, fourth) = (
-                        value(input), value(input + 1), value(input + 2), value(input + 3)
-                    )
-                    guard first | second | third | fourth >= 0 else {
-                        valid = false
-                        break
-                    }
-                    let chunk =
-                        UInt32(first) << 18 | UInt32(second) << 12 | UInt32(third) << 6 | UInt32(fourth)
-                    buffer[written] = UInt8(truncatingIfNeeded: chunk >> 16)
-                    buffer[written + 1] = UInt8(truncatingIfNeeded: chunk >> 8)
-                    buffer[written + 2] = UInt8(truncatingIfNeeded: chunk)
-                    input += 4
-                    written += 3
+                while valid, input < characters.count {
+                    let groupSize = min(4, characters.count - input)
+                    valid = decodeGroup(
+                        UnsafeBufferPointer(rebasing: characters[input..<input + groupSize]), table: table,
+                        into: buffer, at: written)
+                    input += groupSize
+                    written += groupSize - 1
                 }
-                // The tail of 2 or 3 characters carries 1 or 2 bytes, and its unused low bits must be zero.
-                switch valid ? characters.count - input : 0 {
-                case 2:
-                    let (first, second) = (value(input), value(input + 1))
-                    let chunk = UInt32(truncatingIfNeeded: Int(first) << 6 | Int(second))
-                    guard first | second >= 0, chunk & 0xf == 0 else {
-                        valid = false
-                        break
-                    }
-                    buffer[written] = UInt8(truncatingIfNeeded: chunk >> 4)
-                    written += 1
-                case 3:
-                    let (first, second, third) = (value(input), value(input + 1), value(input + 2))
-                    let chunk = UInt32(truncatingIfNeeded: Int(first) << 12 | Int(second) << 6 | Int(third))
-                    guard first | second | third >= 0, chunk & 0x3 == 0 else {
-                        valid = false
-                        break
-                    }
-                    buffer[written] = UInt8(truncatingIfNeeded: chunk >> 10)
-                    buffer[written + 1] = UInt8(truncatingIfNeeded: chunk >> 2)
-                    written += 2
-                default: break
-                }
-                initializedCount = written
+                initializedCount = valid ? byteCount : 0
             }
         }
         return valid ? output : nil
+    }
+
+    /// Decodes 4 characters into 3 bytes, or a final 2 or 3 into 1 or 2, whose unused low bits must be zero;
+    /// false for a character outside the alphabet (-1 in `table`, so an OR of the values is negative iff one is).
+    private static func decodeGroup(
+        _ group: UnsafeBufferPointer<UInt8>, table: UnsafeBufferPointer<Int8>,
+        into buffer: UnsafeMutableBufferPointer<UInt8>, at offset: Int
+    ) -> Bool {
+        var chunk: UInt32 = 0
+        var combined: Int8 = 0
+        for character in group {
+            let value = table[Int(character)]
+            combined |= value
+            chunk = chunk << 6 | UInt32(truncatingIfNeeded: value)
+        }
+        let unusedBits = UInt32(2 * (4 - group.count))
+        guard combined >= 0, chunk & (1 << unusedBits - 1) == 0 else { return false }
+        chunk >>= unusedBits
+        let bytes = group.count - 1
+        for index in 0..<bytes {
+            buffer[offset + index] = UInt8(truncatingIfNeeded: chunk >> UInt32(8 * (bytes - 1 - index)))
+        }
+        return true
     }
 }

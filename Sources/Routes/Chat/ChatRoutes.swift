@@ -51,22 +51,9 @@ struct ChatRoutes: Sendable {
             : (try conversations.messages(
                 conversationID: conversationID, ownerID: user.id, limit: Self.historyLimit + 1) ?? [])
                 .filter { $0.id != messageID }.map(\.chatTurn)
-
         let tools = ToolRunner(tools: TaskTools(store: context.stores.tasks), userID: user.id)
-        let text: String
-        let toolCalls: [ToolCall]
-        do {
-            let reply = try agent.reply(to: message, history: history, tools: tools)
-            (text, toolCalls) = (reply.text, reply.toolCalls)
-        } catch {
-            context.logger.error(
-                "chat agent failed",
-                [
-                    "error": .string(String(describing: error)),
-                    "conversation_id": .string(conversationID.lowercasedString),
-                ])
-            (text, toolCalls) = (Self.failureReply, tools.calls)
-        }
+        let (text, toolCalls) = reply(
+            to: message, history: history, tools: tools, conversationID: conversationID, context: context)
 
         // Tool calls and the reply together; nil only if the person deleted the conversation meanwhile, and then
         // the answer is still theirs to read.
@@ -79,6 +66,25 @@ struct ChatRoutes: Sendable {
             "tool_calls": .array(toolCalls.map(\.jsonValue)),
         ]
         return .json(answer)
+    }
+
+    /// The agent's answer and the tool calls it made; when the provider fails, an apology and the calls made
+    /// before the failure, which already changed tasks and so must be shown.
+    private func reply(
+        to message: String, history: [ChatTurn], tools: ToolRunner, conversationID: UUID, context: RequestContext
+    ) -> (text: String, toolCalls: [ToolCall]) {
+        do {
+            let reply = try agent.reply(to: message, history: history, tools: tools)
+            return (reply.text, reply.toolCalls)
+        } catch {
+            context.logger.error(
+                "chat agent failed",
+                [
+                    "error": .string(String(describing: error)),
+                    "conversation_id": .string(conversationID.lowercasedString),
+                ])
+            return (Self.failureReply, tools.calls)
+        }
     }
 
     /// The message (1–4000 characters, not only spaces, no NUL) and the conversation id, if any; 400 naming each

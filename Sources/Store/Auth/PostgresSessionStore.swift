@@ -45,43 +45,23 @@ public struct PostgresSessionStore: SessionStore {
     ) throws(StoreError) -> RefreshRotation {
         guard graceSeconds >= 0 else { throw .invalidParameter(reason: "graceSeconds must not be negative") }
         return try connection.storeTransaction { connection throws(StoreError) in
-            // The lock makes rotation a compare-and-swap: a concurrent refresh of the same token waits here, then
-            // reads the committed `used_at` (READ COMMITTED re-reads a locked row) and takes the replay branch.
-            // The session row is locked too, so a revocation cannot slip between this check and the writes.
-            let rows = try connection.query(
-                """
-                SELECT t.id AS token_id, t.used_at IS NOT NULL AS is_used,
-                    coalesce(t.used_at >= now() - make_interval(secs => \(graceSeconds)), false)
-                        AS was_used_within_grace,
-                    t.expires_at > now() AS is_token_unexpired,
-                    s.revoked_at IS NULL AND s.expires_at > now() AS is_session_live, t.replaced_by AS successor_id,
-                    \(sql: Self.rotationSessionColumns), \(sql: Self.rotationUserColumns)
-                FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id JOIN users u ON u.id = s.user_id
-                WHERE t.token_hash = \(presentedHash)
-                FOR UPDATE OF t, s
-                """)
-            guard let row = rows.first else { return .rejected }
-            let tokenID = try row.decode(UUID.self, column: "token_id")
-            let isUsed = try row.decode(Bool.self, column: "is_used")
-            let wasUsedWithinGrace = try row.decode(Bool.self, column: "was_used_within_grace")
-            let isTokenUnexpired = try row.decode(Bool.self, column: "is_token_unexpired")
-            let isSessionLive = try row.decode(Bool.self, column: "is_session_live")
-            let successorID = try row.decode(UUID?.self, column: "successor_id")
-            let session = try SessionRecord(row: row, prefix: "session_")
-            let user = try UserRecord(row: row, prefix: "user_")
-            guard isSessionLive else { return .rejected }
+            guard let presented = try Self.lockPresentedToken(presentedHash, graceSeconds: graceSeconds, on: connection)
+            else { return .rejected }
+            guard presented.isSessionLive else { return .rejected }
+            let session = presented.session
 
-            if isUsed {
+            if presented.isUsed {
                 // A replay inside the grace period is two tabs refreshing together, but only if it maps to the
                 // successor already stored: anything else is a second holder of the token.
-                if wasUsedWithinGrace, let successorID,
+                if presented.wasUsedWithinGrace, let successorID = presented.successorID,
                     try Self.tokenHash(of: successorID, equals: successorHash, on: connection)
                 {
-                    return .replayedWithinGrace(session: try Self.touch(session.id, on: connection), user: user)
+                    return .replayedWithinGrace(
+                        session: try Self.touch(session.id, on: connection), user: presented.user)
                 }
                 // An expired token can no longer be refreshed by anyone; revoking for it would only log the
                 // user out for a stale copy.
-                guard isTokenUnexpired else { return .rejected }
+                guard presented.isTokenUnexpired else { return .rejected }
                 try connection.execute(
                     """
                     UPDATE sessions SET revoked_at = now(), revoke_reason = \(Self.reuseReason)
@@ -89,7 +69,7 @@ public struct PostgresSessionStore: SessionStore {
                     """)
                 return .reuseDetected(sessionID: session.id, userID: session.userID)
             }
-            guard isTokenUnexpired else { return .rejected }
+            guard presented.isTokenUnexpired else { return .rejected }
             // The session's absolute expiry bounds every token it issues; the caller may not know it yet.
             try connection.execute(
                 """
@@ -99,9 +79,9 @@ public struct PostgresSessionStore: SessionStore {
                     RETURNING id
                 )
                 UPDATE refresh_tokens SET used_at = now(), replaced_by = (SELECT id FROM successor)
-                WHERE id = \(tokenID)
+                WHERE id = \(presented.tokenID)
                 """)
-            return .rotated(session: try Self.touch(session.id, on: connection), user: user)
+            return .rotated(session: try Self.touch(session.id, on: connection), user: presented.user)
         }
     }
 
@@ -159,6 +139,46 @@ public struct PostgresSessionStore: SessionStore {
         // Comparing hashes in SQL leaks no secret through timing: the attacker would need a SHA-256 preimage.
         let rows = try connection.query("SELECT token_hash = \(hash) FROM refresh_tokens WHERE id = \(id)")
         return try rows.first?.decode(Bool.self, column: 0) ?? false
+    }
+
+    /// What `rotate` decides on, read with the token's and the session's rows locked.
+    private struct PresentedToken {
+        let tokenID: UUID
+        let isUsed: Bool
+        let wasUsedWithinGrace: Bool
+        let isTokenUnexpired: Bool
+        let isSessionLive: Bool
+        let successorID: UUID?
+        let session: SessionRecord
+        let user: UserRecord
+    }
+
+    /// The lock makes rotation a compare-and-swap: a concurrent refresh of the same token waits here, then reads the
+    /// committed `used_at` (READ COMMITTED re-reads a locked row) and takes the replay branch. The session row is
+    /// locked too, so a revocation cannot slip between this check and the writes. Nil for an unknown hash.
+    private static func lockPresentedToken(
+        _ presentedHash: String, graceSeconds: Int, on connection: PostgresConnection
+    ) throws(StoreError) -> PresentedToken? {
+        let rows = try connection.query(
+            """
+            SELECT t.id AS token_id, t.used_at IS NOT NULL AS is_used,
+                coalesce(t.used_at >= now() - make_interval(secs => \(graceSeconds)), false) AS was_used_within_grace,
+                t.expires_at > now() AS is_token_unexpired,
+                s.revoked_at IS NULL AND s.expires_at > now() AS is_session_live, t.replaced_by AS successor_id,
+                \(sql: rotationSessionColumns), \(sql: rotationUserColumns)
+            FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id JOIN users u ON u.id = s.user_id
+            WHERE t.token_hash = \(presentedHash)
+            FOR UPDATE OF t, s
+            """)
+        guard let row = rows.first else { return nil }
+        return PresentedToken(
+            tokenID: try row.decode(UUID.self, column: "token_id"),
+            isUsed: try row.decode(Bool.self, column: "is_used"),
+            wasUsedWithinGrace: try row.decode(Bool.self, column: "was_used_within_grace"),
+            isTokenUnexpired: try row.decode(Bool.self, column: "is_token_unexpired"),
+            isSessionLive: try row.decode(Bool.self, column: "is_session_live"),
+            successorID: try row.decode(UUID?.self, column: "successor_id"),
+            session: try SessionRecord(row: row, prefix: "session_"), user: try UserRecord(row: row, prefix: "user_"))
     }
 
     /// Sets `last_used_at` to now and returns the session as stored.
