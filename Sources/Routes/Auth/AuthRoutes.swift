@@ -30,7 +30,7 @@ struct AuthRoutes: Sendable {
             try request.decode(Credentials.self).typed
         }
         context.userID = signedIn.user.id.lowercasedString
-        return try tokenResponse(for: signedIn)
+        return tokenResponse(for: signedIn)
     }
 
     @Sendable func refresh(_ request: Request, context: RequestContext) throws -> Response {
@@ -39,7 +39,7 @@ struct AuthRoutes: Sendable {
             presented: request.cookies[RefreshCookie.name], client: request.authClient, stores: context.authStores,
             logger: context.logger)
         context.userID = signedIn.user.id.lowercasedString
-        return try tokenResponse(for: signedIn)
+        return tokenResponse(for: signedIn)
     }
 
     @Sendable func logout(_ request: Request, context: RequestContext) throws -> Response {
@@ -59,11 +59,12 @@ struct AuthRoutes: Sendable {
     }
 
     /// The login/refresh body plus the rotated refresh cookie, which expires with the token or the session.
-    private func tokenResponse(for signedIn: AuthFlows.SignedIn) throws -> Response {
-        var response = try Response.json(
+    private func tokenResponse(for signedIn: AuthFlows.SignedIn) -> Response {
+        var response = Response.json(
             TokenBody(
                 accessToken: signedIn.accessToken, expiresIn: flows.configuration.accessTokens.lifetime,
-                user: UserBody(signedIn.user)))
+                user: UserBody(signedIn.user)
+            ).jsonValue)
         response.cookies.append(RefreshCookie.setting(signedIn.refreshToken.value, maxAge: signedIn.refreshTokenMaxAge))
         return response
     }

@@ -2,6 +2,7 @@ import Auth
 import Foundation
 import HTTP
 import Store
+import TextFormats
 
 /// A signed-in person's own sessions and password: list, revoke one, revoke all, change the password; the HTTP side
 /// of `AuthFlows+Sessions`.
@@ -22,7 +23,9 @@ struct SessionRoutes: Sendable {
         -> Response
     {
         let sessions = try flows.sessions(of: user.id, stores: context.authStores)
-        return try .json(SessionListBody(sessions: sessions.map { SessionBody($0, currentSessionID: user.sessionID) }))
+        return .json(
+            ["sessions": .array(sessions.map { SessionBody($0, currentSessionID: user.sessionID).jsonValue })]
+                as JSONValue)
     }
 
     /// Another user's session answers 404 exactly like a missing one.
