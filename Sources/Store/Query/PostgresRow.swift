@@ -16,10 +16,16 @@ public struct PostgresRow: Sendable {
 
     /// Decodes the column called `name` (the first one if several share it).
     public func decode<Value: PostgresDecodable>(_ type: Value.Type, column name: String) throws(StoreError) -> Value {
+        try decodeValue(at: index(ofColumn: name), as: type)
+    }
+
+    /// The position of the column called `name`, for a decoder that reads many rows of one result and looks each
+    /// name up once (`TaskRecord.ColumnPositions`).
+    func index(ofColumn name: String) throws(StoreError) -> Int {
         guard let index = columns.indexByName[name] else {
             throw .decoding(reason: "no column \"\(name)\" in the result")
         }
-        return try decodeValue(at: index, as: type)
+        return index
     }
 
     /// Decodes the whole row into a tuple, one element per column in order: `row.decode((UUID, String).self)`.

@@ -98,8 +98,7 @@ public struct PostgresTaskStore: TaskStore {
 
     /// The first `limit` of `rows` (which asked for one more) and the cursor for the next page, if any.
     private static func page(of rows: [PostgresRow], limit: Int, ownerID: UUID) throws(StoreError) -> TaskPage {
-        var tasks: [TaskRecord] = []
-        for row in rows.prefix(limit) { tasks.append(try TaskRecord(row: row, ownerID: ownerID)) }
+        let tasks = try records(rows.prefix(limit), ownerID: ownerID)
         return TaskPage(tasks: tasks, nextCursor: rows.count > limit ? tasks.last?.id : nil)
     }
 
@@ -142,8 +141,7 @@ public struct PostgresTaskStore: TaskStore {
     public func tasks(ownerID: UUID, titleContaining fragment: String, limit: Int) throws(StoreError) -> [TaskRecord] {
         guard limit >= 1 else { throw .invalidParameter(reason: "limit must be at least 1") }
         // strpos, not LIKE: a `%` or `_` typed by the user is a character to find, not a wildcard.
-        var tasks: [TaskRecord] = []
-        for row in try connection.query(
+        let rows = try connection.query(
             """
             SELECT \(sql: TaskRecord.columns)
             FROM tasks
@@ -151,9 +149,16 @@ public struct PostgresTaskStore: TaskStore {
             ORDER BY id
             LIMIT \(limit)
             """, resultFormat: .binary)
-        {
-            tasks.append(try TaskRecord(row: row, ownerID: ownerID))
-        }
+        return try Self.records(rows[...], ownerID: ownerID)
+    }
+
+    /// Every row of one result as a task, the columns found by name once.
+    private static func records(_ rows: ArraySlice<PostgresRow>, ownerID: UUID) throws(StoreError) -> [TaskRecord] {
+        guard let first = rows.first else { return [] }
+        let positions = try TaskRecord.ColumnPositions(of: first)
+        var tasks: [TaskRecord] = []
+        tasks.reserveCapacity(rows.count)
+        for row in rows { tasks.append(try TaskRecord(row: row, at: positions, ownerID: ownerID)) }
         return tasks
     }
 
