@@ -5,7 +5,7 @@ import Glibc
 /// round-trip through JavaScript's `Date` and sort as text.
 ///
 /// Written by hand because `Date.formatted(.iso8601…)` cost ~1.8k instructions per date, three per task and 50
-/// tasks a page (callgrind, bench/README.md). The date is first rounded to the microsecond (PostgreSQL's
+/// tasks a page (callgrind, docs/hot-paths.md). The date is first rounded to the microsecond (PostgreSQL's
 /// resolution, which `Double` seconds only approximate) and then cut to the millisecond, so a stored `…:53.123000`
 /// never prints as `.122`.
 public enum APITimestamp {

@@ -4,7 +4,7 @@
 /// nginx sends about 30 parameters per request (`fastcgi_params`), and the request model reads nine of them
 /// plus the `HTTP_*` headers. Names are matched as bytes and only those parameters become Swift strings:
 /// copying all of them into a `[String: String]` was half of the worker's instructions per request (callgrind,
-/// bench/README.md). A name sent twice keeps its last value, as a dictionary built in arrival order would.
+/// docs/hot-paths.md). A name sent twice keeps its last value, as a dictionary built in arrival order would.
 public struct CGIParameters: Sendable {
     var requestMethod: String?
     var requestURI: String?

@@ -2,7 +2,7 @@ import Foundation
 
 /// `TaskStore` on one PostgreSQL connection. Each call is one statement, atomic by itself, and every statement
 /// carries `owner_id = <caller>` in its WHERE clause. Rows come in binary format: a page of 50 tasks spent more
-/// time in PostgreSQL's timestamp output and our parsing of it than in finding the rows (bench/README.md).
+/// time in PostgreSQL's timestamp output and our parsing of it than in finding the rows (docs/hot-paths.md).
 public struct PostgresTaskStore: TaskStore {
     private let connection: PostgresConnection
 

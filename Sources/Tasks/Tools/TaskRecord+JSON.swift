@@ -19,7 +19,7 @@ extension TaskRecord {
 
     /// Appends exactly `jsonValue.write(to:)`'s bytes (a test holds them equal) without the dictionary, the
     /// sorting and the date strings: a page holds up to 200 tasks, and through `jsonValue` each one cost ~11k
-    /// instructions, more than the rest of the request (callgrind, bench/README.md). Keys in sorted order.
+    /// instructions, more than the rest of the request (callgrind, docs/hot-paths.md). Keys in sorted order.
     public func writeJSON(to output: inout [UInt8]) {
         JSONWriter.writeRaw(#"{"completed":"#, to: &output)
         JSONWriter.write(isCompleted, to: &output)

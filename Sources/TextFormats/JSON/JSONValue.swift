@@ -115,7 +115,7 @@ extension JSONValue {
     ///
     /// Byte for byte what `JSONEncoder` with `[.sortedKeys, .withoutEscapingSlashes]` writes (a test compares
     /// them), at a fraction of the cost: encoding a page of 50 tasks through `JSONEncoder` took 3.7M of the
-    /// request's 6.1M instructions (callgrind, bench/README.md).
+    /// request's 6.1M instructions (callgrind, docs/hot-paths.md).
     public func write(to output: inout [UInt8]) {
         switch self {
         case .null: JSONWriter.writeNull(to: &output)
