@@ -12,12 +12,15 @@ public struct AuthFlows: Sendable {
     public let configuration: AuthConfiguration
     /// Verified against when an email is unknown, so both failures cost one bcrypt (supabase/auth#2223).
     let dummyPasswordHash: String
+    /// `configuration.refreshDerivationKey`, set up once rather than on every refresh.
+    let refreshDerivationKey: HMACSHA256Key
     let events = AuthEventRecorder()
     var rateLimitGate: RateLimitGate { RateLimitGate(events: events) }
 
     public init(configuration: AuthConfiguration) {
         self.configuration = configuration
         dummyPasswordHash = configuration.passwordHasher.makeDummyHash()
+        refreshDerivationKey = configuration.refreshDerivationKey
     }
 
     /// A new session's tokens: what login and refresh answer with.
@@ -108,7 +111,7 @@ public struct AuthFlows: Sendable {
         guard let presented = text.flatMap(RefreshToken.init(presented:)) else {
             throw AuthError.invalidRefreshToken
         }
-        let successor = presented.successor(derivedWith: configuration.refreshDerivationKey)
+        let successor = presented.successor(derivedWith: refreshDerivationKey)
         let now = Date()
         let rotation = try stores.sessions.rotate(
             presentedHash: presented.hash, successorHash: successor.hash,
