@@ -33,7 +33,8 @@ let package = Package(
         .testTarget(name: "AgentTests", dependencies: ["Agent", "Tasks", "Store", "TextFormats", "TestSupport"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TextFormats", "TestSupport"]),
         .testTarget(
-            name: "RoutesTests", dependencies: ["Routes", "HTTP", "Store", "Agent", "Tasks", "TextFormats", "TestSupport"]),
+            name: "RoutesTests",
+            dependencies: ["Routes", "Auth", "HTTP", "Store", "Agent", "Tasks", "TextFormats", "TestSupport"]),
         .testTarget(name: "FCGIAppTests", dependencies: ["FCGIApp", "Agent"]),
     ]
 )

@@ -138,7 +138,7 @@ final class ChatRoutesTests: XCTestCase {
 
         let cases: [([String: Any], String, String)] = [
             (["message": String(repeating: "a", count: 4001)], "message", "must be at most 4000 characters"),
-            (["message": " \n "], "message", "must not be empty"),
+            (["message": " \n "], "message", "must not be only whitespace"),
             (["message": ""], "message", "must not be empty"),
             (["message": "a\u{0}b"], "message", "must not contain NUL characters"),
             (["message": "hi", "conversation_id": "not-a-uuid"], "conversation_id", "must be a UUID"),

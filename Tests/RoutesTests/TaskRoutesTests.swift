@@ -159,21 +159,31 @@ final class TaskRoutesTests: XCTestCase {
                 "limit": "must be an integer from 1 to 200",
                 "cursor": "must be a next_cursor value from a previous page",
             ])
-        for query in ["limit=201", "limit=1.5", "limit=", "limit=99999999999999999999", "cursor=-1", "status="] {
+        for query in [
+            "limit=201", "limit=1.5", "limit=", "limit=99999999999999999999", "cursor=-1", "cursor=+1",
+            "cursor=1234567890123456789", "status=",
+        ] {
             XCTAssertEqual(send("GET", "/api/tasks?\(query)", token: token).status, .badRequest, query)
         }
         XCTAssertEqual(send("GET", "/api/tasks?limit=200&status=all&cursor=0", token: token).status, .ok)
+        // Empty is the same as no cursor: the first page.
+        XCTAssertEqual(
+            send("GET", "/api/tasks?cursor=", token: token).body, send("GET", "/api/tasks", token: token).body)
     }
 
     func testPathIDsThatAreNotTaskIDsAnswer400Or404() throws {
         let (token, _) = try signIn("ada@example.com")
 
-        for path in ["/api/tasks/abc", "/api/tasks/1.5", "/api/tasks/99999999999999999999", "/api/tasks/1e3"] {
+        // The document's pattern, ^[0-9]{1,18}$: no sign, no exponent, at most 18 digits.
+        for path in [
+            "/api/tasks/abc", "/api/tasks/1.5", "/api/tasks/1e3", "/api/tasks/-1", "/api/tasks/+1",
+            "/api/tasks/9223372036854775807", "/api/tasks/1234567890123456789", "/api/tasks/%201",
+        ] {
             let response = send("GET", path, token: token)
             XCTAssertEqual(response.status, .badRequest, path)
             XCTAssertEqual(response.errorObject["code"] as? String, "invalid_parameter", path)
         }
-        for path in ["/api/tasks/0", "/api/tasks/-1", "/api/tasks/9223372036854775807"] {
+        for path in ["/api/tasks/0", "/api/tasks/000", "/api/tasks/123456789012345678"] {
             XCTAssertEqual(send("GET", path, token: token).status, .notFound, path)
             XCTAssertEqual(send("POST", path + "/complete", token: token).status, .notFound, path)
         }
@@ -186,7 +196,7 @@ final class TaskRoutesTests: XCTestCase {
             ("POST", #"{}"#, ["title": "is required"]),
             ("POST", #"{"title":5}"#, ["title": "must be a string"]),
             ("POST", #"{"title":null}"#, ["title": "must not be null"]),
-            ("POST", #"{"title":"  "}"#, ["title": "must not be empty"]),
+            ("POST", #"{"title":"  "}"#, ["title": "must not be only whitespace"]),
             ("POST", #"{"title":"\#(longTitle)"}"#, ["title": "must be at most 200 characters"]),
             ("POST", #"{"title":"ok","description":["x"]}"#, ["description": "must be a string"]),
             ("POST", #"{"title":"a\u0000b"}"#, ["title": "must not contain control characters"]),

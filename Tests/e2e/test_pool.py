@@ -57,6 +57,23 @@ def test_wrong_method_is_a_json_405_with_allow(shared_stack):
     assert "GET" in response.headers["Allow"]
 
 
+@pytest.mark.parametrize("method", ["TRACE", "PUT", "OPTIONS"])
+@pytest.mark.parametrize("path, allowed", [("/api/tasks", "GET, HEAD, POST"), ("/api/tasks/1", "DELETE, GET, HEAD, PATCH"),
+                                           ("/api/auth/login", "POST"), ("/metrics", "GET, HEAD")])
+def test_methods_no_route_has_are_a_json_405_with_allow(shared_stack, method, path, allowed):
+    # nginx refuses TRACE itself, before any location; PUT and OPTIONS reach the pool like any method.
+    response = shared_stack.request(method, path)
+    assert_error_shape(response, 405, "method_not_allowed")
+    assert response.headers["Allow"] == allowed
+
+
+def test_static_pages_keep_nginx_html_answers(shared_stack):
+    for method, path, status in [("TRACE", "/", 405), ("POST", "/index.html", 405), ("GET", "/no-such-page", 404)]:
+        response = shared_stack.request(method, path)
+        assert response.status_code == status, (method, path)
+        assert response.headers["Content-Type"].startswith("text/html"), (method, path)
+
+
 def test_body_over_nginx_limit_is_a_json_413(shared_stack):
     response = shared_stack.post("/api/health", data=b"x" * (2 * 1024 * 1024),
                                  headers={"Content-Type": "application/json"})
@@ -167,7 +184,8 @@ def test_sigterm_stops_an_idle_pool_within_the_shutdown_timeout(make_stack):
     assert stack.pool.wait(timeout=5) == 0
     assert wait_until(lambda: all(not _alive(pid) for pid in workers), timeout=5)
     response = stack.get("/api/health")
-    assert_error_shape(response, 503, "upstream_unavailable")
+    assert_error_shape(response, 502, "upstream_unavailable")
+    assert response.json()["request_id"] == response.headers["X-Request-ID"]
 
 
 def test_killed_worker_is_replaced_and_requests_keep_succeeding(make_stack):

@@ -18,8 +18,9 @@ public struct Parameters: Sendable, Equatable {
         try require(name, parsedBy: Value.init)
     }
 
-    /// Shared by every typed `require`: nil from `parse` means the client sent a bad value.
-    func require<Value>(_ name: String, parsedBy parse: (String) -> Value?) throws -> Value {
+    /// The value parsed by `parse`, for a rule of the route's own; nil from `parse` means the client sent a bad
+    /// value, answered with 400 `invalid_parameter`.
+    public func require<Value>(_ name: String, parsedBy parse: (String) -> Value?) throws -> Value {
         guard let value = parse(try require(name)) else { throw APIError.invalidParameter(name: name) }
         return value
     }

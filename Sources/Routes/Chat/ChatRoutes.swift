@@ -89,10 +89,12 @@ struct ChatRoutes: Sendable {
 
     /// The message (1–4000 characters, not only spaces, no NUL) and the conversation id, if any; 400 naming each
     /// field.
-    private static func validated(_ body: ChatBody) throws -> (String, UUID?) {
+    static func validated(_ body: ChatBody) throws -> (String, UUID?) {
         var problems: [String: String] = [:]
-        if body.message.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+        if body.message.isEmpty {
             problems["message"] = "must not be empty"
+        } else if body.message.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            problems["message"] = "must not be only whitespace"
         } else if body.message.unicodeScalars.count > messageMaximumLength {
             problems["message"] = "must be at most \(messageMaximumLength) characters"
         } else if body.message.unicodeScalars.contains("\u{0}") {

@@ -38,10 +38,11 @@ struct TaskRoutes: Sendable {
         }
         let limit = request.query.integer(
             "limit", in: 1...TaskTools.pageMaximum, defaultValue: Self.defaultPageSize, problems: &problems)
-        // The cursor is the last id of the previous page; opaque to clients, but checked like any input.
+        // The cursor is the last id of the previous page; opaque to clients, but checked like any input. Empty is
+        // the same as none (a form or a template that fills in a missing value sends `cursor=`).
         var cursor: Int64?
-        if let text = request.query["cursor"] {
-            cursor = Int64(text).flatMap { $0 >= 0 ? $0 : nil }
+        if let text = request.query["cursor"], !text.isEmpty {
+            cursor = Self.taskID(text)
             if cursor == nil { problems["cursor"] = "must be a next_cursor value from a previous page" }
         }
         // 401 before 400, as on every route: a bad query is only reported to a live session.
@@ -123,8 +124,20 @@ struct TaskRoutes: Sendable {
         _ request: Request, context: RequestContext, user: AuthenticatedUser,
         _ action: (TaskTools, Int64, UUID) throws -> TaskRecord
     ) throws -> JSONValue {
-        let id = try request.parameters.require("id", as: Int64.self)
+        let id = try request.parameters.require("id", parsedBy: Self.taskID)
         return try respondingToToolErrors { try action(TaskTools(store: context.stores.tasks), id, user.id) }.jsonValue
+    }
+}
+
+extension TaskRoutes {
+    /// A task id as the API document spells it (pattern `^[0-9]{1,18}$`): digits only, no sign, at most 18 of
+    /// them. Ids count up from 1 and never come near 10^18, and a digit count is a bound a pattern can state
+    /// exactly, which `Int64.max` is not.
+    static func taskID(_ text: String) -> Int64? {
+        guard (1...18).contains(text.utf8.count),
+            text.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) })
+        else { return nil }
+        return Int64(text)
     }
 }
 

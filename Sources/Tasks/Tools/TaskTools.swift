@@ -149,16 +149,18 @@ public struct TaskTools {
 
     // MARK: Helpers
 
-    /// Trimmed; 1–200 characters (Unicode scalars, as PostgreSQL counts); no control characters, which have no
-    /// place in a one-line title (and a NUL cannot even reach the database).
+    /// At most 200 characters as sent (Unicode scalars, as JSON Schema and PostgreSQL count), not only
+    /// whitespace, and no control characters, which have no place in a one-line title (and a NUL cannot even
+    /// reach the database); stored trimmed. Counted before trimming so that the API document's `maxLength`
+    /// states the rule exactly.
     private static func checkedTitle(_ title: String, problems: inout [String: String]) -> String? {
         let trimmed = title.trimmingCharacters(in: .whitespacesAndNewlines)
-        if trimmed.isEmpty {
-            problems["title"] = "must not be empty"
-        } else if trimmed.unicodeScalars.count > titleMaximumLength {
+        if title.unicodeScalars.count > titleMaximumLength {
             problems["title"] = "must be at most \(titleMaximumLength) characters"
-        } else if trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+        } else if title.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
             problems["title"] = "must not contain control characters"
+        } else if trimmed.isEmpty {
+            problems["title"] = title.isEmpty ? "must not be empty" : "must not be only whitespace"
         } else {
             return trimmed
         }
