@@ -78,14 +78,34 @@ final class MCPTests: XCTestCase {
         XCTAssertEqual(body["id"], 7)
         let tools = try XCTUnwrap(body["result"]?["tools"]?.arrayValue)
         XCTAssertEqual(tools.count, 5)
-        XCTAssertEqual(
-            tools,
-            TaskToolDefinition.all.map {
+        XCTAssertEqual(tools.map { $0["name"] }, TaskToolDefinition.all.map { .string($0.name.rawValue) })
+        XCTAssertEqual(tools.map { $0["description"] }, TaskToolDefinition.all.map { .string($0.description) })
+        XCTAssertEqual(tools.map { $0["inputSchema"] }, TaskToolDefinition.all.map(\.inputSchema))
+    }
+
+    func testEveryToolHasATitleAndAllFourHintsGivenExplicitly() throws {
+        let token = try signIn("ada@example.com")
+        let tools = try XCTUnwrap(try rpc("tools/list", token: token).1["result"]?["tools"]?.arrayValue)
+        // name: (title, readOnly, destructive, idempotent, openWorld); MCP's defaults would be destructive and open.
+        let expected: [String: (String, Bool, Bool, Bool, Bool)] = [
+            "add_task": ("Add task", false, false, false, false),
+            "list_tasks": ("List tasks", true, false, true, false),
+            "complete_task": ("Complete task", false, false, true, false),
+            "update_task": ("Update task", false, true, true, false),
+            "delete_task": ("Delete task", false, true, true, false),
+        ]
+        XCTAssertEqual(Set(tools.compactMap { $0["name"]?.stringValue }), Set(expected.keys))
+        for tool in tools {
+            let name = tool["name"]?.stringValue ?? ""
+            let (title, readOnly, destructive, idempotent, openWorld) = try XCTUnwrap(expected[name], name)
+            XCTAssertEqual(tool["title"], .string(title), name)
+            XCTAssertEqual(
+                tool["annotations"],
                 [
-                    "name": .string($0.name.rawValue), "description": .string($0.description),
-                    "inputSchema": $0.inputSchema,
-                ]
-            })
+                    "title": .string(title), "readOnlyHint": .bool(readOnly), "destructiveHint": .bool(destructive),
+                    "idempotentHint": .bool(idempotent), "openWorldHint": .bool(openWorld),
+                ], name)
+        }
     }
 
     func testToolsCallReturnsStructuredResultsAndToolErrorsAsIsError() throws {

@@ -14,6 +14,15 @@ from mcp.client.streamable_http import streamable_http_client
 from api import bearer, signed_up
 
 TOOLS = {"add_task", "list_tasks", "complete_task", "update_task", "delete_task"}
+# name: (title, read_only, destructive, idempotent, open_world), all given explicitly (MCP's defaults would call
+# every tool destructive and open-world).
+HINTS = {
+    "add_task": ("Add task", False, False, False, False),
+    "list_tasks": ("List tasks", True, False, True, False),
+    "complete_task": ("Complete task", False, False, True, False),
+    "update_task": ("Update task", False, True, True, False),
+    "delete_task": ("Delete task", False, True, True, False),
+}
 JSON_HEADERS = {"Content-Type": "application/json", "Accept": "application/json, text/event-stream"}
 
 
@@ -74,6 +83,23 @@ def test_scripted_session_calls_every_tool(shared_stack, mode):
         assert "fly" in error_text(await client.call_tool("fly", {}))
 
     run(shared_stack, token, session, mode)
+
+
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+def test_sdk_reads_every_tools_title_and_hints(shared_stack, mode):
+    _, token, _ = signed_up(shared_stack)
+
+    async def session(client):
+        return (await client.list_tools()).tools
+
+    tools = run(shared_stack, token, session, mode)
+    assert {tool.name for tool in tools} == set(HINTS)
+    for tool in tools:
+        title, read_only, destructive, idempotent, open_world = HINTS[tool.name]
+        hints = tool.annotations
+        assert tool.title == title and hints.title == title, tool.name
+        assert (hints.read_only_hint, hints.destructive_hint, hints.idempotent_hint, hints.open_world_hint) == (
+            read_only, destructive, idempotent, open_world), tool.name
 
 
 @pytest.mark.parametrize("token", [None, "not-a-token"])

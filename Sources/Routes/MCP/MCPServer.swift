@@ -68,15 +68,23 @@ struct MCPServer {
     }
 
     /// The same five tools, with the same input schemas, as the REST routes and the chat agent use.
-    static let toolList: JSONValue = [
-        "tools": .array(
-            TaskToolDefinition.all.map { definition in
-                [
-                    "name": .string(definition.name.rawValue), "description": .string(definition.description),
-                    "inputSchema": definition.inputSchema,
-                ]
-            })
-    ]
+    static let toolList: JSONValue = ["tools": .array(TaskToolDefinition.all.map(tool))]
+
+    /// One tool as `tools/list` lists it. `annotations` (a title and the four hints) came with 2025-03-26 and the
+    /// top-level `title` with 2025-06-18, but every revision gets both: a client of an older revision ignores a field
+    /// it does not know, and the answer stays one constant.
+    static func tool(_ definition: TaskToolDefinition) -> JSONValue {
+        [
+            "name": .string(definition.name.rawValue), "title": .string(definition.title),
+            "description": .string(definition.description), "inputSchema": definition.inputSchema,
+            "annotations": [
+                "title": .string(definition.title), "readOnlyHint": .bool(definition.hints.readOnly),
+                "destructiveHint": .bool(definition.hints.destructive),
+                "idempotentHint": .bool(definition.hints.idempotent),
+                "openWorldHint": .bool(definition.hints.openWorld),
+            ],
+        ]
+    }
 
     /// A tool's own failure (unknown tool, bad arguments, no such task) is a result with `isError: true`, so the
     /// model can read it and correct itself; only a malformed `tools/call` is a JSON-RPC error.
