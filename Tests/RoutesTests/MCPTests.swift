@@ -78,14 +78,34 @@ final class MCPTests: XCTestCase {
         XCTAssertEqual(body["id"], 7)
         let tools = try XCTUnwrap(body["result"]?["tools"]?.arrayValue)
         XCTAssertEqual(tools.count, 5)
-        XCTAssertEqual(
-            tools,
-            TaskToolDefinition.all.map {
+        XCTAssertEqual(tools.map { $0["name"] }, TaskToolDefinition.all.map { .string($0.name.rawValue) })
+        XCTAssertEqual(tools.map { $0["description"] }, TaskToolDefinition.all.map { .string($0.description) })
+        XCTAssertEqual(tools.map { $0["inputSchema"] }, TaskToolDefinition.all.map(\.inputSchema))
+    }
+
+    func testEveryToolHasATitleAndAllFourHintsGivenExplicitly() throws {
+        let token = try signIn("ada@example.com")
+        let tools = try XCTUnwrap(try rpc("tools/list", token: token).1["result"]?["tools"]?.arrayValue)
+        // name: (title, readOnly, destructive, idempotent, openWorld); MCP's defaults would be destructive and open.
+        let expected: [String: (String, Bool, Bool, Bool, Bool)] = [
+            "add_task": ("Add task", false, false, false, false),
+            "list_tasks": ("List tasks", true, false, true, false),
+            "complete_task": ("Complete task", false, false, true, false),
+            "update_task": ("Update task", false, true, true, false),
+            "delete_task": ("Delete task", false, true, true, false),
+        ]
+        XCTAssertEqual(Set(tools.compactMap { $0["name"]?.stringValue }), Set(expected.keys))
+        for tool in tools {
+            let name = tool["name"]?.stringValue ?? ""
+            let (title, readOnly, destructive, idempotent, openWorld) = try XCTUnwrap(expected[name], name)
+            XCTAssertEqual(tool["title"], .string(title), name)
+            XCTAssertEqual(
+                tool["annotations"],
                 [
-                    "name": .string($0.name.rawValue), "description": .string($0.description),
-                    "inputSchema": $0.inputSchema,
-                ]
-            })
+                    "title": .string(title), "readOnlyHint": .bool(readOnly), "destructiveHint": .bool(destructive),
+                    "idempotentHint": .bool(idempotent), "openWorldHint": .bool(openWorld),
+                ], name)
+        }
     }
 
     func testToolsCallReturnsStructuredResultsAndToolErrorsAsIsError() throws {
@@ -136,7 +156,7 @@ final class MCPTests: XCTestCase {
         XCTAssertEqual(app.tasks.tasks[1]?.isCompleted, false)
     }
 
-    func testUnknownMethodParseErrorsInvalidRequestsAndBatches() throws {
+    func testUnknownMethodParseErrorsAndInvalidRequests() throws {
         let token = try signIn("ada@example.com")
         let (unknown, unknownBody) = try rpc("server/discover", token: token)
         XCTAssertEqual(unknown.status, .ok)
@@ -145,8 +165,6 @@ final class MCPTests: XCTestCase {
 
         for (body, code) in [
             ("{not json", -32700), ("", -32700), (#"{"jsonrpc":"2.0","id":null,"method":"ping"}"#, -32600),
-            ("[]", -32600),
-            (#"[{"jsonrpc":"2.0","id":1,"method":"ping"}]"#, -32600),
         ] {
             let response = send(token: token, body: body)
             XCTAssertEqual(response.status, .badRequest, body)
@@ -161,6 +179,128 @@ final class MCPTests: XCTestCase {
         let badParams = send(token: token, body: #"{"jsonrpc":"2.0","id":"a","method":"tools/list","params":[1]}"#)
         XCTAssertEqual(badParams.status, .ok)
         XCTAssertEqual((badParams.errorObject["code"] as? Int), -32602)
+    }
+
+    /// Sends a batch of `members` with `MCP-Protocol-Version: version` (none when nil); the body as a `JSONValue`.
+    private func batch(_ members: [String], version: String?, token: String) throws -> (Response, JSONValue?) {
+        let headers = version.map { ["HTTP_MCP_PROTOCOL_VERSION": $0] } ?? [:]
+        let response = send(token: token, body: "[" + members.joined(separator: ",") + "]", headers: headers)
+        guard !response.body.isEmpty else { return (response, nil) }
+        return (response, try JSONDecoder().decode(JSONValue.self, from: Data(response.body)))
+    }
+
+    /// Under 2025-03-26 (the header, or none) a batch is answered with its requests' answers, in the batch's order.
+    func testBatchUnder20250326AnswersItsRequestsInOrder() throws {
+        let token = try signIn("ada@example.com")
+        for version in [nil, "2025-03-26"] {
+            let (response, body) = try batch(
+                [
+                    #"{"jsonrpc":"2.0","id":"z","method":"tools/call","params":{"name":"add_task","arguments":{"title":"Milk"}}}"#,
+                    #"{"jsonrpc":"2.0","method":"notifications/initialized"}"#,
+                    #"{"jsonrpc":"2.0","id":2,"method":"ping"}"#,
+                    #"{"jsonrpc":"2.0","id":9,"result":{}}"#,
+                    #"{"jsonrpc":"2.0","id":"a","method":"server/discover"}"#,
+                    #"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"list_tasks"}}"#,
+                ], version: version, token: token)
+            XCTAssertEqual(response.status, .ok, version ?? "no header")
+            XCTAssertEqual(response.headers["Content-Type"], "application/json; charset=utf-8")
+            let replies = try XCTUnwrap(body?.arrayValue, version ?? "no header")
+            XCTAssertEqual(replies.map { $0["id"] }, ["z", 2, "a", 1])
+            XCTAssertEqual(replies[0]["result"]?["structuredContent"]?["task"]?["title"], "Milk")
+            XCTAssertEqual(replies[1]["result"], [:])
+            XCTAssertEqual(replies[2]["error"]?["code"], -32601)
+            XCTAssertEqual(
+                replies[3]["result"]?["structuredContent"]?["count"], version == nil ? 1 : 2,
+                "the add before it in the same batch has run")
+        }
+    }
+
+    func testBatchMembersThatAreNotJSONRPCMessagesAreInvalidRequestsInTheArray() throws {
+        let token = try signIn("ada@example.com")
+        for version in [nil, "2025-03-26"] {
+            let (response, body) = try batch(
+                [
+                    "5", #"{"jsonrpc":"1.0","id":7,"method":"ping"}"#, #"{"jsonrpc":"2.0","id":8,"method":"ping"}"#,
+                    #"{"id":6,"method":"ping"}"#, #"[{"jsonrpc":"2.0","id":4,"method":"ping"}]"#,
+                ], version: version, token: token)
+            XCTAssertEqual(response.status, .ok, "the batch itself was read")
+            let replies = try XCTUnwrap(body?.arrayValue)
+            XCTAssertEqual(replies.map { $0["id"] }, [.null, 7, 8, 6, .null])
+            XCTAssertEqual(replies.map { $0["error"]?["code"] }, [-32600, -32600, nil, -32600, -32600])
+            XCTAssertEqual(replies[2]["result"], [:])
+        }
+    }
+
+    func testBatchOfOnlyNotificationsAndResponsesIs202WithAnEmptyBody() throws {
+        let token = try signIn("ada@example.com")
+        for version in [nil, "2025-03-26"] {
+            let (response, body) = try batch(
+                [
+                    #"{"jsonrpc":"2.0","method":"notifications/initialized"}"#,
+                    #"{"jsonrpc":"2.0","id":5,"result":{}}"#,
+                    #"{"jsonrpc":"2.0","id":6,"error":{"code":-1,"message":"no"}}"#,
+                ], version: version, token: token)
+            XCTAssertEqual(response.status, .accepted)
+            XCTAssertNil(body)
+        }
+    }
+
+    func testEmptyBatchIsOneInvalidRequestNotAnArray() throws {
+        let token = try signIn("ada@example.com")
+        for version in [nil, "2025-03-26"] {
+            let (response, body) = try batch([], version: version, token: token)
+            XCTAssertEqual(response.status, .badRequest)
+            XCTAssertEqual(body?["error"]?["code"], -32600)
+            XCTAssertEqual(body?["id"], .null)
+        }
+    }
+
+    func testInitializeInsideABatchIsRefusedAndTheOtherMembersAnswered() throws {
+        let token = try signIn("ada@example.com")
+        let (response, body) = try batch(
+            [
+                #"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-03-26"}}"#,
+                #"{"jsonrpc":"2.0","id":2,"method":"ping"}"#,
+            ], version: nil, token: token)
+        XCTAssertEqual(response.status, .ok)
+        let replies = try XCTUnwrap(body?.arrayValue)
+        XCTAssertEqual(replies.map { $0["id"] }, [1, 2])
+        XCTAssertEqual(replies[0]["error"]?["code"], -32600)
+        XCTAssertNil(replies[0]["result"])
+        XCTAssertEqual(replies[1]["result"], [:])
+    }
+
+    func testBatchOfMoreThanTheLimitIsRefusedWhole() throws {
+        let token = try signIn("ada@example.com")
+        let ping = #"{"jsonrpc":"2.0","id":1,"method":"ping"}"#
+        let (atLimit, atLimitBody) = try batch(Array(repeating: ping, count: 100), version: nil, token: token)
+        XCTAssertEqual(atLimit.status, .ok)
+        XCTAssertEqual(atLimitBody?.arrayValue?.count, 100)
+
+        let addTask =
+            #"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"add_task","arguments":{"title":"x"}}}"#
+        let (response, body) = try batch(Array(repeating: addTask, count: 101), version: nil, token: token)
+        XCTAssertEqual(response.status, .badRequest)
+        XCTAssertEqual(body?["error"]?["code"], -32600)
+        XCTAssertEqual(body?["id"], .null)
+        XCTAssertTrue(app.tasks.tasks.isEmpty, "no member of a refused batch runs")
+    }
+
+    func testBatchIsRefusedUnder20250618AndLater() throws {
+        let token = try signIn("ada@example.com")
+        let addTask =
+            #"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"add_task","arguments":{"title":"x"}}}"#
+        for version in ["2025-06-18", "2025-11-25"] {
+            for members in [[addTask], []] {
+                let (response, body) = try batch(members, version: version, token: token)
+                XCTAssertEqual(response.status, .badRequest, version)
+                XCTAssertEqual(body?["error"]?["code"], -32600, version)
+                XCTAssertEqual(body?["id"], .null, version)
+                let message = body?["error"]?["message"]?.stringValue ?? ""
+                XCTAssertTrue(message.contains("2025-03-26"), "\(message) should name the batching revision")
+            }
+        }
+        XCTAssertTrue(app.tasks.tasks.isEmpty, "no member of a refused batch runs")
     }
 
     func testNotificationsAndClientResponsesAre202WithAnEmptyBody() throws {

@@ -1,5 +1,6 @@
 """POST /api/mcp through nginx with the official MCP Python SDK (an independent client), plus raw HTTP checks of
-what the SDK never sends: GET, an unsupported MCP-Protocol-Version, a bare notification, `server/discover`."""
+what the SDK never sends: GET, an unsupported MCP-Protocol-Version, a bare notification, `server/discover`, and
+JSON-RPC batches (accepted under revision 2025-03-26 only)."""
 
 import asyncio
 import json
@@ -14,6 +15,15 @@ from mcp.client.streamable_http import streamable_http_client
 from api import bearer, signed_up
 
 TOOLS = {"add_task", "list_tasks", "complete_task", "update_task", "delete_task"}
+# name: (title, read_only, destructive, idempotent, open_world), all given explicitly (MCP's defaults would call
+# every tool destructive and open-world).
+HINTS = {
+    "add_task": ("Add task", False, False, False, False),
+    "list_tasks": ("List tasks", True, False, True, False),
+    "complete_task": ("Complete task", False, False, True, False),
+    "update_task": ("Update task", False, True, True, False),
+    "delete_task": ("Delete task", False, True, True, False),
+}
 JSON_HEADERS = {"Content-Type": "application/json", "Accept": "application/json, text/event-stream"}
 
 
@@ -74,6 +84,23 @@ def test_scripted_session_calls_every_tool(shared_stack, mode):
         assert "fly" in error_text(await client.call_tool("fly", {}))
 
     run(shared_stack, token, session, mode)
+
+
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+def test_sdk_reads_every_tools_title_and_hints(shared_stack, mode):
+    _, token, _ = signed_up(shared_stack)
+
+    async def session(client):
+        return (await client.list_tools()).tools
+
+    tools = run(shared_stack, token, session, mode)
+    assert {tool.name for tool in tools} == set(HINTS)
+    for tool in tools:
+        title, read_only, destructive, idempotent, open_world = HINTS[tool.name]
+        hints = tool.annotations
+        assert tool.title == title and hints.title == title, tool.name
+        assert (hints.read_only_hint, hints.destructive_hint, hints.idempotent_hint, hints.open_world_hint) == (
+            read_only, destructive, idempotent, open_world), tool.name
 
 
 @pytest.mark.parametrize("token", [None, "not-a-token"])
@@ -147,3 +174,62 @@ def test_raw_http(shared_stack):
     assert shared_stack.post("/api/mcp", headers={**headers, "Accept": "text/html"}, json=ping).status_code == 406
     assert shared_stack.post("/api/mcp", headers={**bearer(token), "Content-Type": "text/plain"},
                              data=json.dumps(ping)).status_code == 415
+
+
+def post_batch(stack, token, members, version):
+    """POSTs `members` as one JSON-RPC batch with `MCP-Protocol-Version: version` (no header when None)."""
+    headers = {**JSON_HEADERS, **bearer(token), **({"MCP-Protocol-Version": version} if version else {})}
+    return stack.post("/api/mcp", headers=headers, data=json.dumps(members))
+
+
+def add_task_request(id, title):
+    return {"jsonrpc": "2.0", "id": id, "method": "tools/call",
+            "params": {"name": "add_task", "arguments": {"title": title}}}
+
+
+@pytest.mark.parametrize("version", [None, "2025-03-26"])
+def test_batch_under_2025_03_26_is_answered_in_order(shared_stack, version):
+    _, token, _ = signed_up(shared_stack)
+    mixed = post_batch(shared_stack, token, [
+        add_task_request("z", "Buy milk"),
+        {"jsonrpc": "2.0", "method": "notifications/initialized"},
+        {"jsonrpc": "2.0", "id": 2, "method": "ping"},
+        {"jsonrpc": "2.0", "id": 9, "result": {}},
+        {"jsonrpc": "2.0", "id": "a", "method": "tools/call", "params": {"name": "list_tasks"}},
+    ], version)
+    assert mixed.status_code == 200 and mixed.headers["Content-Type"].startswith("application/json")
+    replies = mixed.json()
+    assert [reply["id"] for reply in replies] == ["z", 2, "a"]
+    assert replies[0]["result"]["structuredContent"]["task"]["title"] == "Buy milk"
+    assert replies[1] == {"jsonrpc": "2.0", "id": 2, "result": {}}
+    assert [task["title"] for task in replies[2]["result"]["structuredContent"]["tasks"]] == ["Buy milk"]
+
+    invalid = post_batch(shared_stack, token,
+                         [5, {"id": 3, "method": "ping"}, {"jsonrpc": "2.0", "id": 4, "method": "ping"}], version)
+    assert invalid.status_code == 200
+    assert [(reply["id"], reply.get("error", {}).get("code")) for reply in invalid.json()] == [
+        (None, -32600), (3, -32600), (4, None)]
+
+    only_notifications = post_batch(shared_stack, token, [{"jsonrpc": "2.0", "method": "notifications/initialized"}],
+                                    version)
+    assert only_notifications.status_code == 202 and only_notifications.content == b""
+
+    empty = post_batch(shared_stack, token, [], version)
+    assert empty.status_code == 400
+    assert empty.json()["id"] is None and empty.json()["error"]["code"] == -32600
+
+    over = post_batch(shared_stack, token, [add_task_request(n, "one too many") for n in range(101)], version)
+    assert over.status_code == 400 and over.json()["error"]["code"] == -32600
+    assert [task["title"] for task in shared_stack.get("/api/tasks", headers=bearer(token)).json()["tasks"]] == [
+        "Buy milk"]
+
+
+@pytest.mark.parametrize("version", ["2025-06-18", "2025-11-25"])
+def test_batch_is_refused_from_2025_06_18(shared_stack, version):
+    _, token, _ = signed_up(shared_stack)
+    for members in ([add_task_request(1, "Buy milk"), {"jsonrpc": "2.0", "id": 2, "method": "ping"}], []):
+        refused = post_batch(shared_stack, token, members, version)
+        assert refused.status_code == 400, members
+        assert refused.json()["id"] is None and refused.json()["error"]["code"] == -32600, members
+        assert "2025-03-26" in refused.json()["error"]["message"]
+    assert shared_stack.get("/api/tasks", headers=bearer(token)).json()["tasks"] == []

@@ -562,6 +562,13 @@ def test_mcp(shared_stack):
     assert refused.status_code == 200 and refused.json()["result"]["isError"] is True
     unknown = rpc("server/discover", {}, id=5)
     assert unknown.status_code == 200 and unknown.json()["error"]["code"] == -32601
+    ping = {"jsonrpc": "2.0", "id": 8, "method": "ping"}
+    batch = call(shared_stack, "POST", "/api/mcp", headers=mine, json=[
+        ping, {"jsonrpc": "2.0", "method": "notifications/initialized"},
+        {"jsonrpc": "2.0", "id": None, "method": "ping"}])
+    assert batch.status_code == 200 and [answer["id"] for answer in batch.json()] == [8, None]
+    later = call(shared_stack, "POST", "/api/mcp", headers={**mine, "MCP-Protocol-Version": "2025-06-18"}, json=[ping])
+    assert later.status_code == 400 and later.json()["error"]["code"] == -32600
 
     version = rpc("ping", id=6, headers={"MCP-Protocol-Version": "1999-01-01"})
     assert version.status_code == 400 and error_code(version) == "unsupported_protocol_version"

@@ -18,6 +18,10 @@ struct JSONRPCError: Error, Equatable, Sendable {
     static func invalidParams(_ message: String) -> JSONRPCError {
         JSONRPCError(code: JSONRPCErrorCode.invalidParams, message: message)
     }
+
+    static func invalidRequest(_ message: String) -> JSONRPCError {
+        JSONRPCError(code: JSONRPCErrorCode.invalidRequest, message: "Invalid Request: " + message)
+    }
 }
 
 /// One incoming JSON-RPC message, classified; only the shape is checked here, the method is the server's business.
@@ -34,7 +38,7 @@ enum JSONRPCMessage: Equatable, Sendable {
     /// Classifies one decoded JSON value. MCP requires `params`, when present, to be an object, and forbids a null id.
     init(_ value: JSONValue) {
         guard let members = value.objectValue else {
-            self = .invalid(id: .null, error: Self.invalidRequest("a JSON-RPC message must be an object"))
+            self = .invalid(id: .null, error: .invalidRequest("a JSON-RPC message must be an object"))
             return
         }
         let id = members["id"]
@@ -44,23 +48,23 @@ enum JSONRPCMessage: Equatable, Sendable {
         default: replyID = .null
         }
         guard members["jsonrpc"] == "2.0" else {
-            self = .invalid(id: replyID, error: Self.invalidRequest("\"jsonrpc\" must be \"2.0\""))
+            self = .invalid(id: replyID, error: .invalidRequest("\"jsonrpc\" must be \"2.0\""))
             return
         }
         guard let methodValue = members["method"] else {
             if id != nil, members["result"] != nil || members["error"] != nil {
                 self = .response
             } else {
-                self = .invalid(id: replyID, error: Self.invalidRequest("\"method\" is missing"))
+                self = .invalid(id: replyID, error: .invalidRequest("\"method\" is missing"))
             }
             return
         }
         guard let method = methodValue.stringValue else {
-            self = .invalid(id: replyID, error: Self.invalidRequest("\"method\" must be a string"))
+            self = .invalid(id: replyID, error: .invalidRequest("\"method\" must be a string"))
             return
         }
         if id != nil, replyID == .null {
-            self = .invalid(id: .null, error: Self.invalidRequest("\"id\" must be a string or an integer"))
+            self = .invalid(id: .null, error: .invalidRequest("\"id\" must be a string or an integer"))
             return
         }
         var params: [String: JSONValue] = [:]
@@ -78,10 +82,6 @@ enum JSONRPCMessage: Equatable, Sendable {
         self =
             id == nil
             ? .notification(method: method, params: params) : .request(id: replyID, method: method, params: params)
-    }
-
-    private static func invalidRequest(_ message: String) -> JSONRPCError {
-        JSONRPCError(code: JSONRPCErrorCode.invalidRequest, message: "Invalid Request: " + message)
     }
 }
 

@@ -10,13 +10,24 @@ import TextFormats
 ///   answer the next request, and every request carries its own token anyway.
 /// - `GET` (a server-initiated stream) and `DELETE` (ending a session) are not offered: the router answers 405
 ///   with `Allow: POST`.
-/// - Batches (a JSON array, allowed only by revision 2025-03-26, removed in 2025-06-18) are refused with a single
-///   -32600 error: the revision is only known per message, and no MCP SDK client sends them.
+/// - A request's revision is its `MCP-Protocol-Version` header, or 2025-03-26 without one: no session remembers what
+///   `initialize` negotiated, and the 2025-06-18 transport says a server with no other way to know SHOULD assume
+///   2025-03-26.
+/// - Batches (a JSON array) are accepted under 2025-03-26 only, which requires them; 2025-06-18 removed them, so
+///   under 2025-06-18 and 2025-11-25 an array is refused with one -32600 error. An accepted batch is answered 200
+///   with the array of its requests' answers in order (`MCPServer.handle(batch:)`), or 202 with an empty body when
+///   it holds no request. An empty batch, or one of more than `MCPServer.batchMemberLimit` members, is refused whole
+///   with one -32600 error.
 /// - HTTP errors come before JSON-RPC: 401 (token), 415 (content type), 406 (`Accept` excluding JSON), 400 (an
-///   unsupported `MCP-Protocol-Version`). A body that is not JSON (-32700) or not a JSON-RPC message (-32600) is a
-///   400 whose body is a JSON-RPC error with a null id; every answer to a well-formed request is a 200, errors
-///   included; a notification or a client response is a 202 with an empty body.
+///   unsupported `MCP-Protocol-Version`). A body that is not JSON (-32700), not a JSON-RPC message (-32600) or a
+///   refused batch (-32600) is a 400 whose body is one JSON-RPC error with a null id; every answer to a well-formed
+///   request or an accepted batch is a 200, errors included; a notification or a client response is a 202 with an
+///   empty body.
 struct MCPRoutes: Sendable {
+    /// What a request without `MCP-Protocol-Version` is taken as: the 2025-06-18 transport's SHOULD for a server with
+    /// no other way to know, which a stateless one never has.
+    static let protocolVersionWithoutHeader = "2025-03-26"
+
     let authenticator: Authenticator
 
     func register(on router: inout RouterBuilder<RequestContext>) {
@@ -30,33 +41,61 @@ struct MCPRoutes: Sendable {
                 status: HTTPStatus(code: 406, reasonPhrase: "Not Acceptable"), code: "not_acceptable",
                 message: "This endpoint answers with application/json; the Accept header must allow it.")
         }
-        if let version = request.headers["mcp-protocol-version"],
-            !MCPServer.supportedProtocolVersions.contains(version.trimmingCharacters(in: .whitespaces))
-        {
-            throw APIError(
-                status: .badRequest, code: "unsupported_protocol_version",
-                message: "Unsupported MCP-Protocol-Version; supported: "
-                    + MCPServer.supportedProtocolVersions.joined(separator: ", ") + ".")
-        }
+        let protocolVersion = try Self.protocolVersion(request.headers["mcp-protocol-version"])
 
         let value: JSONValue
         do {
             value = try JSONParser.parse(request.body)
         } catch {
-            let failure = JSONRPCError(code: JSONRPCErrorCode.parseError, message: "Parse error: the body is not JSON")
-            return .json(JSONRPCResponse.error(failure, id: .null), status: .badRequest)
+            return Self.refusal(
+                JSONRPCError(code: JSONRPCErrorCode.parseError, message: "Parse error: the body is not JSON"))
         }
-        if value.arrayValue != nil {
-            let failure = JSONRPCError(
-                code: JSONRPCErrorCode.invalidRequest, message: "Invalid Request: JSON-RPC batches are not supported")
-            return .json(JSONRPCResponse.error(failure, id: .null), status: .badRequest)
+        let server = MCPServer(tools: TaskTools(store: context.stores.tasks), userID: user.id)
+        if let members = value.arrayValue {
+            return try Self.answer(batch: members, protocolVersion: protocolVersion, server: server)
         }
 
         let message = JSONRPCMessage(value)
-        let server = MCPServer(tools: TaskTools(store: context.stores.tasks), userID: user.id)
         guard let reply = try server.handle(message) else { return Response(status: .accepted) }
         if case .invalid(.null, _) = message { return .json(reply, status: .badRequest) }
         return .json(reply)
+    }
+
+    /// The header's revision when it is one we speak, or the one assumed without it; any other is a 400, as the
+    /// transport requires.
+    private static func protocolVersion(_ header: String?) throws -> String {
+        guard let header else { return protocolVersionWithoutHeader }
+        let version = header.trimmingCharacters(in: .whitespaces)
+        guard MCPServer.supportedProtocolVersions.contains(version) else {
+            throw APIError(
+                status: .badRequest, code: "unsupported_protocol_version",
+                message: "Unsupported MCP-Protocol-Version; supported: "
+                    + MCPServer.supportedProtocolVersions.joined(separator: ", ") + ".")
+        }
+        return version
+    }
+
+    private static func answer(batch members: [JSONValue], protocolVersion: String, server: MCPServer) throws
+        -> Response
+    {
+        guard protocolVersion == MCPServer.batchingProtocolVersion else {
+            return refusal(
+                .invalidRequest(
+                    "JSON-RPC batches are only accepted under revision \(MCPServer.batchingProtocolVersion)"))
+        }
+        // JSON-RPC 2.0 §6: an empty array is not a batch, and is answered with one error, not an array.
+        guard !members.isEmpty else { return refusal(.invalidRequest("a batch must not be empty")) }
+        guard members.count <= MCPServer.batchMemberLimit else {
+            return refusal(.invalidRequest("a batch may have at most \(MCPServer.batchMemberLimit) members"))
+        }
+        let replies = try server.handle(batch: members)
+        // JSON-RPC 2.0 §6 forbids an empty array as the answer; 2025-03-26 makes it a 202, like a lone notification.
+        return replies.isEmpty ? Response(status: .accepted) : .json(.array(replies))
+    }
+
+    /// The whole body refused: one JSON-RPC error with a null id, since no message's id could be answered.
+    private static func refusal(_ error: JSONRPCError) -> Response {
+        .json(JSONRPCResponse.error(error, id: .null), status: .badRequest)
     }
 
     /// Lenient: a missing header, `*/*`, `application/*` or `application/json` (with any other types beside, such

@@ -12,6 +12,11 @@ struct MCPServer {
     /// Newest first; `initialize` answers with the client's revision when it is one of these.
     static let supportedProtocolVersions = ["2025-11-25", "2025-06-18", "2025-03-26"]
     static let latestProtocolVersion = "2025-11-25"
+    /// The only revision with JSON-RPC batches: 2025-03-26 requires servers to accept them, 2025-06-18 removed them.
+    static let batchingProtocolVersion = "2025-03-26"
+    /// The most members a batch may have. Each member is a request's work on the same worker thread and connection,
+    /// so this keeps one POST to a hundred requests' worth; clients that batch send a handful.
+    static let batchMemberLimit = 100
     static let serverName = "todo-chatbot"
     static let serverVersion = "1.0.0"
     static let instructions =
@@ -37,6 +42,21 @@ struct MCPServer {
             } catch let error as JSONRPCError {
                 return JSONRPCResponse.error(error, id: id)
             }
+        }
+    }
+
+    /// The answers to a batch's requests, in the batch's order (JSON-RPC 2.0 §6); notifications and client
+    /// responses add none, an invalid member adds its error. `initialize` is refused where it stands, because
+    /// 2025-03-26 forbids it in a batch (nothing else may be sent before initialization completes). A database
+    /// failure fails the whole batch although earlier members' changes stay, as when any answer is lost: the tools'
+    /// `idempotentHint` says which are safe to send again.
+    func handle(batch members: [JSONValue]) throws -> [JSONValue] {
+        try members.compactMap { member in
+            let message = JSONRPCMessage(member)
+            if case .request(let id, "initialize", _) = message {
+                return JSONRPCResponse.error(.invalidRequest("initialize must not be part of a batch"), id: id)
+            }
+            return try handle(message)
         }
     }
 
@@ -68,15 +88,23 @@ struct MCPServer {
     }
 
     /// The same five tools, with the same input schemas, as the REST routes and the chat agent use.
-    static let toolList: JSONValue = [
-        "tools": .array(
-            TaskToolDefinition.all.map { definition in
-                [
-                    "name": .string(definition.name.rawValue), "description": .string(definition.description),
-                    "inputSchema": definition.inputSchema,
-                ]
-            })
-    ]
+    static let toolList: JSONValue = ["tools": .array(TaskToolDefinition.all.map(tool))]
+
+    /// One tool as `tools/list` lists it. `annotations` (a title and the four hints) came with 2025-03-26 and the
+    /// top-level `title` with 2025-06-18, but every revision gets both: a client of an older revision ignores a field
+    /// it does not know, and the answer stays one constant.
+    static func tool(_ definition: TaskToolDefinition) -> JSONValue {
+        [
+            "name": .string(definition.name.rawValue), "title": .string(definition.title),
+            "description": .string(definition.description), "inputSchema": definition.inputSchema,
+            "annotations": [
+                "title": .string(definition.title), "readOnlyHint": .bool(definition.hints.readOnly),
+                "destructiveHint": .bool(definition.hints.destructive),
+                "idempotentHint": .bool(definition.hints.idempotent),
+                "openWorldHint": .bool(definition.hints.openWorld),
+            ],
+        ]
+    }
 
     /// A tool's own failure (unknown tool, bad arguments, no such task) is a result with `isError: true`, so the
     /// model can read it and correct itself; only a malformed `tools/call` is a JSON-RPC error.

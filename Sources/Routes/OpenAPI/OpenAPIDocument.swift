@@ -1794,7 +1794,7 @@ enum OpenAPIDocument {
           "mcp"
         ],
         "summary": "Model Context Protocol endpoint (Streamable HTTP transport, JSON responses only).",
-        "description": "One JSON-RPC 2.0 message per request: `initialize` (answers with the client's `protocolVersion` when it is 2025-03-26, 2025-06-18 or 2025-11-25, else 2025-11-25), `notifications/initialized`, `ping`, `tools/list` (the five task tools with their input schemas) and `tools/call` (`{content: [{type: \"text\", text}], structuredContent, isError}`; a tool's own failure — bad arguments, no such task, unknown tool — is a result with `isError: true`). Any other method is a JSON-RPC error -32601 with status 200. Stateless: no `Mcp-Session-Id` is issued (any worker on any host may answer), there is no server-initiated stream (`GET` and `DELETE` answer 405), and JSON-RPC batches are refused with -32600. The user is the access token's, as for every other route.",
+        "description": "One JSON-RPC 2.0 message per request (or, under revision 2025-03-26, a batch of them): `initialize` (answers with the client's `protocolVersion` when it is 2025-03-26, 2025-06-18 or 2025-11-25, else 2025-11-25), `notifications/initialized`, `ping`, `tools/list` (the five task tools with their input schemas) and `tools/call` (`{content: [{type: \"text\", text}], structuredContent, isError}`; a tool's own failure — bad arguments, no such task, unknown tool — is a result with `isError: true`). Any other method is a JSON-RPC error -32601 with status 200. Stateless: no `Mcp-Session-Id` is issued (any worker on any host may answer), there is no server-initiated stream (`GET` and `DELETE` answer 405), and a request's revision is its `MCP-Protocol-Version` header, or 2025-03-26 without one (as the 2025-06-18 transport says a server with no other way to know should assume). Under 2025-03-26, which requires servers to accept JSON-RPC batches, an array of 1 to 100 messages is answered 200 with the array of its requests' answers in order (notifications and client responses get none; an invalid member gets -32600 with a null `id`; `initialize`, which 2025-03-26 forbids in a batch, gets -32600), or 202 with no body when it holds no request; an empty array or one of more than 100 members is one -32600 error (400). Under 2025-06-18 and 2025-11-25, which removed batches, any array is one -32600 error (400). The user is the access token's, as for every other route.",
         "security": [
           {
             "bearerAuth": []
@@ -1805,7 +1805,7 @@ enum OpenAPIDocument {
             "name": "MCP-Protocol-Version",
             "in": "header",
             "required": false,
-            "description": "The negotiated revision; an unsupported one answers 400.",
+            "description": "The negotiated revision; an unsupported one answers 400. Without it the request is taken as 2025-03-26, the only revision with batches.",
             "schema": {
               "type": "string",
               "enum": [
@@ -1827,19 +1827,32 @@ enum OpenAPIDocument {
         ],
         "requestBody": {
           "required": true,
-          "description": "One JSON-RPC 2.0 request, notification or response object.",
+          "description": "One JSON-RPC 2.0 request, notification or response object; under revision 2025-03-26 only, also a batch: an array of 1 to 100 of them.",
           "content": {
             "application/json": {
               "schema": {
-                "type": "object",
-                "description": "A JSON-RPC 2.0 message (`jsonrpc`, `method`, `params`, and `id` for a request); see the MCP specification."
+                "oneOf": [
+                  {
+                    "type": "object",
+                    "description": "A JSON-RPC 2.0 message (`jsonrpc`, `method`, `params`, and `id` for a request); see the MCP specification."
+                  },
+                  {
+                    "type": "array",
+                    "minItems": 1,
+                    "maxItems": 100,
+                    "items": {
+                      "type": "object"
+                    },
+                    "description": "A JSON-RPC 2.0 batch (revision 2025-03-26 only; no `initialize` inside it)."
+                  }
+                ]
               }
             }
           }
         },
         "responses": {
           "200": {
-            "description": "The JSON-RPC response to a request: a `result`, or an `error` (-32601 unknown method, -32602 invalid params, -32600 invalid request when its `id` could be read).",
+            "description": "The JSON-RPC response to a request: a `result`, or an `error` (-32601 unknown method, -32602 invalid params, -32600 invalid request when its `id` could be read); for a batch under 2025-03-26, the array of its requests' answers in order, where an invalid member's error has a null `id`.",
             "headers": {
               "X-Request-ID": {
                 "$ref": "#/components/headers/X-Request-ID"
@@ -1908,6 +1921,22 @@ enum OpenAPIDocument {
                           }
                         }
                       }
+                    },
+                    {
+                      "type": "array",
+                      "minItems": 1,
+                      "maxItems": 100,
+                      "items": {
+                        "oneOf": [
+                          {
+                            "$ref": "#/paths/~1api~1mcp/post/responses/200/content/application~1json/schema/oneOf/0"
+                          },
+                          {
+                            "$ref": "#/paths/~1api~1mcp/post/responses/200/content/application~1json/schema/oneOf/1"
+                          }
+                        ]
+                      },
+                      "description": "The answers to a batch's requests, in the batch's order (revision 2025-03-26 only)."
                     }
                   ]
                 }
@@ -1915,7 +1944,7 @@ enum OpenAPIDocument {
             }
           },
           "202": {
-            "description": "A notification (no `id`) or a client's JSON-RPC response was accepted; no body.",
+            "description": "A notification (no `id`) or a client's JSON-RPC response was accepted, or under 2025-03-26 a batch holding nothing else; no body.",
             "headers": {
               "X-Request-ID": {
                 "$ref": "#/components/headers/X-Request-ID"
@@ -1926,7 +1955,7 @@ enum OpenAPIDocument {
             }
           },
           "400": {
-            "description": "`unsupported_protocol_version` (the `MCP-Protocol-Version` header names a revision the server does not speak), or a JSON-RPC error with a null `id`: -32700 (the body is not JSON) or -32600 (not a JSON-RPC message, or a batch).",
+            "description": "`unsupported_protocol_version` (the `MCP-Protocol-Version` header names a revision the server does not speak), or a JSON-RPC error with a null `id`: -32700 (the body is not JSON) or -32600 (not a JSON-RPC message; an empty batch or one of more than 100 members; any batch under 2025-06-18 or 2025-11-25).",
             "headers": {
               "X-Request-ID": {
                 "$ref": "#/components/headers/X-Request-ID"
