@@ -30,13 +30,55 @@ final class PasswordHasherTests: XCTestCase {
         XCTAssertNil(PasswordPolicy.problem(with: String(repeating: "€", count: 24)), "72 bytes")
     }
 
-    func testHashesAreBcrypt2bWithTheConfiguredCostAndVerify() throws {
+    func testNewHashesAreBcrypt2bOverThePreHashBehindTheSchemeMarker() throws {
         let hash = try hasher.hash("correct horse battery")
-        XCTAssertTrue(hash.hasPrefix("$2b$04$"), hash)
-        XCTAssertEqual(hash.count, 60)
+        XCTAssertTrue(hash.hasPrefix("$bcrypt-hmac-sha256$v=1$2b$04$"), hash)
+        XCTAssertEqual(hash.count, 23 + 60, "the marker, then bcrypt's own 60 characters")
         XCTAssertTrue(hasher.verify("correct horse battery", against: hash))
         XCTAssertFalse(hasher.verify("correct horse batterz", against: hash))
         XCTAssertNotEqual(try hasher.hash("correct horse battery"), hash, "each hash has its own salt")
+        let bcryptHash = String(hash.dropFirst(PasswordHasher.schemeMarker.count))
+        XCTAssertFalse(hasher.verify("correct horse battery", against: bcryptHash), "no marker: the password itself")
+    }
+
+    /// Expected values from Python: `base64.b64encode(hmac.new(b"todo-chatbot password v1", password.encode(),
+    /// hashlib.sha256).digest())`.
+    func testPreHashIsBase64OfHMACSHA256UnderTheSchemeKey() {
+        let vectors = [
+            ("correct horse battery staple", "3ccjsAuspH5D+N1VeeKFSBbSZO/CQ8gBPlZ5M6FbW6Y="),
+            ("pässwörd 🔑", "EkXP+E+tgrtLTkZIE4bc1qE2kCCRdPG8pZLvgpfisn0="),
+            ("", "FgLHPi1jlQyD07dbvWHxCi9xCllnwlmh2EiPI6qWrqs="),
+        ]
+        for (password, expected) in vectors {
+            XCTAssertEqual(PasswordPreHash.withPreHash(of: password) { String(cString: $0) }, expected, password)
+        }
+    }
+
+    /// Made by pyca/bcrypt over the pre-hash above: `bcrypt.hashpw(preHash, bcrypt.gensalt(4))`.
+    func testAHashMadeByAnotherImplementationOfTheSchemeVerifies() {
+        let hash = "$bcrypt-hmac-sha256$v=1$2b$04$tXf.0wkQImmncVwVlDKPSegRb4O3DoEng8m.0xkr77IDOHFySIQEq"
+        XCTAssertTrue(hasher.verify("correct horse battery staple", against: hash))
+        XCTAssertFalse(hasher.verify("correct horse battery stapler", against: hash))
+        XCTAssertFalse(hasher.needsUpgrade(hash))
+    }
+
+    func testPlainBcryptHashesFromBeforeThePreHashVerifyAndNeedAnUpgrade() throws {
+        let legacy = "$2b$04$cVWp4XaNU8a4v1uMRum2SO026BWLIoQMD/TXg5uZV.0P.uO8m3YEm"
+        XCTAssertTrue(hasher.verify("Kk4DQuMMfZL9o", against: legacy))
+        XCTAssertTrue(hasher.needsUpgrade(legacy))
+        let upgraded = try hasher.upgradedHash(of: "Kk4DQuMMfZL9o")
+        XCTAssertTrue(hasher.verify("Kk4DQuMMfZL9o", against: upgraded))
+        XCTAssertFalse(hasher.needsUpgrade(upgraded))
+        XCTAssertFalse(hasher.needsUpgrade(try hasher.hash("correct horse battery")))
+    }
+
+    func testAHashOfAnotherCostNeedsAnUpgrade() throws {
+        let costlier = PasswordHasher(cost: 5)
+        let hash = try costlier.hash("correct horse battery")
+        XCTAssertTrue(hasher.verify("correct horse battery", against: hash), "the stored cost is the one that counts")
+        XCTAssertTrue(hasher.needsUpgrade(hash))
+        XCTAssertFalse(costlier.needsUpgrade(hash))
+        XCTAssertTrue(PasswordHasher(cost: 12).needsUpgrade(hash))
     }
 
     func testNulBytesAndShortPasswordsAreRefused() {
@@ -47,14 +89,18 @@ final class PasswordHasherTests: XCTestCase {
     }
 
     func testMalformedStoredHashNeverVerifies() {
-        for stored in ["", "*0", "$2b$04$short", "plaintext-password", "$1$abc$def"] {
+        let marker = PasswordHasher.schemeMarker
+        for stored in [
+            "", "*0", "$2b$04$short", "plaintext-password", "$1$abc$def", marker, marker + "$2b$04$short",
+            marker + "$1$abc$def",
+        ] {
             XCTAssertFalse(hasher.verify("plaintext-password", against: stored), stored)
         }
     }
 
     func testDummyHashIsAValidHashThatNothingPredictableMatches() {
         let dummy = hasher.makeDummyHash()
-        XCTAssertTrue(dummy.hasPrefix("$2b$04$"))
+        XCTAssertTrue(dummy.hasPrefix("$bcrypt-hmac-sha256$v=1$2b$04$"), "the scheme and cost of a real account")
         XCTAssertFalse(hasher.verify("password123", against: dummy))
     }
 }

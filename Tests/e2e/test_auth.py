@@ -1,5 +1,8 @@
 """Authentication end to end: register, login, refresh rotation, logout, me, sessions, password, limits."""
 
+import base64
+import hashlib
+import hmac
 import json
 import socket
 import ssl
@@ -263,12 +266,27 @@ def test_our_access_tokens_verify_in_pyjwt_and_pyjwt_tokens_are_accepted(shared_
     assert missing.status_code == 401 and missing.headers["WWW-Authenticate"].startswith("Bearer")
 
 
-def test_stored_password_hash_is_bcrypt_2b_verified_by_pyca_bcrypt(shared_stack):
+SCHEME_MARKER = "$bcrypt-hmac-sha256$v=1"
+
+
+def pre_hash(password):
+    """The scheme's pre-hash, written from its description rather than from the Swift code."""
+    digest = hmac.new(b"todo-chatbot password v1", password.encode(), hashlib.sha256).digest()
+    return base64.b64encode(digest)
+
+
+def stored_password_hash(stack, email):
+    return psql(stack.database_url, f"SELECT password_hash FROM users WHERE email = '{email}'")
+
+
+def test_stored_password_hash_is_bcrypt_2b_of_the_pre_hash_verified_by_pyca_bcrypt(shared_stack):
     email = unique_email()
     register(shared_stack, email)
-    stored = psql(shared_stack.database_url, f"SELECT password_hash FROM users WHERE email = '{email}'")
-    assert stored.startswith("$2b$")
-    assert bcrypt.checkpw(PASSWORD.encode(), stored.encode())
+    stored = stored_password_hash(shared_stack, email)
+    assert stored.startswith(SCHEME_MARKER + "$2b$04$"), stored
+    bcrypt_hash = stored.removeprefix(SCHEME_MARKER).encode()
+    assert bcrypt.checkpw(pre_hash(PASSWORD), bcrypt_hash)
+    assert not bcrypt.checkpw(PASSWORD.encode(), bcrypt_hash), "bcrypt of the pre-hash, not of the password"
     refresh_hashes = psql(shared_stack.database_url, "SELECT token_hash FROM refresh_tokens LIMIT 5").split()
     assert all(len(value) == 64 for value in refresh_hashes), "only SHA-256 hex is stored"
 
