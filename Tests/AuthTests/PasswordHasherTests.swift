@@ -19,15 +19,50 @@ final class PasswordHasherTests: XCTestCase {
         }
     }
 
-    func testPasswordsPastSeventyTwoBytesAreRefusedNotTruncated() {
+    func testPlainBcryptHashesAreNotMatchedByALongerPasswordThatBcryptWouldCut() {
         let seventyTwo = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
         let openwallHash = "$2a$05$abcdefghijklmnopqrstuu5s2v8.iXieOjg/.AySBTTZIIVFJeBui"
         XCTAssertEqual(seventyTwo.utf8.count, 72)
         XCTAssertTrue(hasher.verify(seventyTwo, against: openwallHash))
         XCTAssertFalse(hasher.verify(seventyTwo + "chars after 72 are ignored", against: openwallHash))
-        XCTAssertThrowsError(try hasher.hash(seventyTwo + "x"))
-        XCTAssertNotNil(PasswordPolicy.problem(with: String(repeating: "€", count: 25)), "75 bytes")
-        XCTAssertNil(PasswordPolicy.problem(with: String(repeating: "€", count: 24)), "72 bytes")
+    }
+
+    func testLongPasswordsHashAndVerifyWithEveryCharacterCounting() throws {
+        let passphrase = String(repeating: "sesame ", count: 28) + "open"
+        XCTAssertEqual(passphrase.unicodeScalars.count, 200)
+        let hash = try hasher.hash(passphrase)
+        XCTAssertTrue(hasher.verify(passphrase, against: hash))
+        let sameFirstSeventyTwoBytes = String(passphrase.dropLast()) + "s"
+        XCTAssertEqual(Array(sameFirstSeventyTwoBytes.utf8).prefix(72), Array(passphrase.utf8).prefix(72))
+        XCTAssertFalse(hasher.verify(sameFirstSeventyTwoBytes, against: hash), "bcrypt alone would match this")
+
+        let longestInBytes = String(repeating: "🔑", count: PasswordPolicy.maximumCharacters)
+        XCTAssertEqual(longestInBytes.utf8.count, PasswordPolicy.maximumBytes)
+        XCTAssertTrue(hasher.verify(longestInBytes, against: try hasher.hash(longestInBytes)))
+    }
+
+    func testThePolicyCountsCharactersAsJSONSchemaDoes() {
+        XCTAssertEqual(PasswordPolicy.problem(with: "seven77"), "must be at least 8 characters long")
+        XCTAssertNil(PasswordPolicy.problem(with: "eight888"))
+        XCTAssertNil(PasswordPolicy.problem(with: String(repeating: "x", count: 256)))
+        XCTAssertEqual(
+            PasswordPolicy.problem(with: String(repeating: "x", count: 257)),
+            "must be at most 256 characters long (it is 257)")
+        XCTAssertNil(PasswordPolicy.problem(with: "€uro€€€€"), "8 characters in 20 bytes")
+        XCTAssertNotNil(PasswordPolicy.problem(with: "€€€€€€€"), "7 characters in 21 bytes")
+        XCTAssertNil(PasswordPolicy.problem(with: String(repeating: "🔑", count: 256)), "1024 bytes")
+        let combiningAccents = String(repeating: "e\u{301}", count: 4)
+        XCTAssertEqual(combiningAccents.count, 4, "4 characters as Swift counts them")
+        XCTAssertNil(PasswordPolicy.problem(with: combiningAccents), "8 code points, as JSON Schema counts them")
+        XCTAssertEqual(PasswordPolicy.problem(with: "secret\0anything"), "must not contain NUL characters")
+    }
+
+    func testPasswordsThatTheRulesOfTheirDayAllowedSurviveTheUpgrade() throws {
+        let eightBytesFourCharacters = "äöüß"
+        XCTAssertNotNil(PasswordPolicy.problem(with: eightBytesFourCharacters))
+        XCTAssertThrowsError(try hasher.hash(eightBytesFourCharacters))
+        let upgraded = try hasher.upgradedHash(of: eightBytesFourCharacters)
+        XCTAssertTrue(hasher.verify(eightBytesFourCharacters, against: upgraded))
     }
 
     func testNewHashesAreBcrypt2bOverThePreHashBehindTheSchemeMarker() throws {

@@ -29,6 +29,19 @@ def count_users(stack):
     return int(psql(stack.database_url, "SELECT count(*) FROM users"))
 
 
+SCHEME_MARKER = "$bcrypt-hmac-sha256$v=1"
+
+
+def pre_hash(password):
+    """The scheme's pre-hash, written from its description rather than from the Swift code."""
+    digest = hmac.new(b"todo-chatbot password v1", password.encode(), hashlib.sha256).digest()
+    return base64.b64encode(digest)
+
+
+def stored_password_hash(stack, email):
+    return psql(stack.database_url, f"SELECT password_hash FROM users WHERE email = '{email}'")
+
+
 # The whole flow
 
 def test_register_login_me_refresh_reuse_and_logout(shared_stack):
@@ -145,7 +158,7 @@ def test_invalid_email_and_weak_passwords_give_field_errors(shared_stack):
     cases = [
         ({"email": "not-an-email", "password": PASSWORD}, {"email"}),
         ({"email": unique_email(), "password": "short"}, {"password"}),
-        ({"email": unique_email(), "password": "€" * 25}, {"password"}),  # 75 bytes: over bcrypt's 72
+        ({"email": unique_email(), "password": "x" * 257}, {"password"}),
         ({"email": unique_email(), "password": "secret\u0000anything"}, {"password"}),
         ({"email": "x", "password": ""}, {"email", "password"}),
     ]
@@ -154,7 +167,27 @@ def test_invalid_email_and_weak_passwords_give_field_errors(shared_stack):
         assert response.status_code == 400, payload
         assert error_code(response) == "validation_failed"
         assert set(response.json()["error"]["fields"]) == fields, response.text
-    assert register(shared_stack, password="€" * 24).status_code == 201, "72 bytes is allowed"
+    assert register(shared_stack, password="€" * 256).status_code == 201, "256 characters in 768 bytes"
+
+
+def test_a_password_of_seven_characters_is_refused_whatever_its_bytes(shared_stack):
+    seven_characters = "pässwör"
+    assert len(seven_characters.encode()) == 9, "the old rule, 8 bytes, let it through"
+    response = register(shared_stack, password=seven_characters)
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {"password": "must be at least 8 characters long"}
+
+
+def test_a_long_passphrase_with_multi_byte_characters_counts_to_its_last_character(shared_stack):
+    passphrase = "Grüße aus Köln, 東京 und Zürich: 🔑 zum Glück bleibt jedes Zeichen dieser Passphrase wichtig ✓ ja!"
+    passphrase += "x" * (100 - len(passphrase))
+    assert len(passphrase) == 100 and len(passphrase.encode()) > 72
+    email = unique_email()
+    assert register(shared_stack, email, password=passphrase).status_code == 201
+    assert login(shared_stack, email, password=passphrase).status_code == 200
+    assert login(shared_stack, email, password=passphrase[:-1] + "y").status_code == 401, "bcrypt alone would cut it"
+    stored = stored_password_hash(shared_stack, email)
+    assert bcrypt.checkpw(pre_hash(passphrase), stored.removeprefix(SCHEME_MARKER).encode())
 
 
 # Login and enumeration
@@ -264,19 +297,6 @@ def test_our_access_tokens_verify_in_pyjwt_and_pyjwt_tokens_are_accepted(shared_
         assert response.headers["WWW-Authenticate"].startswith("Bearer")
     missing = shared_stack.get("/api/auth/me")
     assert missing.status_code == 401 and missing.headers["WWW-Authenticate"].startswith("Bearer")
-
-
-SCHEME_MARKER = "$bcrypt-hmac-sha256$v=1"
-
-
-def pre_hash(password):
-    """The scheme's pre-hash, written from its description rather than from the Swift code."""
-    digest = hmac.new(b"todo-chatbot password v1", password.encode(), hashlib.sha256).digest()
-    return base64.b64encode(digest)
-
-
-def stored_password_hash(stack, email):
-    return psql(stack.database_url, f"SELECT password_hash FROM users WHERE email = '{email}'")
 
 
 def test_stored_password_hash_is_bcrypt_2b_of_the_pre_hash_verified_by_pyca_bcrypt(shared_stack):

@@ -61,11 +61,22 @@ public struct PasswordHasher: Sendable {
     /// What `storedHash` would be if `password` were its password: bcrypt at the stored cost and salt, over the
     /// pre-hash when the hash has the marker, over the password itself when it has none; nil when malformed.
     private static func recompute(_ storedHash: String, from password: String) -> String? {
-        guard storedHash.hasPrefix(schemeMarker) else { return Self.crypt(password, setting: storedHash) }
+        guard storedHash.hasPrefix(schemeMarker) else { return plainBcrypt(password, setting: storedHash) }
         let bcryptHash = String(storedHash.dropFirst(schemeMarker.count))
         return PasswordPreHash.withPreHash(of: password) { Self.crypt($0, setting: bcryptHash) }.map {
             schemeMarker + $0
         }
+    }
+
+    /// bcrypt of the password itself, as hashes were made when passwords had at most 72 bytes, all that bcrypt
+    /// reads. A longer password cannot match, but bcrypt runs all the same (over its pre-hash, which always fits),
+    /// so that such an account answers as slowly as an unknown email, whose dummy hash takes any length.
+    private static func plainBcrypt(_ password: String, setting: String) -> String? {
+        guard password.utf8.count <= 72 else {
+            _ = PasswordPreHash.withPreHash(of: password) { Self.crypt($0, setting: setting) }
+            return nil
+        }
+        return Self.crypt(password, setting: setting)
     }
 
     /// A valid hash of a random password, verified against when an email is unknown so that both
