@@ -28,7 +28,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["HTTP", "Store", "Logging"], path: "Tests/TestSupport"),
         .testTarget(name: "TextFormatsTests", dependencies: ["TextFormats"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "TextFormats", "TestSupport"]),
-        .testTarget(name: "AuthTests", dependencies: ["Auth", "TextFormats"]),
+        .testTarget(name: "AuthTests", dependencies: ["Auth", "Store", "TextFormats", "TestSupport"]),
         .testTarget(name: "TasksTests", dependencies: ["Tasks", "Store", "TextFormats", "TestSupport"]),
         .testTarget(name: "AgentTests", dependencies: ["Agent", "Tasks", "Store", "TextFormats", "TestSupport"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TextFormats", "TestSupport"]),

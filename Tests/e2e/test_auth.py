@@ -311,6 +311,22 @@ def test_stored_password_hash_is_bcrypt_2b_of_the_pre_hash_verified_by_pyca_bcry
     assert all(len(value) == 64 for value in refresh_hashes), "only SHA-256 hex is stored"
 
 
+def test_a_plain_bcrypt_hash_from_before_the_pre_hash_is_upgraded_at_the_next_login(shared_stack):
+    email = unique_email()
+    register(shared_stack, email)
+    legacy = bcrypt.hashpw(PASSWORD.encode(), bcrypt.gensalt(4, prefix=b"2b")).decode()
+    psql(shared_stack.database_url, f"UPDATE users SET password_hash = '{legacy}' WHERE email = '{email}'")
+    assert login(shared_stack, email, "wrong-password-123").status_code == 401
+    assert stored_password_hash(shared_stack, email) == legacy, "a failed login changes nothing"
+
+    assert login(shared_stack, email).status_code == 200
+    upgraded = stored_password_hash(shared_stack, email)
+    assert upgraded.startswith(SCHEME_MARKER + "$2b$04$"), upgraded
+    assert bcrypt.checkpw(pre_hash(PASSWORD), upgraded.removeprefix(SCHEME_MARKER).encode())
+    assert login(shared_stack, email).status_code == 200
+    assert stored_password_hash(shared_stack, email) == upgraded
+
+
 def test_deleted_user_loses_access_at_once(shared_stack):
     email, access_token, refresh_token = signed_up(shared_stack)
     psql(shared_stack.database_url, f"DELETE FROM users WHERE email = '{email}'")
