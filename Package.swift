@@ -25,10 +25,10 @@ let package = Package(
         .executableTarget(
             name: "FCGIApp",
             dependencies: ["Routes", "HTTP", "Agent", "Store", "Auth", "Logging", "CFastCGI", "CLinux"]),
-        .target(name: "TestSupport", dependencies: ["HTTP", "Store"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["HTTP", "Store", "Logging"], path: "Tests/TestSupport"),
         .testTarget(name: "TextFormatsTests", dependencies: ["TextFormats"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "TextFormats"]),
-        .testTarget(name: "AuthTests", dependencies: ["Auth", "TextFormats"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "TextFormats", "TestSupport"]),
+        .testTarget(name: "AuthTests", dependencies: ["Auth", "Store", "TextFormats", "TestSupport"]),
         .testTarget(name: "TasksTests", dependencies: ["Tasks", "Store", "TextFormats", "TestSupport"]),
         .testTarget(name: "AgentTests", dependencies: ["Agent", "Tasks", "Store", "TextFormats", "TestSupport"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TextFormats", "TestSupport"]),

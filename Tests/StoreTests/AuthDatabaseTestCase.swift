@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import Logging
 import Synchronization
+import TestSupport
 import XCTest
 
 @testable import Store

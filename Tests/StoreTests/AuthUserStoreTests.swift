@@ -108,4 +108,22 @@ final class AuthUserStoreTests: AuthDatabaseTestCase {
             try userStore.changePassword(userID: UUID(), newPasswordHash: "x", keepingSession: current.id), 0,
             "an unknown user changes nothing")
     }
+
+    func testAPasswordHashUpgradeReplacesOnlyTheHashThatWasVerified() throws {
+        let user = try makeUser()
+        let session = try makeSession(for: user)
+
+        XCTAssertTrue(try userStore.upgradePasswordHash(userID: user.id, from: user.passwordHash, to: "upgraded"))
+        let upgraded = try XCTUnwrap(userStore.user(id: user.id))
+        XCTAssertEqual(upgraded.passwordHash, "upgraded")
+        XCTAssertEqual(upgraded.updatedAt, user.updatedAt, "the password itself did not change")
+        XCTAssertNotNil(try userStore.activeUser(id: user.id, sessionID: session.id), "no session ends")
+
+        _ = try userStore.changePassword(userID: user.id, newPasswordHash: "changed", keepingSession: session.id)
+        XCTAssertFalse(
+            try userStore.upgradePasswordHash(userID: user.id, from: "upgraded", to: "upgraded again"),
+            "a login that verified the old password must not undo the change")
+        XCTAssertEqual(try userStore.user(id: user.id)?.passwordHash, "changed")
+        XCTAssertFalse(try userStore.upgradePasswordHash(userID: UUID(), from: "changed", to: "x"))
+    }
 }

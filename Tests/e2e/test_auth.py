@@ -1,5 +1,8 @@
 """Authentication end to end: register, login, refresh rotation, logout, me, sessions, password, limits."""
 
+import base64
+import hashlib
+import hmac
 import json
 import socket
 import ssl
@@ -24,6 +27,19 @@ def error_code(response):
 
 def count_users(stack):
     return int(psql(stack.database_url, "SELECT count(*) FROM users"))
+
+
+SCHEME_MARKER = "$bcrypt-hmac-sha256$v=1"
+
+
+def pre_hash(password):
+    """The scheme's pre-hash, written from its description rather than from the Swift code."""
+    digest = hmac.new(b"todo-chatbot password v1", password.encode(), hashlib.sha256).digest()
+    return base64.b64encode(digest)
+
+
+def stored_password_hash(stack, email):
+    return psql(stack.database_url, f"SELECT password_hash FROM users WHERE email = '{email}'")
 
 
 # The whole flow
@@ -142,7 +158,7 @@ def test_invalid_email_and_weak_passwords_give_field_errors(shared_stack):
     cases = [
         ({"email": "not-an-email", "password": PASSWORD}, {"email"}),
         ({"email": unique_email(), "password": "short"}, {"password"}),
-        ({"email": unique_email(), "password": "€" * 25}, {"password"}),  # 75 bytes: over bcrypt's 72
+        ({"email": unique_email(), "password": "x" * 257}, {"password"}),
         ({"email": unique_email(), "password": "secret\u0000anything"}, {"password"}),
         ({"email": "x", "password": ""}, {"email", "password"}),
     ]
@@ -151,7 +167,27 @@ def test_invalid_email_and_weak_passwords_give_field_errors(shared_stack):
         assert response.status_code == 400, payload
         assert error_code(response) == "validation_failed"
         assert set(response.json()["error"]["fields"]) == fields, response.text
-    assert register(shared_stack, password="€" * 24).status_code == 201, "72 bytes is allowed"
+    assert register(shared_stack, password="€" * 256).status_code == 201, "256 characters in 768 bytes"
+
+
+def test_a_password_of_seven_characters_is_refused_whatever_its_bytes(shared_stack):
+    seven_characters = "pässwör"
+    assert len(seven_characters.encode()) == 9, "the old rule, 8 bytes, let it through"
+    response = register(shared_stack, password=seven_characters)
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {"password": "must be at least 8 characters long"}
+
+
+def test_a_long_passphrase_with_multi_byte_characters_counts_to_its_last_character(shared_stack):
+    passphrase = "Grüße aus Köln, 東京 und Zürich: 🔑 zum Glück bleibt jedes Zeichen dieser Passphrase wichtig ✓ ja!"
+    passphrase += "x" * (100 - len(passphrase))
+    assert len(passphrase) == 100 and len(passphrase.encode()) > 72
+    email = unique_email()
+    assert register(shared_stack, email, password=passphrase).status_code == 201
+    assert login(shared_stack, email, password=passphrase).status_code == 200
+    assert login(shared_stack, email, password=passphrase[:-1] + "y").status_code == 401, "bcrypt alone would cut it"
+    stored = stored_password_hash(shared_stack, email)
+    assert bcrypt.checkpw(pre_hash(passphrase), stored.removeprefix(SCHEME_MARKER).encode())
 
 
 # Login and enumeration
@@ -263,14 +299,32 @@ def test_our_access_tokens_verify_in_pyjwt_and_pyjwt_tokens_are_accepted(shared_
     assert missing.status_code == 401 and missing.headers["WWW-Authenticate"].startswith("Bearer")
 
 
-def test_stored_password_hash_is_bcrypt_2b_verified_by_pyca_bcrypt(shared_stack):
+def test_stored_password_hash_is_bcrypt_2b_of_the_pre_hash_verified_by_pyca_bcrypt(shared_stack):
     email = unique_email()
     register(shared_stack, email)
-    stored = psql(shared_stack.database_url, f"SELECT password_hash FROM users WHERE email = '{email}'")
-    assert stored.startswith("$2b$")
-    assert bcrypt.checkpw(PASSWORD.encode(), stored.encode())
+    stored = stored_password_hash(shared_stack, email)
+    assert stored.startswith(SCHEME_MARKER + "$2b$04$"), stored
+    bcrypt_hash = stored.removeprefix(SCHEME_MARKER).encode()
+    assert bcrypt.checkpw(pre_hash(PASSWORD), bcrypt_hash)
+    assert not bcrypt.checkpw(PASSWORD.encode(), bcrypt_hash), "bcrypt of the pre-hash, not of the password"
     refresh_hashes = psql(shared_stack.database_url, "SELECT token_hash FROM refresh_tokens LIMIT 5").split()
     assert all(len(value) == 64 for value in refresh_hashes), "only SHA-256 hex is stored"
+
+
+def test_a_plain_bcrypt_hash_from_before_the_pre_hash_is_upgraded_at_the_next_login(shared_stack):
+    email = unique_email()
+    register(shared_stack, email)
+    legacy = bcrypt.hashpw(PASSWORD.encode(), bcrypt.gensalt(4, prefix=b"2b")).decode()
+    psql(shared_stack.database_url, f"UPDATE users SET password_hash = '{legacy}' WHERE email = '{email}'")
+    assert login(shared_stack, email, "wrong-password-123").status_code == 401
+    assert stored_password_hash(shared_stack, email) == legacy, "a failed login changes nothing"
+
+    assert login(shared_stack, email).status_code == 200
+    upgraded = stored_password_hash(shared_stack, email)
+    assert upgraded.startswith(SCHEME_MARKER + "$2b$04$"), upgraded
+    assert bcrypt.checkpw(pre_hash(PASSWORD), upgraded.removeprefix(SCHEME_MARKER).encode())
+    assert login(shared_stack, email).status_code == 200
+    assert stored_password_hash(shared_stack, email) == upgraded
 
 
 def test_deleted_user_loses_access_at_once(shared_stack):

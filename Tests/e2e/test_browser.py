@@ -186,11 +186,11 @@ def test_sign_in_and_registration_show_the_apis_errors(browser_watch, page, shar
     expect(page).to_have_url(stack.url("/login"))
 
     page.goto(stack.url("/register"))
-    expect(page.locator("#password-hint")).to_contain_text("8 to 72 bytes")
+    expect(page.locator("#password-hint")).to_contain_text("8 to 256 characters")
     page.get_by_label("Email").fill(unique_email("weak"))
     page.get_by_label("Password").fill("short")
     page.get_by_role("button", name="Create account").click()
-    expect(page.locator("#password-error")).to_have_text("Password must be at least 8 bytes long.")
+    expect(page.locator("#password-error")).to_have_text("Password must be at least 8 characters long.")
     expect(page.get_by_label("Password")).to_have_attribute("aria-invalid", "true")
     expect(page.get_by_role("alert")).to_be_hidden()
 

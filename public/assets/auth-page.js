@@ -13,8 +13,8 @@ const forms = {
     submitLabel: "Create account",
     busyLabel: "Creating your account…",
     passwordAutocomplete: "new-password",
-    // The server's PasswordPolicy: bcrypt counts bytes, and refuses more than 72 rather than ignore them.
-    passwordRules: "Use 8 to 72 bytes: most characters count as one, accented letters and emoji as more.",
+    // The server's PasswordPolicy, which counts characters as the API's document does (Unicode code points).
+    passwordRules: "Use 8 to 256 characters: a passphrase of a few words is easy to remember and hard to guess.",
     submit: register,
   },
 };

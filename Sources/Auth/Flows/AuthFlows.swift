@@ -86,6 +86,9 @@ public struct AuthFlows: Sendable {
             throw AuthError.invalidCredentials
         }
         try rateLimitGate.forgive(accountLimit, bucket: accountBucket, stores: stores)
+        if configuration.passwordHasher.needsUpgrade(user.passwordHash) {
+            try upgradePasswordHash(of: user, password: password, stores: stores)
+        }
 
         let refreshToken = RefreshToken.generate()
         let now = Date()
@@ -138,6 +141,14 @@ public struct AuthFlows: Sendable {
         else { return nil }
         try events.record(.logout, userID: ended.userID, sessionID: ended.sessionID, client: client, stores: stores)
         return ended.userID
+    }
+
+    /// Rehashes a password that has just matched a plain bcrypt hash from before the pre-hash, or a hash of another
+    /// cost than the configured one, and stores the result: this login pays one more bcrypt, once. The store writes
+    /// it only over the hash that was verified, so a password change committed meanwhile stands.
+    private func upgradePasswordHash(of user: UserRecord, password: String, stores: AuthStores) throws {
+        let upgraded = try configuration.passwordHasher.upgradedHash(of: password)
+        _ = try stores.users.upgradePasswordHash(userID: user.id, from: user.passwordHash, to: upgraded)
     }
 
     private func signedIn(_ user: UserRecord, session: SessionRecord, refreshToken: RefreshToken, now: Date)

@@ -155,7 +155,7 @@ enum OpenAPIDocument {
                       "error": {
                         "code": "validation_failed",
                         "message": "Some fields are missing or invalid.",
-                        "fields": { "email": "must be a valid email address", "password": "must be at least 8 bytes long" }
+                        "fields": { "email": "must be a valid email address", "password": "must be at least 8 characters long" }
                       }
                     }
                   }
@@ -2811,10 +2811,10 @@ enum OpenAPIDocument {
         "examples": ["ada@example.com"]
       },
       "NewPassword": {
-        "description": "8 to 72 bytes of UTF-8, no NUL. bcrypt ignores everything past 72 bytes, so longer passwords are refused rather than silently cut. JSON Schema counts characters, not bytes, so `minLength`/`maxLength` here are only the widest bounds those byte counts allow (a character takes 1–4 bytes): `abc` (3 bytes) is refused, `€€€` (9 bytes) is fine.",
+        "description": "8 to 256 characters, counted as Unicode code points (as `minLength` and `maxLength` count them, so `€` is one character and `é` written as `e` plus a combining accent is two), and no NUL. Every character counts: the password is pre-hashed with HMAC-SHA256 before bcrypt, so bcrypt's 72-byte limit cuts nothing.",
         "type": "string",
-        "minLength": 2,
-        "maxLength": 72,
+        "minLength": 8,
+        "maxLength": 256,
         "pattern": "^[^\\u0000]*$"
       },
       "UUID": {

@@ -59,4 +59,11 @@ public struct PostgresUserStore: UserStore {
                 userID: userID, except: keepingSession, reason: PostgresSessionStore.passwordChangeReason)
         }
     }
+
+    public func upgradePasswordHash(userID: UUID, from current: String, to upgraded: String) throws(StoreError)
+        -> Bool
+    {
+        try connection.execute(
+            "UPDATE users SET password_hash = \(upgraded) WHERE id = \(userID) AND password_hash = \(current)") == 1
+    }
 }

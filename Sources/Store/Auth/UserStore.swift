@@ -15,4 +15,8 @@ public protocol UserStore {
     /// Sets a new password hash and revokes every other live session of the user (reason `password_change`)
     /// in one transaction; returns how many sessions were revoked.
     func changePassword(userID: UUID, newPasswordHash: String, keepingSession: UUID) throws(StoreError) -> Int
+    /// Replaces the user's password hash with `upgraded`, a new hash of the same password, only while the stored
+    /// hash is still `current` (the one a login has just verified), so a password change that commits in between
+    /// wins. The password stays the same: `updatedAt` stays and no session ends. True when the hash was replaced.
+    func upgradePasswordHash(userID: UUID, from current: String, to upgraded: String) throws(StoreError) -> Bool
 }

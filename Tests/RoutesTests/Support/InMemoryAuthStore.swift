@@ -45,6 +45,12 @@ final class InMemoryAuthStore: UserStore, SessionStore, AuthEventStore, RateLimi
         return try revokeAllSessions(userID: userID, except: keepingSession, reason: "password_change")
     }
 
+    func upgradePasswordHash(userID: UUID, from current: String, to upgraded: String) throws(StoreError) -> Bool {
+        guard users[userID]?.passwordHash == current else { return false }
+        users[userID]?.passwordHash = upgraded
+        return true
+    }
+
     // MARK: SessionStore
 
     func createSession(_ new: NewSession) throws(StoreError) -> SessionRecord {
