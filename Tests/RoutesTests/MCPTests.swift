@@ -173,12 +173,13 @@ final class MCPTests: XCTestCase {
             XCTAssertEqual(value["id"], .null)
         }
         let badVersion = send(token: token, body: #"{"jsonrpc":"1.0","id":3,"method":"ping"}"#)
-        XCTAssertEqual(badVersion.status, .ok, "an invalid request whose id is readable is answered to that id")
+        XCTAssertEqual(badVersion.status, .badRequest, "an invalid message is input the server cannot accept")
         XCTAssertEqual(badVersion.errorObject["code"] as? Int, -32600)
         XCTAssertEqual(badVersion.jsonObject["id"] as? Int, 3)
         let badParams = send(token: token, body: #"{"jsonrpc":"2.0","id":"a","method":"tools/list","params":[1]}"#)
-        XCTAssertEqual(badParams.status, .ok)
+        XCTAssertEqual(badParams.status, .badRequest)
         XCTAssertEqual((badParams.errorObject["code"] as? Int), -32602)
+        XCTAssertEqual(badParams.jsonObject["id"] as? String, "a", "answered to the id it could read")
     }
 
     /// Sends a batch of `members` with `MCP-Protocol-Version: version` (none when nil); the body as a `JSONValue`.

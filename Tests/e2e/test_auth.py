@@ -373,7 +373,7 @@ def test_password_change_revokes_other_sessions_and_keeps_this_one(shared_stack)
     other_token, other_refresh = other_login.json()["access_token"], refresh_cookie_value(other_login)
     wrong = shared_stack.post("/api/auth/password", headers=bearer(this_token),
                               json={"current_password": "not-the-password", "new_password": "a brand new password"})
-    assert wrong.status_code == 400 and "current_password" in wrong.json()["error"]["fields"]
+    assert wrong.status_code == 403 and wrong.json()["error"]["code"] == "current_password_incorrect"
     weak = shared_stack.post("/api/auth/password", headers=bearer(this_token),
                              json={"current_password": PASSWORD, "new_password": "short"})
     assert weak.status_code == 400 and "new_password" in weak.json()["error"]["fields"]

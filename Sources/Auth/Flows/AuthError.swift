@@ -10,7 +10,11 @@ public enum AuthError: Error, Equatable, Sendable {
     case refreshTokenReused
     case rateLimited(retryAfterSeconds: Int)
     case crossSiteRequest
-    /// Input that breaks a rule of the flow (an invalid email, a weak password, a wrong current password), each
-    /// problem keyed by the request's field name.
+    /// A password change whose current password is wrong: a refusal of the person, not of the input's shape, so
+    /// not `invalidInput` (the document's schema cannot know the password) and not 401, which tells a client its
+    /// access token failed and to refresh it.
+    case currentPasswordIncorrect
+    /// Input that breaks a rule of the flow (an invalid email, a weak password), each problem keyed by the
+    /// request's field name.
     case invalidInput(fields: [String: String])
 }

@@ -40,7 +40,7 @@ extension AuthFlows {
         let accountBucket = RateLimitGate.failedLoginBucket(email: user.email)
         try rateLimitGate.consume(accountLimit, bucket: accountBucket, client: client, stores: stores)
         guard configuration.passwordHasher.verify(current, against: user.passwordHash) else {
-            throw AuthError.invalidInput(fields: ["current_password": "is incorrect"])
+            throw AuthError.currentPasswordIncorrect
         }
         try rateLimitGate.forgive(accountLimit, bucket: accountBucket, stores: stores)
         let newHash = try configuration.passwordHasher.hash(new)

@@ -9,7 +9,7 @@ extension AuthError: HTTPResponseError {
         case .invalidCredentials, .unauthenticated, .invalidRefreshToken, .refreshTokenReused: .unauthorized
         case .emailTaken: .conflict
         case .rateLimited: .tooManyRequests
-        case .crossSiteRequest: .forbidden
+        case .crossSiteRequest, .currentPasswordIncorrect: .forbidden
         case .invalidInput: .badRequest
         }
     }
@@ -23,6 +23,7 @@ extension AuthError: HTTPResponseError {
         case .refreshTokenReused: "refresh_token_reused"
         case .rateLimited: "rate_limited"
         case .crossSiteRequest: "cross_site_request"
+        case .currentPasswordIncorrect: "current_password_incorrect"
         case .invalidInput: APIError.validationFailed(fields: nil).code
         }
     }
@@ -37,6 +38,7 @@ extension AuthError: HTTPResponseError {
             "This session was ended because its refresh token was used twice. Please sign in again."
         case .rateLimited(let seconds): "Too many attempts. Try again in \(seconds) seconds."
         case .crossSiteRequest: "This request must come from the application's own pages."
+        case .currentPasswordIncorrect: "The current password is incorrect."
         case .invalidInput: APIError.validationFailed(fields: nil).message
         }
     }
@@ -62,7 +64,7 @@ extension AuthError: HTTPResponseError {
         case .unauthenticated(tokenPresented: false), .invalidCredentials, .invalidRefreshToken, .refreshTokenReused:
             ["WWW-Authenticate": #"Bearer realm="api""#]
         case .rateLimited(let seconds): ["Retry-After": String(seconds)]
-        case .emailTaken, .crossSiteRequest, .invalidInput: [:]
+        case .emailTaken, .crossSiteRequest, .currentPasswordIncorrect, .invalidInput: [:]
         }
     }
 }

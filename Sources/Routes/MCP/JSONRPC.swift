@@ -26,7 +26,7 @@ struct JSONRPCError: Error, Equatable, Sendable {
 
 /// One incoming JSON-RPC message, classified; only the shape is checked here, the method is the server's business.
 enum JSONRPCMessage: Equatable, Sendable {
-    /// A request: answered with a result or an error carrying the same `id` (a string or an integer).
+    /// A request: answered with a result or an error carrying the same `id` (a string or a number, as MCP's `RequestId`).
     case request(id: JSONValue, method: String, params: [String: JSONValue])
     /// A notification (no `id`): never answered.
     case notification(method: String, params: [String: JSONValue])
@@ -44,7 +44,7 @@ enum JSONRPCMessage: Equatable, Sendable {
         let id = members["id"]
         let replyID: JSONValue
         switch id {
-        case .string?, .integer?: replyID = id ?? .null
+        case .string?, .integer?, .number?: replyID = id ?? .null
         default: replyID = .null
         }
         guard members["jsonrpc"] == "2.0" else {
@@ -64,7 +64,7 @@ enum JSONRPCMessage: Equatable, Sendable {
             return
         }
         if id != nil, replyID == .null {
-            self = .invalid(id: .null, error: .invalidRequest("\"id\" must be a string or an integer"))
+            self = .invalid(id: .null, error: .invalidRequest("\"id\" must be a string or a number"))
             return
         }
         var params: [String: JSONValue] = [:]

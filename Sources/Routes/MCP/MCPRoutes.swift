@@ -19,10 +19,13 @@ import TextFormats
 ///   it holds no request. An empty batch, or one of more than `MCPServer.batchMemberLimit` members, is refused whole
 ///   with one -32600 error.
 /// - HTTP errors come before JSON-RPC: 401 (token), 415 (content type), 406 (`Accept` excluding JSON), 400 (an
-///   unsupported `MCP-Protocol-Version`). A body that is not JSON (-32700), not a JSON-RPC message (-32600) or a
-///   refused batch (-32600) is a 400 whose body is one JSON-RPC error with a null id; every answer to a well-formed
-///   request or an accepted batch is a 200, errors included; a notification or a client response is a 202 with an
-///   empty body.
+///   unsupported `MCP-Protocol-Version`). A body that is not JSON (-32700), a lone message that is not a valid
+///   JSON-RPC message (-32600, or -32602 for a request whose `params` is not an object) or a refused batch
+///   (-32600) is a 400 whose body is one JSON-RPC error, with the request's id when it could be read (the
+///   transport's "MUST return an HTTP error status code" for input it cannot accept). Every answer to a
+///   well-formed request or an accepted batch is a 200, errors of the method included; a notification or a
+///   client response is a 202 with an empty body. The API document's `JSONRPCMessage` states which messages
+///   are well-formed.
 struct MCPRoutes: Sendable {
     /// What a request without `MCP-Protocol-Version` is taken as: the 2025-06-18 transport's SHOULD for a server with
     /// no other way to know, which a stateless one never has.
@@ -57,7 +60,7 @@ struct MCPRoutes: Sendable {
 
         let message = JSONRPCMessage(value)
         guard let reply = try server.handle(message) else { return Response(status: .accepted) }
-        if case .invalid(.null, _) = message { return .json(reply, status: .badRequest) }
+        if case .invalid = message { return .json(reply, status: .badRequest) }
         return .json(reply)
     }
 

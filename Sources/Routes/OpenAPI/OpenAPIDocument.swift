@@ -513,7 +513,7 @@ enum OpenAPIDocument {
             }
           },
           "400": {
-            "description": "`invalid_json`, or `validation_failed`: a field is missing or not a string, `new_password` breaks the password rules, or `current_password` is incorrect (a 400 on a field, not a 401, because the access token itself is fine).",
+            "description": "`invalid_json`, or `validation_failed`: a field is missing or not a string, or `new_password` breaks the password rules.",
             "headers": {
               "X-Request-ID": { "$ref": "#/components/headers/X-Request-ID" },
               "Cache-Control": { "$ref": "#/components/headers/Cache-Control-No-Store" }
@@ -535,6 +535,21 @@ enum OpenAPIDocument {
             }
           },
           "401": { "$ref": "#/components/responses/Unauthenticated" },
+          "403": {
+            "description": "`current_password_incorrect`: the access token is fine (so not a 401, which would send a client to refresh it) but `current_password` is not the account's password. Nothing changed.",
+            "headers": {
+              "X-Request-ID": { "$ref": "#/components/headers/X-Request-ID" },
+              "Cache-Control": { "$ref": "#/components/headers/Cache-Control-No-Store" }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error",
+                  "properties": { "error": { "properties": { "code": { "const": "current_password_incorrect" } } } }
+                }
+              }
+            }
+          },
           "413": { "$ref": "#/components/responses/PayloadTooLarge" },
           "415": { "$ref": "#/components/responses/UnsupportedMediaType" },
           "429": { "$ref": "#/components/responses/RateLimited" },
@@ -1832,18 +1847,15 @@ enum OpenAPIDocument {
             "application/json": {
               "schema": {
                 "oneOf": [
-                  {
-                    "type": "object",
-                    "description": "A JSON-RPC 2.0 message (`jsonrpc`, `method`, `params`, and `id` for a request); see the MCP specification."
-                  },
+                  { "$ref": "#/components/schemas/JSONRPCMessage" },
                   {
                     "type": "array",
                     "minItems": 1,
                     "maxItems": 100,
                     "items": {
-                      "type": "object"
+                      "description": "Each member is answered on its own: one that is not a valid `JSONRPCMessage` gets its -32600 error in the answer's array, as does an `initialize`."
                     },
-                    "description": "A JSON-RPC 2.0 batch (revision 2025-03-26 only; no `initialize` inside it)."
+                    "description": "A JSON-RPC 2.0 batch (revision 2025-03-26 only, so never with an `MCP-Protocol-Version` of a later revision)."
                   }
                 ]
               }
@@ -1879,7 +1891,7 @@ enum OpenAPIDocument {
                         "id": {
                           "type": [
                             "string",
-                            "integer"
+                            "number"
                           ]
                         },
                         "result": {
@@ -1901,7 +1913,7 @@ enum OpenAPIDocument {
                         "id": {
                           "type": [
                             "string",
-                            "integer",
+                            "number",
                             "null"
                           ]
                         },
@@ -1994,7 +2006,7 @@ enum OpenAPIDocument {
                         "id": {
                           "type": [
                             "string",
-                            "integer",
+                            "number",
                             "null"
                           ]
                         },
@@ -2465,6 +2477,37 @@ enum OpenAPIDocument {
         "type": "string",
         "maxLength": 2000,
         "pattern": "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+      },
+      "JSONRPCMessage": {
+        "description": "One JSON-RPC 2.0 message, as MCP restricts it: a request (answered 200 with its result or error), a notification or a response of the client (both 202, no body). Anything else is a 400 with a -32600 error (-32602 for a request whose `params` is not an object), answered to the request's `id` when it could be read.",
+        "oneOf": [
+          {
+            "title": "Request",
+            "type": "object",
+            "required": ["jsonrpc", "method", "id"],
+            "properties": {
+              "jsonrpc": { "const": "2.0" },
+              "method": { "type": "string" },
+              "id": { "oneOf": [{ "type": "string" }, { "type": "number" }] },
+              "params": { "type": "object" }
+            }
+          },
+          {
+            "title": "Notification",
+            "type": "object",
+            "required": ["jsonrpc", "method"],
+            "not": { "required": ["id"] },
+            "properties": { "jsonrpc": { "const": "2.0" }, "method": { "type": "string" } }
+          },
+          {
+            "title": "Response",
+            "type": "object",
+            "required": ["jsonrpc", "id"],
+            "not": { "required": ["method"] },
+            "properties": { "jsonrpc": { "const": "2.0" } },
+            "anyOf": [{ "required": ["result"] }, { "required": ["error"] }]
+          }
+        ]
       },
       "ChatRequest": {
         "type": "object",

@@ -1,0 +1,79 @@
+"""Schemathesis hooks for the contract test (test_contract.py): how each generated case is authenticated.
+
+Loaded by `schemathesis run` through SCHEMATHESIS_HOOKS; the stack to sign up on comes from CONTRACT_BASE_URL and
+CONTRACT_CA_FILE. Most operations share one session, signed in once. The operations that can end a session
+(logout, logout-all, revoking a session, changing the password) and refresh, whose refresh token is single-use,
+get a new account with a new session for every case, so one case never turns the next into a 401.
+"""
+
+import os
+import uuid
+
+import requests
+import schemathesis
+
+BASE_URL = os.environ["CONTRACT_BASE_URL"]
+CA_FILE = os.environ["CONTRACT_CA_FILE"]
+PASSWORD = "correct horse battery staple"
+
+
+def signed_in_account() -> tuple[str, str]:
+    """Registers a new account and signs it in; returns its (access token, refresh token)."""
+    email = f"contract-{uuid.uuid4().hex[:12]}@example.com"
+    credentials = {"email": email, "password": PASSWORD}
+    requests.post(f"{BASE_URL}/api/auth/register", json=credentials, verify=CA_FILE).raise_for_status()
+    signed_in = requests.post(f"{BASE_URL}/api/auth/login", json=credentials, verify=CA_FILE)
+    signed_in.raise_for_status()
+    return signed_in.json()["access_token"], signed_in.cookies["refresh_token"]
+
+
+SESSION_ENDING = {
+    ("POST", "/api/auth/logout"), ("POST", "/api/auth/logout-all"), ("POST", "/api/auth/password"),
+    ("POST", "/api/auth/refresh"), ("DELETE", "/api/auth/sessions/{id}"),
+}
+
+
+def ends_a_session(ctx) -> bool:
+    return (ctx.operation.method.upper(), ctx.operation.path) in SESSION_ENDING
+
+
+def authenticate(case, tokens: tuple[str, str]) -> None:
+    access_token, refresh_token = tokens
+    schemes = {name for requirement in case.operation.definition.raw.get("security", []) for name in requirement}
+    if "bearerAuth" in schemes:
+        case.headers = {**(case.headers or {}), "Authorization": f"Bearer {access_token}"}
+    if "refreshCookie" in schemes:
+        case.cookies = {**(case.cookies or {}), "refresh_token": refresh_token}
+
+
+@schemathesis.auth().skip_for(ends_a_session)
+class SharedSession:
+    """One account for every case that cannot end its session; signed in again when schemathesis refreshes it."""
+
+    def get(self, case, ctx):
+        return signed_in_account()
+
+    def set(self, case, data, ctx):
+        authenticate(case, data)
+
+
+@schemathesis.auth(refresh_interval=None).apply_to(ends_a_session)
+class FreshSession:
+    """A new account and session per case."""
+
+    def get(self, case, ctx):
+        return signed_in_account()
+
+    def set(self, case, data, ctx):
+        authenticate(case, data)
+
+
+@schemathesis.hook
+def map_case(ctx, case):
+    """A batch exists only under MCP revision 2025-03-26, a rule between a header and the body that JSON Schema
+    cannot state (the document says it in words): a generated batch is sent as that revision. Refusals under
+    later revisions are tested by test_mcp.py."""
+    if case.operation.path == "/api/mcp" and isinstance(case.body, list) and case.headers:
+        if "MCP-Protocol-Version" in case.headers and case.headers["MCP-Protocol-Version"] != "2025-03-26":
+            case.headers["MCP-Protocol-Version"] = "2025-03-26"
+    return case
