@@ -149,17 +149,36 @@ final class JSONDecodingTests: XCTestCase {
         XCTAssertEqual(error?.fields, ["birthday": "must be an ISO 8601 date-time"])
     }
 
-    func testRootOfTheWrongKindIsValidationFailed() {
-        let error = decodeError(request("[]"))
-        XCTAssertEqual(error?.code, "validation_failed")
-        XCTAssertEqual(error?.message, "The request body must be an object.")
+    func testRootOfTheWrongKindSaysWhichKindCame() {
+        for (body, kind) in [
+            ("[]", "an array"), ("null", "null"), (#""x""#, "a string"), ("1", "a number"), ("2.5", "a number"),
+            ("true", "true"), ("false", "false"),
+        ] {
+            let error = decodeError(request(body))
+            XCTAssertEqual(error?.code, "validation_failed", body)
+            XCTAssertEqual(error?.message, "The request body must be a JSON object, not \(kind).", body)
+            XCTAssertNil(error?.fields, body)
+        }
     }
 
     func testNumberThatDoesNotFitIsValidationFailedNotInvalidJSON() {
-        for body in [#"{"email":"a","age":2.5}"#, #"{"email":"a","age":1e400}"#] {
+        let error = decodeError(request(#"{"email":"a","age":2.5}"#))
+        XCTAssertEqual(error?.status, .badRequest)
+        XCTAssertEqual(error?.code, "validation_failed")
+        XCTAssertEqual(error?.message.hasPrefix("A number in the request body does not fit"), true)
+    }
+
+    func testUnreadableBodiesSayWhy() {
+        for (body, message) in [
+            (Array(#"{"email":1e400}"#.utf8), "The request body holds a number too large to read (such as 1e400)."),
+            ([0x7B, 0x22, 0xC3, 0x28, 0x22, 0x7D], "The request body is not UTF-8, the one encoding JSON allows."),
+            (Array(#"{"email":"a","email":"b"}"#.utf8), "The request body names the same member twice in one object."),
+            (Array(#"{"email":"#.utf8), "The request body is not valid JSON."),
+            ([], "The request body is empty; a JSON document is required."),
+        ] {
             let error = decodeError(request(body))
-            XCTAssertEqual(error?.status, .badRequest)
-            XCTAssertEqual(error?.code, "validation_failed", body)
+            XCTAssertEqual(error?.code, "invalid_json", message)
+            XCTAssertEqual(error?.message, message)
         }
     }
 

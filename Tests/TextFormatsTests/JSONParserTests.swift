@@ -57,7 +57,7 @@ final class JSONParserTests: XCTestCase {
             assertFailure(text, .malformed)
         }
         XCTAssertThrowsError(try JSONParser.parse([0x22, 0xC3, 0x28, 0x22]), "invalid UTF-8") {
-            XCTAssertEqual($0 as? JSONParser.Failure, .malformed)
+            XCTAssertEqual($0 as? JSONParser.Failure, .notUTF8)
         }
         XCTAssertThrowsError(try JSONParser.parse([0x7B, 0x00, 0x7D, 0x00]), "UTF-16") {
             XCTAssertEqual($0 as? JSONParser.Failure, .malformed)

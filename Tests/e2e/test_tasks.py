@@ -322,3 +322,18 @@ def test_claim_legacy_attaches_the_older_apps_rows_to_an_account(make_stack, adm
     assert again.returncode == 0 and "attached 0 task(s)" in again.stdout
     assert psql(database_url, "SELECT count(*) FROM tasks WHERE legacy_user_id = 'legacy-bob' AND owner_id IS NULL") \
         == "1"
+
+
+def test_validation_messages_say_what_is_wrong(shared_stack):
+    _, headers, _ = signed_in(shared_stack)
+    for body, code, message in [
+        (b"null", "validation_failed", "The request body must be a JSON object, not null."),
+        (b"[1]", "validation_failed", "The request body must be a JSON object, not an array."),
+        (b'{"title":1e400}', "invalid_json", "The request body holds a number too large to read (such as 1e400)."),
+        (b'{"title":"\xc3\x28"}', "invalid_json", "The request body is not UTF-8, the one encoding JSON allows."),
+    ]:
+        response = shared_stack.post("/api/tasks", data=body, headers={**headers, "Content-Type": "application/json"})
+        assert response.status_code == 400, body
+        assert response.json()["error"] == {"code": code, "message": message}, body
+    blank = shared_stack.post("/api/tasks", json={"title": " \u3000 "}, headers=headers)
+    assert blank.json()["error"]["fields"] == {"title": "must not be only whitespace"}

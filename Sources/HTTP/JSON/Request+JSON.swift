@@ -8,14 +8,17 @@ extension Request {
     public func decode<Value: Decodable>(_ type: Value.Type) throws(APIError) -> Value {
         guard isJSONContentType else { throw .unsupportedMediaType }
         guard !body.isEmpty else { throw .invalidJSON("The request body is empty; a JSON document is required.") }
+        let root: JSONValue
         do {
-            _ = try JSONParser.parse(body)
+            root = try JSONParser.parse(body)
         } catch .tooDeep {
             throw .invalidJSON("The request body nests JSON deeper than \(JSONParser.maximumDepth) levels.")
         } catch .duplicateMember {
             throw .invalidJSON("The request body names the same member twice in one object.")
         } catch .numberOutOfRange {
-            throw .validationFailed(fields: nil, message: Self.numberDoesNotFit)
+            throw .invalidJSON("The request body holds a number too large to read (such as 1e400).")
+        } catch .notUTF8 {
+            throw .invalidJSON("The request body is not UTF-8, the one encoding JSON allows.")
         } catch {
             throw .invalidJSON()
         }
@@ -27,7 +30,7 @@ extension Request {
                 status: error.status, code: error.code, message: error.message, fields: error.fields,
                 headers: error.headers)
         } catch let error as DecodingError {
-            throw Self.validationError(for: error)
+            throw Self.validationError(for: error, root: root)
         } catch {
             throw .validationFailed(fields: nil)
         }
@@ -41,12 +44,23 @@ extension Request {
         return mediaType.trimmingSpacesAndTabs().lowercased() == "application/json"
     }
 
+    private static func kindOfNonObject(_ value: JSONValue) -> String? {
+        switch value {
+        case .object: nil
+        case .null: "null"
+        case .bool(let flag): String(flag)
+        case .integer, .number: "a number"
+        case .string: "a string"
+        case .array: "an array"
+        }
+    }
+
     private static let numberDoesNotFit =
         "A number in the request body does not fit the expected type (for example a fraction where a whole "
         + "number is required)."
 
     /// The syntax is already known to be valid, so every `DecodingError` is about values.
-    private static func validationError(for error: DecodingError) -> APIError {
+    private static func validationError(for error: DecodingError, root: JSONValue) -> APIError {
         let (codingPath, problem): ([any CodingKey], String) =
             switch error {
             case .keyNotFound(let key, let context): (context.codingPath + [key], "is required")
@@ -56,15 +70,16 @@ extension Request {
             @unknown default: ([], "is invalid")
             }
         guard !codingPath.isEmpty else {
-            // Foundation loses the path when a number does not fit its type (`2.5` or `1e400` for an
-            // `Int`), and a root of the wrong kind has no field name: say what is wrong without one.
-            let message =
-                if case .typeMismatch(let type, _) = error {
-                    "The request body \(expectation(for: type))."
-                } else {
-                    numberDoesNotFit
-                }
-            return .validationFailed(fields: nil, message: message)
+            // No field to name: the root is of the wrong kind (say which kind came, `null` included, which
+            // Foundation reports as a missing value), or Foundation lost the path of a number that does not fit
+            // its type (`2.5` for an `Int`).
+            if case .typeMismatch(let type, _) = error, !(type is [String: Any].Type) {
+                return .validationFailed(fields: nil, message: "The request body \(expectation(for: type)).")
+            }
+            if let kind = kindOfNonObject(root) {
+                return .validationFailed(fields: nil, message: "The request body must be a JSON object, not \(kind).")
+            }
+            return .validationFailed(fields: nil, message: numberDoesNotFit)
         }
         return .validationFailed(fields: [JSONPath.describe(codingPath): problem])
     }

@@ -9,8 +9,10 @@
 /// costs a few thousand instructions, against ~350 000 through `JSONDecoder` (docs/hot-paths.md).
 public struct JSONParser {
     public enum Failure: Error, Equatable, Sendable {
-        /// Not one JSON value in UTF-8: a syntax error, a lone surrogate escape, trailing bytes.
+        /// Not one JSON value: a syntax error, a lone surrogate escape, trailing bytes.
         case malformed
+        /// Bytes that are not UTF-8 at all (another encoding, or a broken sequence), which RFC 8259 §8.1 requires.
+        case notUTF8
         /// Arrays and objects nested deeper than `maximumDepth`.
         case tooDeep
         /// An object names the same member twice, which readers resolve differently.
@@ -34,7 +36,7 @@ public struct JSONParser {
 
     /// `parse(_:)` on bytes still in the caller's buffer, e.g. a token's decoded payload.
     public static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(Failure) -> JSONValue {
-        guard String(validating: bytes, as: UTF8.self) != nil else { throw .malformed }
+        guard String(validating: bytes, as: UTF8.self) != nil else { throw .notUTF8 }
         var parser = JSONParser(bytes: bytes)
         let value = try parser.value(depth: 0)
         parser.skipWhitespace()
