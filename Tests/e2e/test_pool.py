@@ -268,6 +268,31 @@ def test_oversized_headers_get_a_json_400_from_nginx(shared_stack):
     assert shared_stack.get("/api/health").status_code == 200
 
 
+def raw_exchange(stack, request: bytes) -> tuple[bytes, bytes]:
+    """Sends `request` as is over TLS (for what requests cannot send) and returns the answer's head and body."""
+    context = ssl.create_default_context(cafile=str(stack.certificate))
+    with socket.create_connection(("localhost", stack.https_port), timeout=10) as raw:
+        with context.wrap_socket(raw, server_hostname="localhost") as tls:
+            tls.sendall(request)
+            answer = b""
+            while chunk := tls.recv(4096):
+                answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    return head, body
+
+
+@pytest.mark.parametrize("request_bytes, status, code", [
+    (b"GET /api/health HTTP/3.0\r\nHost: localhost\r\n\r\n", 505, "http_version_not_supported"),
+    (b"POST /api/tasks HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: gzip\r\nConnection: close\r\n\r\n",
+     501, "not_implemented"),
+])
+def test_requests_nginx_cannot_serve_get_json_answers(shared_stack, request_bytes, status, code):
+    head, body = raw_exchange(shared_stack, request_bytes)
+    assert head.startswith(b"HTTP/1.1 %d" % status), head
+    assert b"Content-Type: application/json" in head and b"X-Request-ID: " in head
+    assert json.loads(body)["error"]["code"] == code
+
+
 def test_upstream_connections_are_not_kept_alive(shared_stack):
     """libfcgi serves one connection per thread: a kept-alive idle upstream connection pins a thread (docs/pool.md
     measured p99 of 0.7-1 s with fastcgi_keep_conn on). The rendered site must keep it off, with no upstream

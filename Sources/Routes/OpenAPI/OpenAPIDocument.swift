@@ -13,7 +13,7 @@ enum OpenAPIDocument {
     "title": "todo-chatbot API",
     "version": "1.0.0",
     "summary": "Accounts and sessions, tasks, conversations, the chat agent and its MCP tools, and health of the todo-chatbot backend.",
-    "description": "JSON in and out, under `/api/`, over HTTPS only (nginx terminates TLS and passes `/api/` to the Swift worker pool).\n\nThis document is hand-written in `openapi/openapi.json` and served byte for byte at `GET /api/openapi.json`. The end-to-end tests (`Tests/e2e/test_openapi.py`) validate real responses against it, and probe every path with methods it does not list, so a route, field or status that is not described here fails the build.\n\n**Rules that hold for every operation** (written once here rather than on each operation):\n\n- **Errors** have one shape, `Error`: `{\"error\":{\"code\",\"message\",\"fields\"?}}`. Clients branch on `code`, which is stable snake_case; `message` is for people and may change. `fields` appears only when specific input fields are wrong and maps each JSON path to what is wrong with it.\n- **Unknown path** under `/api/`: 404 `not_found` (`#/components/responses/NotFound`).\n- **Unreadable request** (malformed, or headers or cookies over nginx's buffers): 400 `bad_request` from nginx, before any route is chosen (`#/components/responses/BadRequest`).\n- **Known path, unlisted method**: 405 `method_not_allowed` whose `Allow` header lists exactly the methods documented for that path (`#/components/responses/MethodNotAllowed`). Every `GET` also answers `HEAD`, with the same status and headers and no body (RFC 9110 §9.3.2), so `Allow` names `HEAD` wherever it names `GET`.\n- **Body over 1 MiB** on any request: 413 `payload_too_large`, usually from nginx before a worker sees it. It is listed on the operations that take a body.\n- **Outages**, each with `Retry-After`: 503 `database_unavailable` on any operation that reaches the worker pool when PostgreSQL is down or timed out, and on the operations that hash a password (login, register, password change) 503 `server_busy` when too many wait for a hash. nginx answers 502 `upstream_unavailable` when no worker can be reached (the pool is down or restarting, `#/components/responses/BadGateway`) and 504 `upstream_timeout` when none answered in time (`#/components/responses/GatewayTimeout`), on any path under `/api/`; both bodies add `request_id`, the id in nginx's error log.\n- **Unexpected failures**: 500 `internal_error`, whose body adds `request_id`; the cause is logged under that id and never returned.\n- **`X-Request-ID`** is on every response: it is the id of the request's log lines.\n- **`Cache-Control: no-store`** is on every response unless an operation says otherwise: API responses carry tokens and private data.\n- **Request bodies** are `application/json` (415 otherwise); fields this document does not list are ignored, and an optional field sent as `null` is the same as one left out wherever the schema allows `null`.\n- **Limits are exact**: every length, pattern and range below is the rule the server applies, counted the way JSON Schema counts (characters are Unicode code points), so a request the schemas accept is never refused as invalid, and one they refuse is never accepted.\n- nginx adds security headers to every response (HSTS, CSP, `X-Frame-Options`, ...); they are not repeated here."
+    "description": "JSON in and out, under `/api/`, over HTTPS only (nginx terminates TLS and passes `/api/` to the Swift worker pool).\n\nThis document is hand-written in `openapi/openapi.json` and served byte for byte at `GET /api/openapi.json`. The end-to-end tests (`Tests/e2e/test_openapi.py`) validate real responses against it, and probe every path with methods it does not list, so a route, field or status that is not described here fails the build.\n\n**Rules that hold for every operation** (written once here rather than on each operation):\n\n- **Errors** have one shape, `Error`: `{\"error\":{\"code\",\"message\",\"fields\"?}}`. Clients branch on `code`, which is stable snake_case; `message` is for people and may change. `fields` appears only when specific input fields are wrong and maps each JSON path to what is wrong with it.\n- **Unknown path** under `/api/`: 404 `not_found` (`#/components/responses/NotFound`).\n- **Unreadable request**, answered by nginx before any route is chosen: 400 `bad_request` (malformed, or headers or cookies over nginx's buffers, `#/components/responses/BadRequest`), 414 `uri_too_long` (a request line over 8 KiB, `URITooLong`), 501 `not_implemented` (a `Transfer-Encoding` other than chunked, `NotImplemented`), 505 `http_version_not_supported` (neither HTTP/1.x nor HTTP/2, `HTTPVersionNotSupported`).\n- **Known path, unlisted method**: 405 `method_not_allowed` whose `Allow` header lists exactly the methods documented for that path (`#/components/responses/MethodNotAllowed`). Every `GET` also answers `HEAD`, with the same status and headers and no body (RFC 9110 §9.3.2), so `Allow` names `HEAD` wherever it names `GET`.\n- **Body over 1 MiB** on any request: 413 `payload_too_large`, usually from nginx before a worker sees it. It is listed on the operations that take a body.\n- **Outages**, each with `Retry-After`: 503 `database_unavailable` on any operation that reaches the worker pool when PostgreSQL is down or timed out, and on the operations that hash a password (login, register, password change) 503 `server_busy` when too many wait for a hash. nginx answers 502 `upstream_unavailable` when no worker can be reached (the pool is down or restarting, `#/components/responses/BadGateway`) and 504 `upstream_timeout` when none answered in time (`#/components/responses/GatewayTimeout`), on any path under `/api/`; both bodies add `request_id`, the id in nginx's error log.\n- **Unexpected failures**: 500 `internal_error`, whose body adds `request_id`; the cause is logged under that id and never returned.\n- **`X-Request-ID`** is on every response: it is the id of the request's log lines.\n- **`Cache-Control: no-store`** is on every response unless an operation says otherwise: API responses carry tokens and private data.\n- **Request bodies** are `application/json` (415 otherwise); fields this document does not list are ignored, and an optional field sent as `null` is the same as one left out wherever the schema allows `null`.\n- **Limits are exact**: every length, pattern and range below is the rule the server applies, counted the way JSON Schema counts (characters are Unicode code points), so a request the schemas accept is never refused as invalid, and one they refuse is never accepted.\n- nginx adds security headers to every response (HSTS, CSP, `X-Frame-Options`, ...); they are not repeated here."
   },
   "servers": [
     {
@@ -2211,6 +2211,51 @@ enum OpenAPIDocument {
             "schema": {
               "$ref": "#/components/schemas/Error",
               "properties": { "error": { "properties": { "code": { "const": "bad_request" } } } }
+            }
+          }
+        }
+      },
+      "URITooLong": {
+        "description": "`uri_too_long`: the request line is over nginx's 8 KiB (`large_client_header_buffers`); nginx answered before reading a path. Not attached to an operation: any request can get it.",
+        "headers": {
+          "X-Request-ID": { "$ref": "#/components/headers/X-Request-ID" },
+          "Cache-Control": { "$ref": "#/components/headers/Cache-Control-No-Store" }
+        },
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Error",
+              "properties": { "error": { "properties": { "code": { "const": "uri_too_long" } } } }
+            }
+          }
+        }
+      },
+      "NotImplemented": {
+        "description": "`not_implemented`: the request's `Transfer-Encoding` is not `chunked`, the one nginx implements. Not attached to an operation: any request can get it.",
+        "headers": {
+          "X-Request-ID": { "$ref": "#/components/headers/X-Request-ID" },
+          "Cache-Control": { "$ref": "#/components/headers/Cache-Control-No-Store" }
+        },
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Error",
+              "properties": { "error": { "properties": { "code": { "const": "not_implemented" } } } }
+            }
+          }
+        }
+      },
+      "HTTPVersionNotSupported": {
+        "description": "`http_version_not_supported`: the request line names an HTTP version other than 1.0, 1.1 or 2. Not attached to an operation: any request can get it.",
+        "headers": {
+          "X-Request-ID": { "$ref": "#/components/headers/X-Request-ID" },
+          "Cache-Control": { "$ref": "#/components/headers/Cache-Control-No-Store" }
+        },
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Error",
+              "properties": { "error": { "properties": { "code": { "const": "http_version_not_supported" } } } }
             }
           }
         }
