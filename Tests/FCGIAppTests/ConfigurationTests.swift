@@ -36,6 +36,7 @@ final class ConfigurationTests: XCTestCase {
         var environment = validEnvironment
         environment["FCGI_LISTEN"] = "10.0.0.5:9000"
         environment["FCGI_PASSWORD_LISTEN"] = "10.0.0.5:9001"
+        environment["FCGI_ALLOWED_CLIENTS"] = "10.0.0.2, fd00::2"
         environment["PASSWORD_HASHING_CONCURRENCY"] = "3"
         environment["PASSWORD_QUEUE_TIMEOUT_MS"] = "1500"
         environment["PASSWORD_HASHING_NICE"] = "5"
@@ -51,6 +52,9 @@ final class ConfigurationTests: XCTestCase {
         let configuration = try Configuration(environment: environment)
         XCTAssertEqual(configuration.listening.address, .tcp(host: "10.0.0.5", port: 9000))
         XCTAssertEqual(configuration.listening.passwordAddress, .tcp(host: "10.0.0.5", port: 9001))
+        XCTAssertEqual(
+            configuration.listening.allowedClients,
+            .addresses([IPAddress(literal: "10.0.0.2")!, IPAddress(literal: "fd00::2")!]))
         XCTAssertEqual(configuration.passwordLane.hashingConcurrency, 3)
         XCTAssertEqual(configuration.passwordLane.queueTimeoutMilliseconds, 1500)
         XCTAssertEqual(configuration.passwordLane.retryAfterSeconds, 2, "rounded up to whole seconds")
@@ -118,6 +122,7 @@ final class ConfigurationTests: XCTestCase {
     func testATCPPoolMustNameItsPasswordAddress() {
         var environment = validEnvironment
         environment["FCGI_LISTEN"] = "10.0.0.5:9000"
+        environment["FCGI_ALLOWED_CLIENTS"] = "any"
         XCTAssertThrowsError(try Configuration(environment: environment)) { error in
             let problems = (error as? ConfigurationError)?.problems ?? []
             XCTAssertEqual(problems.count, 1, "\(problems)")
@@ -179,6 +184,50 @@ final class ConfigurationTests: XCTestCase {
                 XCTAssertFalse(text.contains("sk-secret"), "the message must not repeat the key: \(text)")
             }
         }
+    }
+
+    func testANonLoopbackTCPPoolMustSayWhoMayConnect() throws {
+        var environment = validEnvironment
+        environment["FCGI_LISTEN"] = "127.0.0.1:9000"
+        environment["FCGI_PASSWORD_LISTEN"] = "10.0.0.5:9001"
+        XCTAssertThrowsError(try Configuration(environment: environment)) { error in
+            XCTAssertEqual(
+                (error as? ConfigurationError)?.problems,
+                [
+                    "FCGI_ALLOWED_CLIENTS is required to listen on 10.0.0.5:9001: FastCGI has no authentication, so "
+                        + "name the nginx hosts that may connect (e.g. 10.0.0.2,10.0.0.3), or say any"
+                ])
+        }
+        environment["FCGI_ALLOWED_CLIENTS"] = "any"
+        XCTAssertEqual(try Configuration(environment: environment).listening.allowedClients, .any)
+        environment["FCGI_ALLOWED_CLIENTS"] = "10.0.0.2,nginx.internal"
+        XCTAssertThrowsError(try Configuration(environment: environment)) { error in
+            XCTAssertEqual((error as? ConfigurationError)?.problems.first?.hasPrefix("FCGI_ALLOWED_CLIENTS must"), true)
+        }
+        // Loopback and unix sockets reach only this host: no list needed.
+        for (listen, password) in [("127.0.0.1:9000", "[::1]:9001"), ("localhost:9000", "127.0.0.2:9001")] {
+            environment = validEnvironment
+            environment["FCGI_LISTEN"] = listen
+            environment["FCGI_PASSWORD_LISTEN"] = password
+            XCTAssertNil(try Configuration(environment: environment).listening.allowedClients, listen)
+        }
+    }
+
+    func testAllowedClientsMatchAddressesAsBytes() throws {
+        let allowed = try XCTUnwrap(AllowedClients(parsing: "10.0.0.2,fd00::2"))
+        XCTAssertTrue(allowed.admits(try XCTUnwrap(IPAddress(literal: "10.0.0.2"))))
+        XCTAssertTrue(allowed.admits(try XCTUnwrap(IPAddress(literal: "::ffff:10.0.0.2"))), "IPv4 on a v6 socket")
+        XCTAssertTrue(allowed.admits(try XCTUnwrap(IPAddress(literal: "fd00:0::2"))), "another spelling")
+        XCTAssertFalse(allowed.admits(try XCTUnwrap(IPAddress(literal: "10.0.0.3"))))
+        XCTAssertFalse(allowed.admits(try XCTUnwrap(IPAddress(literal: "fd00::3"))))
+        XCTAssertTrue(AllowedClients.any.admits(try XCTUnwrap(IPAddress(literal: "203.0.113.9"))))
+        for text in ["", ",", "10.0.0", "10.0.0.2/24", "any,10.0.0.2", "host.example"] {
+            XCTAssertNil(AllowedClients(parsing: text), text)
+        }
+        XCTAssertEqual(IPAddress(literal: "::ffff:10.0.0.2")?.description, "10.0.0.2")
+        XCTAssertEqual(IPAddress(literal: "127.9.9.9")?.isLoopback, true)
+        XCTAssertEqual(IPAddress(literal: "::1")?.isLoopback, true)
+        XCTAssertEqual(IPAddress(literal: "10.0.0.2")?.isLoopback, false)
     }
 
     func testListenAddressForms() {

@@ -9,7 +9,7 @@ final class MetricsRoutesTests: XCTestCase {
         func poolStatus() -> PoolStatus {
             PoolStatus(
                 interactive: .init(busy: 3, idle: 5), passwordHashing: .init(busy: 2, idle: 0),
-                passwordQueueDepth: 41, passwordShedTotal: 1234)
+                passwordQueueDepth: 41, passwordShedTotal: 1234, refusedConnectionsTotal: 7)
         }
     }
 
@@ -23,6 +23,8 @@ final class MetricsRoutesTests: XCTestCase {
             "todo_chatbot_password_hashing_in_progress 2",
             "todo_chatbot_password_hashing_queue_depth 41",
             "todo_chatbot_password_hashing_shed_total 1234",
+            "todo_chatbot_refused_connections_total 7",
+            "# TYPE todo_chatbot_refused_connections_total counter",
             "# TYPE todo_chatbot_password_hashing_shed_total counter",
             "# TYPE todo_chatbot_password_hashing_queue_depth gauge",
         ] {

@@ -159,8 +159,8 @@ class Stack:
                 "--static-root", str(served_public()),
                 "--certificate", str(self.certificate),
                 "--certificate-key", str(self.directory / "tls" / "dev-key.pem"),
-                "--upstream", f"unix:{self.socket_path}",
-                "--password-upstream", f"unix:{self.password_socket_path}",
+                "--upstream", self.upstream("FCGI_LISTEN"),
+                "--password-upstream", self.upstream("FCGI_PASSWORD_LISTEN"),
             ],
             check=True, capture_output=True, text=True,
         ).stdout
@@ -173,6 +173,11 @@ class Stack:
         )
         self.wait_for_health()
         return self
+
+    def upstream(self, setting: str) -> str:
+        """What nginx connects to for a listening setting: a TCP address as given, a socket path as unix:path."""
+        address = self.environment[setting]
+        return f"unix:{address}" if address.startswith("/") else address
 
     def start_pool(self) -> None:
         self.pool = subprocess.Popen(

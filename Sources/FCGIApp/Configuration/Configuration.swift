@@ -159,6 +159,8 @@ struct Configuration: Sendable {
         var socketGroup: String?
         /// A backlog of 4 turned bursts into immediate 502s; 1024 lets them queue (docs/pool.md).
         var backlog: Int32
+        /// Who may connect to a TCP listening socket; nil: anyone, which only a loopback address may leave so.
+        var allowedClients: AllowedClients?
 
         fileprivate init?(reading reader: inout EnvironmentReader) {
             let listenText = reader.string("FCGI_LISTEN", default: "/run/todo-chatbot/fcgi.sock")
@@ -174,6 +176,19 @@ struct Configuration: Sendable {
                         + "host")
             }
             let passwordAddress = Self.passwordAddress(passwordListenText, besides: address, reader: &reader)
+            let allowedText = reader.string("FCGI_ALLOWED_CLIENTS", default: "")
+            if !allowedText.isEmpty {
+                allowedClients = AllowedClients(parsing: allowedText)
+                if allowedClients == nil {
+                    reader.problems.append(
+                        "FCGI_ALLOWED_CLIENTS must be IP addresses separated by commas (e.g. 10.0.0.2,10.0.0.3), or any"
+                    )
+                }
+            } else if let exposed = [address, passwordAddress].compactMap({ $0 }).first(where: \.acceptsOtherHosts) {
+                reader.problems.append(
+                    "FCGI_ALLOWED_CLIENTS is required to listen on \(exposed): FastCGI has no authentication, so "
+                        + "name the nginx hosts that may connect (e.g. 10.0.0.2,10.0.0.3), or say any")
+            }
             guard let address, let passwordAddress else { return nil }
             self.address = address
             self.passwordAddress = passwordAddress

@@ -26,6 +26,14 @@ enum ListenAddress: Equatable, Sendable, CustomStringConvertible {
         self = .unix(path: path)
     }
 
+    /// A TCP address other than loopback (`localhost` counts as loopback): other hosts can reach it, so it needs
+    /// `FCGI_ALLOWED_CLIENTS`.
+    var acceptsOtherHosts: Bool {
+        guard case .tcp(let host, _) = self else { return false }
+        if host == "localhost" { return false }
+        return IPAddress(literal: host)?.isLoopback != true
+    }
+
     var description: String {
         switch self {
         case .unix(let path): "unix:\(path)"

@@ -23,6 +23,7 @@ struct Scoreboard: @unchecked Sendable {
     /// Word offsets in the header and in each entry.
     private enum Header: Int {
         case passwordShedTotal = 0
+        case refusedConnectionsTotal
         static let words = 8
     }
     private enum Field: Int {
@@ -89,6 +90,12 @@ struct Scoreboard: @unchecked Sendable {
         clinux_atomic_add(words + Header.passwordShedTotal.rawValue, 1)
     }
 
+    /// Counts one connection `FCGI_ALLOWED_CLIENTS` refused, in the header like the shed total; returns the
+    /// pool's total so far.
+    func countRefusedConnection() -> Int {
+        Int(clinux_atomic_add(words + Header.refusedConnectionsTotal.rawValue, 1))
+    }
+
     /// One worker's counters.
     struct Entry: @unchecked Sendable {
         fileprivate let words: UnsafeMutablePointer<Int64>
@@ -112,7 +119,8 @@ extension Scoreboard: PoolStatusSource {
     func poolStatus() -> PoolStatus {
         var status = PoolStatus(
             interactive: .init(busy: 0, idle: 0), passwordHashing: .init(busy: 0, idle: 0), passwordQueueDepth: 0,
-            passwordShedTotal: Int(clinux_atomic_load(words + Header.passwordShedTotal.rawValue)))
+            passwordShedTotal: Int(clinux_atomic_load(words + Header.passwordShedTotal.rawValue)),
+            refusedConnectionsTotal: Int(clinux_atomic_load(words + Header.refusedConnectionsTotal.rawValue)))
         for index in 0..<entryCount {
             let entry = words + Header.words + index * Field.words
             guard clinux_atomic_load(entry + Field.processID.rawValue) != 0,

@@ -1,4 +1,5 @@
 import CFastCGI
+import CLinux
 import Glibc
 import HTTP
 import Logging
@@ -10,6 +11,7 @@ import Routes
 /// `envp` and the streams die at `FCGX_Finish_r`, so everything is copied into Swift values first.
 struct FastCGIRequest: ~Copyable {
     private let raw: UnsafeMutablePointer<FCGX_Request>
+    private let listeningSocket: Int32
     /// Reused for every body this thread reads, instead of a fresh 16 KiB array per request.
     private let chunk: UnsafeMutableBufferPointer<CChar>
 
@@ -20,11 +22,14 @@ struct FastCGIRequest: ~Copyable {
         case tooLarge
     }
 
+    /// libfcgi is given no listening socket (-1): `accept(admitting:)` accepts every connection itself, and a
+    /// connection libfcgi drops for a protocol error must not let it accept the next one unchecked.
     init(listeningSocket: Int32) {
         raw = .allocate(capacity: 1)
         raw.initialize(to: FCGX_Request())
         chunk = .allocate(capacity: 16 * 1024)
-        FCGX_InitRequest(raw, listeningSocket, 0)
+        self.listeningSocket = listeningSocket
+        FCGX_InitRequest(raw, -1, 0)
     }
 
     deinit {
@@ -39,8 +44,47 @@ struct FastCGIRequest: ~Copyable {
         case bodyTooLarge(Request)
     }
 
-    /// Accepts the next connection; 0 on success, `-errno` otherwise (`-EAGAIN`: another thread won the race).
-    func accept() -> Int32 { FCGX_Accept_r(raw) }
+    /// What `accept(admitting:)` found.
+    enum Accepted: Equatable {
+        /// A request from an admitted client, read up to its body.
+        case request
+        /// Nothing to do: another thread won the race, or the connection was aborted or dropped by libfcgi for
+        /// a protocol error before it became a request.
+        case nothing
+        /// A TCP client `FCGI_ALLOWED_CLIENTS` does not name; its connection was closed unread.
+        case refused(IPAddress)
+        /// `accept4` failed for another reason (`errno`), e.g. out of descriptors.
+        case failed(errno: Int32)
+    }
+
+    /// Accepts the next connection itself, closes it unread if its peer is not `allowed`, and otherwise hands it
+    /// to libfcgi to read the request from. libfcgi's own check (`FCGI_WEB_SERVER_ADDRS`) knows only IPv4 and
+    /// counts nothing. A descriptor set in `ipcFd` is one libfcgi reads instead of accepting; `keepConnection`
+    /// keeps the `FCGX_Finish_r` that `FCGX_Accept_r` starts with from closing it (docs/pool.md).
+    func accept(admitting allowed: AllowedClients?) -> Accepted {
+        var peer = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let descriptor = withUnsafeMutablePointer(to: &peer) { address in
+            address.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                clinux_accept_cloexec(listeningSocket, $0, &length)
+            }
+        }
+        guard descriptor >= 0 else {
+            return [EAGAIN, EWOULDBLOCK, EINTR, ECONNABORTED, EPROTO].contains(errno) ? .nothing : .failed(errno: errno)
+        }
+        if let client = IPAddress(socketAddress: peer) {
+            if let allowed, !allowed.admits(client) {
+                close(descriptor)
+                return .refused(client)
+            }
+            // No replies travel back on the connection until the response, so Nagle would only delay it.
+            var on: Int32 = 1
+            setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
+        }
+        raw.pointee.ipcFd = descriptor
+        raw.pointee.keepConnection = 1
+        return FCGX_Accept_r(raw) == 0 ? .request : .nothing
+    }
 
     /// Copies the accepted request's parameters and body into Swift values.
     func readRequest(maxBodyBytes: Int) -> Incoming {

@@ -96,13 +96,16 @@ enum PasswordLane {
             case .connectionPending: break
             }
             let connection = FastCGIRequest(listeningSocket: context.listeningSocket)
-            let status = connection.accept()
-            if status == -EAGAIN || status == -EWOULDBLOCK { continue }
-            if status < 0 {
-                backoff.failed(status: status, logger: context.logger)
+            switch connection.accept(admitting: context.configuration.listening.allowedClients) {
+            case .nothing: continue
+            case .refused(let client):
+                context.refusedConnection(from: client)
                 continue
+            case .failed(let errorNumber):
+                backoff.failed(status: -errorNumber, logger: context.logger)
+                continue
+            case .request: backoff.succeeded()
             }
-            backoff.succeeded()
             switch connection.readRequest(maxBodyBytes: context.configuration.pool.maxBodyBytes) {
             case .bodyTooLarge(let request):
                 connection.send(context.refusingOversizedBody(request), logger: context.logger)

@@ -30,6 +30,17 @@ struct WorkerContext: Sendable {
         }
     }
 
+    /// Counts a connection `FCGI_ALLOWED_CLIENTS` refused. Logged the first time and every thousandth after, so
+    /// that a misconfigured nginx shows at once while a peer that keeps knocking cannot flood the log.
+    func refusedConnection(from client: IPAddress) {
+        let total = scoreboard?.countRefusedConnection() ?? 1
+        if total == 1 || total % 1000 == 0 {
+            logger.warning(
+                "connection refused: the client is not in FCGI_ALLOWED_CLIENTS",
+                ["client": .string(client.description), "refused_total": .int(total)])
+        }
+    }
+
     /// 413, answered before any route runs and without reading the rest of the body.
     func refusingOversizedBody(_ request: Request) -> Response {
         application.respond(rejecting: request, with: .payloadTooLarge(limit: configuration.pool.maxBodyBytes))
@@ -66,15 +77,15 @@ final class RequestCounter: Sendable {
     var value: Int { count.load(ordering: .relaxed) }
 }
 
-/// What a thread does when `FCGX_Accept_r` fails for a reason other than a lost race: libfcgi does not retry
-/// EMFILE/ENFILE/ENOMEM, so log and back off (10 ms doubling to 1 s) instead of losing the thread.
+/// What a thread does when accepting fails for a reason other than a lost race (EMFILE, ENFILE, ENOMEM): log
+/// and back off (10 ms doubling to 1 s) instead of losing the thread.
 struct AcceptFailureBackoff {
     private var consecutiveFailures = 0
 
     mutating func failed(status: Int32, logger: Logger) {
         consecutiveFailures += 1
         logger.error(
-            "FCGX_Accept_r failed", ["errno": .int(Int(-status)), "consecutive": .int(consecutiveFailures)])
+            "accept failed", ["errno": .int(Int(-status)), "consecutive": .int(consecutiveFailures)])
         usleep(useconds_t(min(1_000_000, 10_000 << min(consecutiveFailures, 7))))
     }
 
@@ -106,13 +117,16 @@ struct RequestLoop: ~Copyable {
     func run() {
         var backoff = AcceptFailureBackoff()
         while case .connectionPending = waiter.wait() {
-            let status = request.accept()
-            if status == -EAGAIN || status == -EWOULDBLOCK { continue }
-            if status < 0 {
-                backoff.failed(status: status, logger: context.logger)
+            switch request.accept(admitting: context.configuration.listening.allowedClients) {
+            case .nothing: continue
+            case .refused(let client):
+                context.refusedConnection(from: client)
                 continue
+            case .failed(let errorNumber):
+                backoff.failed(status: -errorNumber, logger: context.logger)
+                continue
+            case .request: backoff.succeeded()
             }
-            backoff.succeeded()
             context.scoreboardEntry?.requestStarted()
             let response = context.response(
                 to: request.readRequest(maxBodyBytes: context.configuration.pool.maxBodyBytes), stores: stores)

@@ -53,6 +53,9 @@ struct MetricsRoutes: Sendable {
         # HELP todo_chatbot_password_hashing_shed_total Password requests answered 503 server_busy, since the pool started.
         # TYPE todo_chatbot_password_hashing_shed_total counter
         todo_chatbot_password_hashing_shed_total \(status.passwordShedTotal)
+        # HELP todo_chatbot_refused_connections_total FastCGI connections from clients FCGI_ALLOWED_CLIENTS does not name, closed unread, since the pool started.
+        # TYPE todo_chatbot_refused_connections_total counter
+        todo_chatbot_refused_connections_total \(status.refusedConnectionsTotal)
 
         """
     }

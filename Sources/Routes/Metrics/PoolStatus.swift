@@ -24,12 +24,18 @@ public struct PoolStatus: Sendable, Equatable {
     public var passwordQueueDepth: Int
     /// Password requests answered 503 `server_busy` since the pool started.
     public var passwordShedTotal: Int
+    /// TCP connections from a client `FCGI_ALLOWED_CLIENTS` does not name, closed unread since the pool started.
+    public var refusedConnectionsTotal: Int
 
-    public init(interactive: Threads, passwordHashing: Threads, passwordQueueDepth: Int, passwordShedTotal: Int) {
+    public init(
+        interactive: Threads, passwordHashing: Threads, passwordQueueDepth: Int, passwordShedTotal: Int,
+        refusedConnectionsTotal: Int
+    ) {
         self.interactive = interactive
         self.passwordHashing = passwordHashing
         self.passwordQueueDepth = passwordQueueDepth
         self.passwordShedTotal = passwordShedTotal
+        self.refusedConnectionsTotal = refusedConnectionsTotal
     }
 }
 
