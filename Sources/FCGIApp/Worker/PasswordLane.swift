@@ -96,16 +96,7 @@ enum PasswordLane {
             case .connectionPending: break
             }
             let connection = FastCGIRequest(listeningSocket: context.listeningSocket)
-            switch connection.accept(admitting: context.configuration.listening.allowedClients) {
-            case .nothing: continue
-            case .refused(let client):
-                context.refusedConnection(from: client)
-                continue
-            case .failed(let errorNumber):
-                backoff.failed(status: -errorNumber, logger: context.logger)
-                continue
-            case .request: backoff.succeeded()
-            }
+            guard context.acceptRequest(on: connection, backoff: &backoff) else { continue }
             switch connection.readRequest(maxBodyBytes: context.configuration.pool.maxBodyBytes) {
             case .bodyTooLarge(let request):
                 connection.send(context.refusingOversizedBody(request), logger: context.logger)

@@ -30,9 +30,27 @@ struct WorkerContext: Sendable {
         }
     }
 
+    /// Accepts a connection on `connection` and deals with every outcome but a request: a lost race or a dropped
+    /// connection is nothing, a refused client is counted, a failure backs off. True when a request is ready.
+    func acceptRequest(on connection: borrowing FastCGIRequest, backoff: inout AcceptFailureBackoff) -> Bool {
+        switch connection.accept(admitting: configuration.listening.allowedClients) {
+        case .request:
+            backoff.succeeded()
+            return true
+        case .nothing:
+            return false
+        case .refused(let client):
+            refusedConnection(from: client)
+            return false
+        case .failed(let errorNumber):
+            backoff.failed(status: -errorNumber, logger: logger)
+            return false
+        }
+    }
+
     /// Counts a connection `FCGI_ALLOWED_CLIENTS` refused. Logged the first time and every thousandth after, so
     /// that a misconfigured nginx shows at once while a peer that keeps knocking cannot flood the log.
-    func refusedConnection(from client: IPAddress) {
+    private func refusedConnection(from client: IPAddress) {
         let total = scoreboard?.countRefusedConnection() ?? 1
         if total == 1 || total % 1000 == 0 {
             logger.warning(
@@ -117,16 +135,7 @@ struct RequestLoop: ~Copyable {
     func run() {
         var backoff = AcceptFailureBackoff()
         while case .connectionPending = waiter.wait() {
-            switch request.accept(admitting: context.configuration.listening.allowedClients) {
-            case .nothing: continue
-            case .refused(let client):
-                context.refusedConnection(from: client)
-                continue
-            case .failed(let errorNumber):
-                backoff.failed(status: -errorNumber, logger: context.logger)
-                continue
-            case .request: backoff.succeeded()
-            }
+            guard context.acceptRequest(on: request, backoff: &backoff) else { continue }
             context.scoreboardEntry?.requestStarted()
             let response = context.response(
                 to: request.readRequest(maxBodyBytes: context.configuration.pool.maxBodyBytes), stores: stores)
