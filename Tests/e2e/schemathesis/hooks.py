@@ -46,26 +46,24 @@ def authenticate(case, tokens: tuple[str, str]) -> None:
         case.cookies = {**(case.cookies or {}), "refresh_token": refresh_token}
 
 
-@schemathesis.auth().skip_for(ends_a_session)
-class SharedSession:
-    """One account for every case that cannot end its session; signed in again when schemathesis refreshes it."""
+class SignedInAccount:
+    """Signs each case in with a new account's tokens; the registrations below decide how often one is made."""
 
     def get(self, case, ctx):
         return signed_in_account()
 
     def set(self, case, data, ctx):
         authenticate(case, data)
+
+
+@schemathesis.auth().skip_for(ends_a_session)
+class SharedSession(SignedInAccount):
+    """One account for every case that cannot end its session, signed in again when a case answers 401."""
 
 
 @schemathesis.auth(refresh_interval=None).apply_to(ends_a_session)
-class FreshSession:
-    """A new account and session per case."""
-
-    def get(self, case, ctx):
-        return signed_in_account()
-
-    def set(self, case, data, ctx):
-        authenticate(case, data)
+class FreshSession(SignedInAccount):
+    """A new account and session for every case."""
 
 
 @schemathesis.hook
@@ -73,7 +71,7 @@ def map_case(ctx, case):
     """A batch exists only under MCP revision 2025-03-26, a rule between a header and the body that JSON Schema
     cannot state (the document says it in words): a generated batch is sent as that revision. Refusals under
     later revisions are tested by test_mcp.py."""
-    if case.operation.path == "/api/mcp" and isinstance(case.body, list) and case.headers:
-        if "MCP-Protocol-Version" in case.headers and case.headers["MCP-Protocol-Version"] != "2025-03-26":
-            case.headers["MCP-Protocol-Version"] = "2025-03-26"
+    batch = case.operation.path == "/api/mcp" and isinstance(case.body, list)
+    if batch and "MCP-Protocol-Version" in (case.headers or {}):
+        case.headers["MCP-Protocol-Version"] = "2025-03-26"
     return case
