@@ -1,7 +1,4 @@
 // Linux kernel interfaces that Swift's Glibc module does not export; used by the pool only.
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
 #include <sys/socket.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -36,7 +33,9 @@ static inline int clinux_gettid(void) { return (int)syscall(SYS_gettid); }
 // Names the calling thread (at most 15 bytes), as `top -H`, `ps -L` and /proc/PID/task/TID/comm show it.
 static inline void clinux_set_thread_name(const char *name) { prctl(PR_SET_NAME, name, 0, 0, 0); }
 
-// accept4 is a GNU extension Glibc's module hides; the accepted socket must not leak into spawned workers.
+// accept4 with SOCK_CLOEXEC, so an accepted socket never leaks into a spawned worker. glibc declares accept4
+// only under _GNU_SOURCE, and defining that here changes other system headers under the other modules that
+// include them (a clean build fails), so this goes through syscall(2) instead.
 static inline int clinux_accept_cloexec(int socket, struct sockaddr *address, socklen_t *length) {
-    return accept4(socket, address, length, SOCK_CLOEXEC);
+    return (int)syscall(SYS_accept4, socket, address, length, SOCK_CLOEXEC);
 }
