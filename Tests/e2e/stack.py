@@ -134,6 +134,23 @@ def stop_process(process: subprocess.Popen | None, stop_signal: int, timeout: fl
         process.wait()
 
 
+# FCGI_BEGIN_REQUEST (version 1, type 1, request id 1, 8 bytes of body: the responder role, no flags).
+FASTCGI_BEGIN_REQUEST = bytes([1, 1, 0, 1, 0, 8, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0])
+
+
+def fastcgi_answer_to_a_stranger(address: str, port: int, source_address: str | None = None) -> bytes:
+    """Connects to a pool's TCP socket (from `source_address` if given), begins a FastCGI request and returns
+    what came back: b"" when the pool closed the connection without reading it."""
+    source = (source_address, 0) if source_address else None
+    with socket.create_connection((address, port), timeout=10, source_address=source) as stranger:
+        stranger.sendall(FASTCGI_BEGIN_REQUEST)
+        try:
+            return stranger.recv(4096)
+        except ConnectionResetError:
+            # Closing a socket with unread bytes resets it: the worker read none of them.
+            return b""
+
+
 class PrivatePostgres:
     """A PostgreSQL cluster of a test's own, for tests that stop and start the database."""
 

@@ -8,9 +8,9 @@ import subprocess
 import pytest
 
 from api import answers_until, bearer, login, refresh, refresh_cookie_value, register, signed_up, unique_email
-from hosts import (MIGRATION_LOCK_KEY, Cluster, FrontPostgres, LoadThroughFront, Network, TaskCreationInBackground,
-                   inside, namespaces_unavailable)
-from stack import make_certificate, wait_until
+from hosts import (MIGRATION_LOCK_KEY, PASSWORD_PORT, POOL_PORT, Cluster, FrontPostgres, LoadThroughFront, Network,
+                   TaskCreationInBackground, inside, namespaces_unavailable)
+from stack import fastcgi_answer_to_a_stranger, make_certificate, wait_until
 
 
 @pytest.fixture(scope="module")
@@ -105,6 +105,24 @@ def test_hosts_started_at_once_on_an_empty_database_migrate_it_exactly_once(make
     assert applied == versions, "each migration applied once, by one host"
     migrated = sorted(line["applied"] for line in log_messages(cluster, "database migrated"))
     assert migrated == ["", ",".join(map(str, versions))], "one host applied them all, the other found none to do"
+
+
+# FastCGI between hosts: only nginx's address is admitted
+
+def test_a_host_closes_fastcgi_connections_from_the_other_host_unread_and_counts_them_itself(start_cluster):
+    cluster = start_cluster()
+    a, b = cluster.hosts["a"], cluster.hosts["b"]
+    address_of = cluster.network.host_addresses
+    with inside(b.namespace):
+        for port in (POOL_PORT, PASSWORD_PORT):
+            assert fastcgi_answer_to_a_stranger(address_of["a"], port) == b"", "closed unread"
+    refused = a.wait_for_log(lambda entry: entry.get("message", "").startswith("connection refused"))
+    assert refused["client"] == address_of["b"]
+    # The counter is the host's own (its scoreboard), not the database's: /metrics through the nginx of both
+    # hosts answers for whichever host nginx picked.
+    assert "todo_chatbot_refused_connections_total 2" in a.get("/metrics").text.splitlines()
+    assert "todo_chatbot_refused_connections_total 0" in b.get("/metrics").text.splitlines()
+    assert a.get("/api/health").status_code == b.get("/api/health").status_code == 200
 
 
 # 2. Rate limits and the failed-login throttle
