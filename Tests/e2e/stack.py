@@ -91,6 +91,66 @@ def psql(url: str, sql: str) -> str:
     return result.stdout.strip()
 
 
+def make_certificate(directory: Path) -> None:
+    """A fresh self-signed certificate for localhost: dev-cert.pem and dev-key.pem in `directory`."""
+    subprocess.run([str(REPOSITORY / "deploy" / "make-dev-certificate.sh"), str(directory)],
+                   check=True, capture_output=True)
+
+
+def render_nginx(prefix: Path, https_listen: str, http_listen: str, tls_directory: Path, upstreams: list[str],
+                 password_upstreams: list[str]) -> None:
+    """Writes prefix/nginx.conf, a standalone nginx for the given pool addresses, with deploy/render-nginx.sh."""
+    prefix.mkdir(parents=True, exist_ok=True)
+    arguments = [
+        str(REPOSITORY / "deploy" / "render-nginx.sh"), "--standalone", str(prefix), "--server-name", "localhost",
+        "--https-listen", https_listen, "--http-listen", http_listen, "--static-root", str(served_public()),
+        "--certificate", str(tls_directory / "dev-cert.pem"), "--certificate-key", str(tls_directory / "dev-key.pem"),
+    ]
+    for upstream in upstreams:
+        arguments += ["--upstream", upstream]
+    for upstream in password_upstreams:
+        arguments += ["--password-upstream", upstream]
+    configuration = subprocess.run(arguments, check=True, capture_output=True, text=True).stdout
+    (prefix / "nginx.conf").write_text(configuration)
+
+
+def start_nginx(prefix: Path, stderr_log: Path) -> subprocess.Popen:
+    """Starts the nginx that render_nginx wrote into `prefix`, in the foreground."""
+    return subprocess.Popen(
+        ["nginx", "-c", str(prefix / "nginx.conf"), "-p", str(prefix), "-g", "daemon off;"],
+        stdout=subprocess.DEVNULL, stderr=open(stderr_log, "ab"),
+    )
+
+
+def stop_process(process: subprocess.Popen | None, stop_signal: int, timeout: float) -> None:
+    """Sends `stop_signal` and waits up to `timeout` seconds, then kills; nothing when it has exited already."""
+    if process is None or process.poll() is not None:
+        return
+    process.send_signal(stop_signal)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+# FCGI_BEGIN_REQUEST (version 1, type 1, request id 1, 8 bytes of body: the responder role, no flags).
+FASTCGI_BEGIN_REQUEST = bytes([1, 1, 0, 1, 0, 8, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0])
+
+
+def fastcgi_answer_to_a_stranger(address: str, port: int, source_address: str | None = None) -> bytes:
+    """Connects to a pool's TCP socket (from `source_address` if given), begins a FastCGI request and returns
+    what came back: b"" when the pool closed the connection without reading it."""
+    source = (source_address, 0) if source_address else None
+    with socket.create_connection((address, port), timeout=10, source_address=source) as stranger:
+        stranger.sendall(FASTCGI_BEGIN_REQUEST)
+        try:
+            return stranger.recv(4096)
+        except ConnectionResetError:
+            # Closing a socket with unread bytes resets it: the worker read none of them.
+            return b""
+
+
 class PrivatePostgres:
     """A PostgreSQL cluster of a test's own, for tests that stop and start the database."""
 
@@ -148,29 +208,13 @@ class Stack:
     # Starting and stopping
 
     def start(self) -> "Stack":
-        (self.directory / "nginx").mkdir(parents=True, exist_ok=True)
-        subprocess.run([str(REPOSITORY / "deploy" / "make-dev-certificate.sh"), str(self.directory / "tls")],
-                       check=True, capture_output=True)
-        configuration = subprocess.run(
-            [
-                str(REPOSITORY / "deploy" / "render-nginx.sh"), "--standalone", str(self.directory / "nginx"),
-                "--server-name", "localhost",
-                "--https-listen", f"127.0.0.1:{self.https_port}", "--http-listen", f"127.0.0.1:{self.http_port}",
-                "--static-root", str(served_public()),
-                "--certificate", str(self.certificate),
-                "--certificate-key", str(self.directory / "tls" / "dev-key.pem"),
-                "--upstream", self.upstream("FCGI_LISTEN"),
-                "--password-upstream", self.upstream("FCGI_PASSWORD_LISTEN"),
-            ],
-            check=True, capture_output=True, text=True,
-        ).stdout
-        (self.directory / "nginx" / "nginx.conf").write_text(configuration)
+        make_certificate(self.directory / "tls")
+        render_nginx(self.directory / "nginx", https_listen=f"127.0.0.1:{self.https_port}",
+                     http_listen=f"127.0.0.1:{self.http_port}", tls_directory=self.directory / "tls",
+                     upstreams=[self.upstream("FCGI_LISTEN")],
+                     password_upstreams=[self.upstream("FCGI_PASSWORD_LISTEN")])
         self.start_pool()
-        self.nginx = subprocess.Popen(
-            ["nginx", "-c", str(self.directory / "nginx" / "nginx.conf"), "-p", str(self.directory / "nginx"),
-             "-g", "daemon off;"],
-            stdout=subprocess.DEVNULL, stderr=open(self.directory / "nginx-stderr.log", "ab"),
-        )
+        self.nginx = start_nginx(self.directory / "nginx", self.directory / "nginx-stderr.log")
         self.wait_for_health()
         return self
 
@@ -201,20 +245,8 @@ class Stack:
         raise RuntimeError("the stack did not become healthy:\n" + self.pool_log.read_text())
 
     def stop(self) -> None:
-        if self.pool is not None and self.pool.poll() is None:
-            self.pool.send_signal(signal.SIGTERM)
-            try:
-                self.pool.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.pool.kill()
-                self.pool.wait()
-        if self.nginx is not None and self.nginx.poll() is None:
-            self.nginx.send_signal(signal.SIGQUIT)
-            try:
-                self.nginx.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.nginx.kill()
-                self.nginx.wait()
+        stop_process(self.pool, signal.SIGTERM, timeout=30)
+        stop_process(self.nginx, signal.SIGQUIT, timeout=10)
         self.session.close()
 
     # Talking to it
