@@ -51,8 +51,8 @@ struct FastCGIRequest: ~Copyable {
         /// Nothing to do: another thread won the race, or the connection was aborted or dropped by libfcgi for
         /// a protocol error before it became a request.
         case nothing
-        /// A TCP client `FCGI_ALLOWED_CLIENTS` does not name; its connection was closed unread.
-        case refused(IPAddress)
+        /// A TCP client `FCGI_ALLOWED_CLIENTS` does not name; its connection was counted, then closed unread.
+        case refused
         /// `accept4` failed for another reason (`errno`), e.g. out of descriptors.
         case failed(errno: Int32)
     }
@@ -61,7 +61,10 @@ struct FastCGIRequest: ~Copyable {
     /// to libfcgi to read the request from. libfcgi's own check (`FCGI_WEB_SERVER_ADDRS`) knows only IPv4 and
     /// counts nothing. A descriptor set in `ipcFd` is one libfcgi reads instead of accepting; `keepConnection`
     /// keeps the `FCGX_Finish_r` that `FCGX_Accept_r` starts with from closing it (docs/pool.md).
-    func accept(admitting allowed: AllowedClients?) -> Accepted {
+    ///
+    /// `refusing` runs before a refused connection is closed, so that its count is up to date by the time the
+    /// client sees the close.
+    func accept(admitting allowed: AllowedClients?, refusing: (IPAddress) -> Void) -> Accepted {
         var peer = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
         let descriptor = withUnsafeMutablePointer(to: &peer) { address in
@@ -74,8 +77,9 @@ struct FastCGIRequest: ~Copyable {
         }
         if let client = IPAddress(socketAddress: peer) {
             if let allowed, !allowed.admits(client) {
+                refusing(client)
                 close(descriptor)
-                return .refused(client)
+                return .refused
             }
             // No replies travel back on the connection until the response, so Nagle would only delay it.
             var on: Int32 = 1

@@ -31,16 +31,16 @@ struct WorkerContext: Sendable {
     }
 
     /// Accepts a connection on `connection` and deals with every outcome but a request: a lost race or a dropped
-    /// connection is nothing, a refused client is counted, a failure backs off. True when a request is ready.
+    /// connection is nothing, a refused client is counted (before its connection is closed), a failure backs
+    /// off. True when a request is ready.
     func acceptRequest(on connection: borrowing FastCGIRequest, backoff: inout AcceptFailureBackoff) -> Bool {
-        switch connection.accept(admitting: configuration.listening.allowedClients) {
+        switch connection.accept(admitting: configuration.listening.allowedClients, refusing: refusedConnection) {
         case .request:
             backoff.succeeded()
             return true
         case .nothing:
             return false
-        case .refused(let client):
-            refusedConnection(from: client)
+        case .refused:
             return false
         case .failed(let errorNumber):
             backoff.failed(status: -errorNumber, logger: logger)
@@ -50,7 +50,7 @@ struct WorkerContext: Sendable {
 
     /// Counts a connection `FCGI_ALLOWED_CLIENTS` refused. Logged the first time and every thousandth after, so
     /// that a misconfigured nginx shows at once while a peer that keeps knocking cannot flood the log.
-    private func refusedConnection(from client: IPAddress) {
+    private func refusedConnection(_ client: IPAddress) {
         let total = scoreboard?.countRefusedConnection() ?? 1
         if total == 1 || total % 1000 == 0 {
             logger.warning(
