@@ -10,7 +10,8 @@ case "$purpose" in
     run) ;;
     # Chromium for the browser tests: Debian's build (Playwright's own download host is unreachable here), the
     # set of three packages the browser tests were measured with (docs/testing.md).
-    test) packages+=(python3-venv procps iproute2 chromium chromium-headless-shell chromium-driver) ;;
+    # prometheus for its promtool, which lints /metrics in a test; policy-rc.d below keeps its server stopped.
+    test) packages+=(python3-venv procps iproute2 chromium chromium-headless-shell chromium-driver prometheus) ;;
     bench) packages+=(wrk gcc procps) ;;
     *) echo "usage: $0 run|test|bench" >&2; exit 2 ;;
 esac

@@ -6,6 +6,7 @@ import socket
 import ssl
 import subprocess
 import threading
+import uuid
 
 import pytest
 
@@ -346,3 +347,15 @@ def test_a_pool_refuses_to_start_on_a_network_address_without_allowed_clients(tm
     refused = subprocess.run([pool_binary(), "serve"], env=environment, capture_output=True, text=True, timeout=30)
     assert refused.returncode != 0
     assert "FCGI_ALLOWED_CLIENTS is required to listen on 192.0.2.10:9000" in refused.stderr
+
+
+def test_metrics_pass_promtool(shared_stack):
+    """Everything /metrics serves is valid Prometheus text by the linter of Debian's prometheus package, the one
+    an operator's scrape would apply (names, HELP and TYPE lines, counters ending in _total)."""
+    email = f"metrics-{uuid.uuid4().hex[:10]}@example.com"
+    shared_stack.post("/api/auth/register", json={"email": email, "password": "correct horse battery staple"})
+    metrics = shared_stack.get("/metrics")
+    assert metrics.status_code == 200 and metrics.headers["Content-Type"].startswith("text/plain")
+    lint = subprocess.run(["promtool", "check", "metrics"], input=metrics.text, capture_output=True, text=True,
+                          timeout=30)
+    assert lint.returncode == 0 and not (lint.stdout + lint.stderr).strip(), lint.stdout + lint.stderr
