@@ -10,6 +10,9 @@ extension UInt8 {
         }
     }
 
+    /// 0-9: the digits of JSON numbers, task ids and PostgreSQL's timestamps.
+    public var isASCIIDigit: Bool { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(self) }
+
     /// A-Z, a-z or 0-9: the core of header tokens and request ids.
     public var isASCIIAlphanumeric: Bool {
         switch self {

@@ -134,9 +134,7 @@ extension TaskRoutes {
     /// them. Ids count up from 1 and never come near 10^18, and a digit count is a bound a pattern can state
     /// exactly, which `Int64.max` is not.
     static func taskID(_ text: String) -> Int64? {
-        guard (1...18).contains(text.utf8.count),
-            text.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) })
-        else { return nil }
+        guard (1...18).contains(text.utf8.count), text.utf8.allSatisfy(\.isASCIIDigit) else { return nil }
         return Int64(text)
     }
 }

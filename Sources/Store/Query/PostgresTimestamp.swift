@@ -1,4 +1,5 @@
 import Foundation
+import TextFormats
 
 /// Converts `Date` to and from `timestamptz` text in microseconds, PostgreSQL's resolution, without Foundation's
 /// formatters: they are slow to create and their thread-safety has varied between platforms.
@@ -158,7 +159,7 @@ enum PostgresTimestamp {
         mutating func digits(maximum: Int) -> (value: Int64, count: Int) {
             var value: Int64 = 0
             var count = 0
-            while count < maximum, position < bytes.count, (48...57).contains(bytes[position]) {  // "0"..."9"
+            while count < maximum, position < bytes.count, bytes[position].isASCIIDigit {
                 value = value * 10 + Int64(bytes[position] - UInt8(ascii: "0"))
                 position += 1
                 count += 1

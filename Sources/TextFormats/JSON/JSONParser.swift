@@ -163,7 +163,7 @@ public struct JSONParser {
 
     private mutating func digits() throws(Failure) {
         let start = index
-        while let byte = current, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) { index += 1 }
+        while let byte = current, byte.isASCIIDigit { index += 1 }
         guard index > start else { throw .malformed }
     }
 
