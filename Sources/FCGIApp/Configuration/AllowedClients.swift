@@ -85,6 +85,6 @@ struct IPAddress: Hashable, Sendable, CustomStringConvertible {
         bytes.withUnsafeBytes { raw in
             _ = inet_ntop(bytes.count == 4 ? AF_INET : AF_INET6, raw.baseAddress, &text, socklen_t(text.count))
         }
-        return String(cString: text)
+        return text.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
     }
 }

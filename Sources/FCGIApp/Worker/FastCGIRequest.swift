@@ -45,7 +45,7 @@ struct FastCGIRequest: ~Copyable {
     }
 
     /// What `accept(admitting:)` found.
-    enum Accepted: Equatable {
+    enum Accepted {
         /// A request from an admitted client, read up to its body.
         case request
         /// Nothing to do: another thread won the race, or the connection was aborted or dropped by libfcgi for
@@ -73,7 +73,8 @@ struct FastCGIRequest: ~Copyable {
             }
         }
         guard descriptor >= 0 else {
-            return [EAGAIN, EWOULDBLOCK, EINTR, ECONNABORTED, EPROTO].contains(errno) ? .nothing : .failed(errno: errno)
+            let error = errno
+            return [EAGAIN, EWOULDBLOCK, EINTR, ECONNABORTED, EPROTO].contains(error) ? .nothing : .failed(errno: error)
         }
         if let client = IPAddress(socketAddress: peer) {
             if let allowed, !allowed.admits(client) {

@@ -38,12 +38,10 @@ struct WorkerContext: Sendable {
         case .request:
             backoff.succeeded()
             return true
-        case .nothing:
-            return false
-        case .refused:
+        case .nothing, .refused:
             return false
         case .failed(let errorNumber):
-            backoff.failed(status: -errorNumber, logger: logger)
+            backoff.failed(errno: errorNumber, logger: logger)
             return false
         }
     }
@@ -100,10 +98,9 @@ final class RequestCounter: Sendable {
 struct AcceptFailureBackoff {
     private var consecutiveFailures = 0
 
-    mutating func failed(status: Int32, logger: Logger) {
+    mutating func failed(errno errorNumber: Int32, logger: Logger) {
         consecutiveFailures += 1
-        logger.error(
-            "accept failed", ["errno": .int(Int(-status)), "consecutive": .int(consecutiveFailures)])
+        logger.error("accept failed", ["errno": .int(Int(errorNumber)), "consecutive": .int(consecutiveFailures)])
         usleep(useconds_t(min(1_000_000, 10_000 << min(consecutiveFailures, 7))))
     }
 
