@@ -17,7 +17,8 @@
 # A single pool address (a unix socket, or one HOST:PORT) is listed twice with max_fails=0 so nginx can retry
 # a request lost to a dying worker; several HOST:PORT pools are listed once each with max_fails=1
 # fail_timeout=5s (see the comments in deploy/nginx.conf). --password-upstream names the same hosts' password
-# lanes (FCGI_PASSWORD_LISTEN), one per pool host, rendered the same way.
+# lanes (FCGI_PASSWORD_LISTEN), one per pool host, rendered the same way. Each --upstream also gets its own
+# loopback-only /pool/N/metrics and /pool/N/status (N = 1, 2, ... in the order given).
 #
 # Values are checked against strict patterns before they reach the file (no spaces, quotes, `$`, `;` or
 # braces), so an argument can never add a directive. Only bash, sed and coreutils are used: a fresh Debian
@@ -188,14 +189,29 @@ sed_replacement() { printf '%s' "$1" | sed -e 's/[\\&|]/\\&/g'; }
 # The template without its leading comment block (it documents the tokens) and with the multi-line markers
 # expanded; the single-value tokens are left for sed.
 expand_markers() {
-    local line indent in_header=yes address servers server
+    local line indent in_header=yes address servers server per_host=no per_host_lines=() index host_line
     while IFS= read -r line || [ -n "$line" ]; do
         if [ "$in_header" = yes ]; then
             [[ $line == \#* ]] && continue
             in_header=no
             [ -z "$line" ] && continue
         fi
-        if [[ $line =~ ^([[:space:]]*)@@SECURITY_HEADERS@@[[:space:]]*$ ]]; then
+        if [[ $line =~ ^[[:space:]]*@@PER_POOL_HOST@@[[:space:]]*$ ]]; then
+            per_host=yes
+            per_host_lines=()
+        elif [[ $line =~ ^[[:space:]]*@@END_PER_POOL_HOST@@[[:space:]]*$ ]]; then
+            per_host=no
+            index=0
+            for address in "${upstreams[@]}"; do
+                index=$((index + 1))
+                for host_line in "${per_host_lines[@]}"; do
+                    host_line=${host_line//@@POOL_HOST_INDEX@@/$index}
+                    printf '%s\n' "${host_line//@@POOL_HOST_ADDRESS@@/"$address"}"
+                done
+            done
+        elif [ "$per_host" = yes ]; then
+            per_host_lines+=("$line")
+        elif [[ $line =~ ^([[:space:]]*)@@SECURITY_HEADERS@@[[:space:]]*$ ]]; then
             indent=${BASH_REMATCH[1]}
             while IFS= read -r header || [ -n "$header" ]; do
                 [[ $header =~ ^[[:space:]]*(#|$) ]] && continue

@@ -32,7 +32,7 @@ final class ApplicationTests: XCTestCase {
     /// to a request that is wrong in every other way (bad path parameter, bad query, body that is not JSON).
     func testEveryRouteButThePublicOnesAnswers401BeforeAnythingElse() {
         let publicRoutes: Set<String> = [
-            "GET /api/health", "GET /api/openapi.json", "GET /metrics", "POST /api/auth/register",
+            "GET /api/health", "GET /api/openapi.json", "GET /metrics", "GET /status", "POST /api/auth/register",
             "POST /api/auth/login", "POST /api/auth/refresh", "POST /api/auth/logout",
         ]
         let app = TestApplication()

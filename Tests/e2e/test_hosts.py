@@ -118,12 +118,29 @@ def test_a_host_closes_fastcgi_connections_from_the_other_host_unread_and_counts
             assert fastcgi_answer_to_a_stranger(address_of["a"], port) == b"", "closed unread"
     refused = a.wait_for_log(lambda entry: entry.get("message", "").startswith("connection refused"))
     assert refused["client"] == address_of["b"]
-    # The counter is the host's own (its scoreboard), not the database's: /metrics through the nginx of both
-    # hosts answers for whichever host nginx picked.
+    # The counter is the host's own (its scoreboard), not the database's: plain /metrics through the nginx of
+    # both hosts answers for whichever host nginx picked, /pool/N/… for host N (a first, b second).
     # Counted before the close, so it is there by the time the stranger sees the close.
-    assert "todo_chatbot_refused_connections_total 2" in a.get("/metrics").text.splitlines()
-    assert "todo_chatbot_refused_connections_total 0" in b.get("/metrics").text.splitlines()
+    assert "todo_chatbot_refused_connections_total 2" in cluster.front.get("/pool/1/metrics").text.splitlines()
+    assert "todo_chatbot_refused_connections_total 0" in cluster.front.get("/pool/2/metrics").text.splitlines()
     assert a.get("/api/health").status_code == b.get("/api/health").status_code == 200
+
+
+def test_each_hosts_status_page_has_a_path_of_its_own_on_the_shared_nginx(start_cluster):
+    cluster = start_cluster()
+    address_of = cluster.network.host_addresses
+    for index, name in ((1, "a"), (2, "b")):
+        page = cluster.front.get(f"/pool/{index}/status")
+        assert page.status_code == 200, page.text
+        assert page.json()["listen"] == f"{address_of[name]}:{POOL_PORT}"
+        assert sorted(worker["pid"] for worker in page.json()["workers"]) == sorted(cluster.hosts[name].worker_pids())
+        text = cluster.front.get(f"/pool/{index}/status", params={"format": "prometheus"}).text
+        assert "todo_chatbot_max_listen_queue{lane=\"interactive\"}" in text
+    # A host that is down is not answered for by the other: its path says the pool is unreachable.
+    cluster.hosts["b"].kill()
+    down = cluster.front.get("/pool/2/status")
+    assert down.status_code == 502 and down.json()["error"]["code"] == "upstream_unavailable"
+    assert cluster.front.get("/pool/1/status").status_code == 200
 
 
 # 2. Rate limits and the failed-login throttle

@@ -52,6 +52,9 @@ NOT_PROVOKED = {
                                        "configures (a pool that is down is a 502)",
     ("/metrics", "GET", 403): "nginx refuses non-loopback clients: test_auth.py provokes it from 127.0.0.2",
     ("/metrics", "GET", 404): "the worker's own loopback check, behind nginx's, which lets only loopback through",
+    ("/status", "GET", 403): "nginx's loopback rule, the same location as /metrics': test_auth.py provokes it there",
+    ("/status", "GET", 404): "the worker's own loopback check, as for /metrics",
+    ("/status", "GET", 500): "the page is built from shared memory alone; nothing in it can fail",
 }
 
 
@@ -371,6 +374,14 @@ def test_metrics(shared_stack):
     signed_up(shared_stack)
     body = call(shared_stack, "GET", "/metrics").text
     assert 'todo_chatbot_auth_events_total{event="register"}' in body
+    assert "todo_chatbot_request_duration_seconds_bucket{" in body
+
+
+def test_status(shared_stack):
+    assert call(shared_stack, "GET", "/status").json()["workers"]
+    assert call(shared_stack, "GET", "/status", params={"format": "json"}).json()["lanes"]
+    assert "todo_chatbot_max_listen_queue" in call(shared_stack, "GET", "/status", params={"format": "prometheus"}).text
+    assert error_code(call(shared_stack, "GET", "/status", params={"format": "xml"})) == "validation_failed"
 
 
 def user_id(stack, email: str) -> str:

@@ -148,10 +148,12 @@ def test_hashing_threads_run_at_a_lower_priority_than_request_threads(busy_stack
 
 def test_metrics_describe_both_lanes(busy_stack):
     text = busy_stack.get("/metrics").text
-    threads = {(lane, state): int(count) for lane, state, count in
-               re.findall(r'^todo_chatbot_request_threads\{lane="(\w+)",state="(\w+)"\} (\d+)$', text, re.MULTILINE)}
-    assert threads[("interactive", "busy")] + threads[("interactive", "idle")] == 2 * 3
-    assert threads[("interactive", "busy")] >= 1, "the thread answering /metrics is busy"
-    assert threads[("password", "busy")] + threads[("password", "idle")] == 1
+    def per_lane(name):
+        return {lane: int(count) for lane, count in
+                re.findall(rf'^todo_chatbot_{name}\{{lane="(\w+)"\}} (\d+)$', text, re.MULTILINE)}
+    active, idle, total = per_lane("active_threads"), per_lane("idle_threads"), per_lane("total_threads")
+    assert active["interactive"] + idle["interactive"] == total["interactive"] == 2 * 3
+    assert active["interactive"] >= 1, "the thread answering /metrics is busy"
+    assert active["password"] + idle["password"] == total["password"] == 1
+    assert active["password"] == 0
     assert metric(busy_stack, "todo_chatbot_password_hashing_queue_depth") == 0
-    assert metric(busy_stack, "todo_chatbot_password_hashing_in_progress") == 0

@@ -239,6 +239,9 @@ struct Configuration: Sendable {
         var crashWindowSeconds: Int
         /// Requests this slow or slower are logged at warning; 0 turns that off.
         var slowRequestMilliseconds: Int
+        /// A request still running after this many seconds is logged and its worker replaced (PHP-FPM's
+        /// `request_terminate_timeout`); 0 turns that off.
+        var requestTerminateSeconds: Int
 
         fileprivate init(reading reader: inout EnvironmentReader) {
             workerCount = reader.integer("WORKERS", default: 2, range: 1...64)
@@ -249,6 +252,7 @@ struct Configuration: Sendable {
             crashLimit = reader.integer("WORKER_CRASH_LIMIT", default: 10, range: 1...1000)
             crashWindowSeconds = reader.integer("WORKER_CRASH_WINDOW_SECONDS", default: 60, range: 1...3600)
             slowRequestMilliseconds = reader.integer("SLOW_REQUEST_MS", default: 1000, range: 0...3_600_000)
+            requestTerminateSeconds = reader.integer("REQUEST_TERMINATE_SECONDS", default: 0, range: 0...86400)
         }
     }
 

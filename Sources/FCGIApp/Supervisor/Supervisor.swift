@@ -1,9 +1,12 @@
+import CLinux
 import Glibc
 import Logging
+import Routes
 
 /// Keeps N interactive workers serving the pool's socket and one password worker serving the password socket:
-/// restarts the ones that die (with back-off), rolls them on SIGHUP without a gap, and drains them on
-/// SIGTERM/SIGINT. Slots 0..<N are interactive, slot N is the password lane's.
+/// restarts the ones that die (with back-off), rolls them on SIGHUP without a gap, replaces one whose request
+/// runs past `REQUEST_TERMINATE_SECONDS`, and drains them on SIGTERM/SIGINT. Slots 0..<N are interactive, slot N
+/// is the password lane's. Every second it samples both sockets' accept queues into the scoreboard.
 ///
 /// Everything happens on one thread in one `poll` loop over a signalfd and the workers' readiness pipes,
 /// so there is no shared state and no signal handler.
@@ -29,9 +32,11 @@ struct Supervisor: ~Copyable {
     private var scheduledRestarts: [(slot: Int, at: Double)] = []
     private var recentCrashes: [Double] = []
     private var restartCount = 0
-    /// Slots still to be replaced by the current roll, and the replacement being waited for.
-    private var rollQueue: [Int] = []
-    private var rollReplacement: pid_t?
+    /// Slots still to be replaced one at a time (by a roll, or for a request past its limit), and the
+    /// replacement being waited for.
+    private var replacementQueue: [(slot: Int, reason: PoolStatus.RestartReason)] = []
+    private var replacement: (processID: pid_t, reason: PoolStatus.RestartReason)?
+    private var nextSampleAt = 0.0
     private var stopDeadline: Double?
     private var exitStatus: Int32 = 0
 
@@ -40,7 +45,13 @@ struct Supervisor: ~Copyable {
         listeningSocket: consuming ListeningSocket, passwordListeningSocket: consuming ListeningSocket,
         logger: Logger
     ) throws(SystemCallError) {
-        let scoreboard = try Scoreboard.create(entryCount: 2 * (configuration.pool.workerCount + 1))
+        // The histogram has a series per route: the route table is counted from an application built for it.
+        let operationCount = Application(configuration: configuration.applicationConfiguration, logger: logger)
+            .operations.count
+        let scoreboard = try Scoreboard.create(
+            entryCount: 2 * (configuration.pool.workerCount + 1),
+            threadSlots: max(configuration.pool.threadsPerWorker, configuration.passwordLane.hashingConcurrency),
+            histogramCounters: RequestDurationHistogram.counterCount(operationCount: operationCount))
         let signals = try SignalDescriptor()
         self.configuration = configuration
         self.executablePath = executablePath
@@ -69,6 +80,7 @@ struct Supervisor: ~Copyable {
             collectReadiness()
             runDueRestarts()
             enforceDeadlines()
+            sampleEverySecond()
         }
         listeningSocket.removeSocketFile()
         passwordListeningSocket.removeSocketFile()
@@ -87,9 +99,9 @@ struct Supervisor: ~Copyable {
     }
 
     private func nextTimeoutMilliseconds() -> Int32 {
-        var deadlines = scheduledRestarts.map(\.at)
+        var deadlines = scheduledRestarts.map(\.at) + workers.values.compactMap(\.killDeadline) + [nextSampleAt]
         if let stopDeadline { deadlines.append(stopDeadline) }
-        if let rollReplacement, let worker = workers[rollReplacement] {
+        if let replacement, let worker = workers[replacement.processID] {
             deadlines.append(worker.startedAt + Self.readinessTimeoutSeconds)
         }
         guard let nearest = deadlines.min() else { return -1 }
@@ -111,7 +123,7 @@ struct Supervisor: ~Copyable {
             guard worker.pollReadiness() else { continue }
             workers[processID] = worker
             logger.info("worker ready", ["pid": .int(Int(processID)), "slot": .int(worker.slot)])
-            if processID == rollReplacement { retireReplacedWorker(slot: worker.slot, keeping: processID) }
+            if processID == replacement?.processID { retireReplacedWorker(slot: worker.slot, keeping: processID) }
         }
     }
 
@@ -147,6 +159,13 @@ struct Supervisor: ~Copyable {
         if spawnWorker(slot: slot) == nil { recordCrash(slot: slot) }
     }
 
+    /// Starts a worker in place of another and counts why.
+    private mutating func restart(slot: Int, reason: PoolStatus.RestartReason) {
+        restartCount += 1
+        scoreboard.countWorkerRestart(reason: reason)
+        spawnOrScheduleRestart(slot: slot)
+    }
+
     private mutating func reapExitedWorkers() {
         while true {
             var status: Int32 = 0
@@ -167,11 +186,12 @@ struct Supervisor: ~Copyable {
                 logger.info("worker exited", fields)
             } else if exitedNormally && exitCode == Self.recycledExitStatus {
                 logger.info("worker recycled", fields)
-                restartCount += 1
-                spawnOrScheduleRestart(slot: worker.slot)
+                restart(slot: worker.slot, reason: .recycle)
             } else {
                 logger.error("worker died unexpectedly", fields)
-                if processID == rollReplacement { abandonRoll(reason: "replacement died before it was ready") }
+                if processID == replacement?.processID {
+                    abandonReplacements(reason: "replacement died before it was ready")
+                }
                 recordCrash(slot: worker.slot)
             }
         }
@@ -203,51 +223,109 @@ struct Supervisor: ~Copyable {
         let now = monotonicSeconds()
         let due = scheduledRestarts.filter { $0.at <= now }
         scheduledRestarts.removeAll { $0.at <= now }
-        for restart in due {
-            restartCount += 1
-            spawnOrScheduleRestart(slot: restart.slot)
-        }
+        for scheduled in due { restart(slot: scheduled.slot, reason: .crash) }
     }
 
-    // MARK: - Rolling restart (SIGHUP)
+    // MARK: - Replacing workers one at a time (SIGHUP, REQUEST_TERMINATE_SECONDS)
 
     /// Replaces the workers one slot at a time: the replacement must report ready before the old worker is
     /// told to drain, so the pool never has fewer accepting workers than configured.
     private mutating func beginRoll() {
         guard stopDeadline == nil else { return }
-        guard rollReplacement == nil && rollQueue.isEmpty else {
-            logger.info("roll already in progress; SIGHUP ignored")
+        guard replacement == nil && replacementQueue.isEmpty else {
+            logger.info("roll or replacement already in progress; SIGHUP ignored")
             return
         }
-        rollQueue = Array(Set(workers.values.filter { !$0.isRetiring }.map(\.slot))).sorted()
-        logger.info("rolling workers", ["slots": .int(rollQueue.count)])
-        rollNextSlot()
+        let slots = Set(workers.values.filter { !$0.isRetiring }.map(\.slot)).sorted()
+        replacementQueue = slots.map { (slot: $0, reason: .roll) }
+        logger.info("rolling workers", ["slots": .int(slots.count)])
+        replaceNextSlot()
     }
 
-    private mutating func rollNextSlot() {
-        guard !rollQueue.isEmpty else {
+    private mutating func replaceNextSlot() {
+        guard !replacementQueue.isEmpty else {
             logger.info("roll complete")
             return
         }
-        let slot = rollQueue.removeFirst()
-        rollReplacement = spawnWorker(slot: slot)
-        if rollReplacement == nil { abandonRoll(reason: "replacement could not be started") }
+        let (slot, reason) = replacementQueue.removeFirst()
+        restartCount += 1
+        scoreboard.countWorkerRestart(reason: reason)
+        replacement = spawnWorker(slot: slot).map { (processID: $0, reason: reason) }
+        if replacement == nil { abandonReplacements(reason: "replacement could not be started") }
     }
 
-    private mutating func retireReplacedWorker(slot: Int, keeping replacement: pid_t) {
-        for (processID, var worker) in workers where worker.slot == slot && processID != replacement {
-            worker.isRetiring = true
+    private mutating func retireReplacedWorker(slot: Int, keeping kept: pid_t) {
+        for (processID, var worker) in workers where worker.slot == slot && processID != kept {
+            retire(&worker)
             workers[processID] = worker
-            worker.send(SIGTERM)
         }
-        rollReplacement = nil
-        rollNextSlot()
+        replacement = nil
+        replaceNextSlot()
     }
 
-    private mutating func abandonRoll(reason: String) {
+    /// Sends SIGTERM; the worker drains within `SHUTDOWN_TIMEOUT_SECONDS` or is killed a little after, so a
+    /// thread stuck in its request cannot keep the process (and its scoreboard entry) forever.
+    private func retire(_ worker: inout WorkerProcess) {
+        worker.isRetiring = true
+        worker.killDeadline = monotonicSeconds() + Double(configuration.pool.shutdownTimeoutSeconds) + 5
+        worker.send(SIGTERM)
+    }
+
+    private mutating func abandonReplacements(reason: String) {
         logger.error("roll abandoned; the remaining workers keep serving", ["reason": .string(reason)])
-        rollQueue.removeAll()
-        rollReplacement = nil
+        replacementQueue.removeAll()
+        replacement = nil
+    }
+
+    /// Logs every request past `REQUEST_TERMINATE_SECONDS` with its id, and replaces its worker as a roll
+    /// replaces one: the other threads finish their requests, the stuck one is abandoned when the old worker's
+    /// shutdown timeout ends.
+    private mutating func terminateOverdueRequests(now: Double) {
+        let limit = configuration.pool.requestTerminateSeconds
+        guard limit > 0, stopDeadline == nil else { return }
+        let nowMicroseconds = Scoreboard.monotonicMicroseconds()
+        let replacing = Set(
+            replacementQueue.map(\.slot) + (replacement.flatMap { workers[$0.processID]?.slot }.map { [$0] } ?? []))
+        for worker in workers.values.sorted(by: { $0.slot < $1.slot })
+        where worker.isReady && !worker.isRetiring && !replacing.contains(worker.slot) {
+            guard let entry = worker.scoreboardEntry else { continue }
+            let overdue = scoreboard.requestsInFlight(entry: entry).filter {
+                nowMicroseconds - $0.startMicroseconds > Int64(limit) * 1_000_000
+            }
+            guard !overdue.isEmpty else { continue }
+            for request in overdue {
+                logger.error(
+                    "request ran past REQUEST_TERMINATE_SECONDS; replacing its worker",
+                    [
+                        "request_id": .string(request.requestID), "pid": .int(Int(worker.processID)),
+                        "slot": .int(worker.slot),
+                        "running_ms": .int(Int((nowMicroseconds - request.startMicroseconds) / 1000)),
+                        "limit_seconds": .int(limit),
+                    ])
+            }
+            replacementQueue.append((slot: worker.slot, reason: .terminate))
+        }
+        if replacement == nil && !replacementQueue.isEmpty { replaceNextSlot() }
+    }
+
+    // MARK: - Sampling
+
+    /// Once a second: both sockets' accept queues into the scoreboard, then the request time limit.
+    private mutating func sampleEverySecond() {
+        let now = monotonicSeconds()
+        guard now >= nextSampleAt else { return }
+        nextSampleAt = now + 1
+        for (lane, socket) in [
+            (Scoreboard.Lane.interactive, listeningSocket.fileDescriptor),
+            (.password, passwordListeningSocket.fileDescriptor),
+        ] {
+            var queued: Int64 = 0
+            var length: Int64 = 0
+            if clinux_listen_queue(socket, &queued, &length) == 0 {
+                scoreboard.recordListenQueue(lane: lane, queued: queued, length: length)
+            }
+        }
+        terminateOverdueRequests(now: now)
     }
 
     // MARK: - Stopping
@@ -258,8 +336,8 @@ struct Supervisor: ~Copyable {
         // Workers finish in-flight requests within the shutdown timeout; a little more before SIGKILL.
         stopDeadline = monotonicSeconds() + Double(configuration.pool.shutdownTimeoutSeconds) + 5
         scheduledRestarts.removeAll()
-        rollQueue.removeAll()
-        rollReplacement = nil
+        replacementQueue.removeAll()
+        replacement = nil
         for processID in workers.keys {
             workers[processID]?.isRetiring = true
             workers[processID]?.send(SIGTERM)
@@ -276,12 +354,18 @@ struct Supervisor: ~Copyable {
             self.stopDeadline = now + 5
             exitStatus = 1
         }
-        if let rollReplacement, let worker = workers[rollReplacement],
+        if let replacement, let worker = workers[replacement.processID],
             now - worker.startedAt > Self.readinessTimeoutSeconds
         {
             worker.send(SIGKILL)
-            workers[rollReplacement]?.isRetiring = true
-            abandonRoll(reason: "replacement did not report ready in time")
+            workers[replacement.processID]?.isRetiring = true
+            abandonReplacements(reason: "replacement did not report ready in time")
+        }
+        for (processID, worker) in workers where stopDeadline == nil {
+            guard let killDeadline = worker.killDeadline, now >= killDeadline else { continue }
+            logger.error("retired worker did not drain in time; killing it", ["pid": .int(Int(processID))])
+            worker.send(SIGKILL)
+            workers[processID]?.killDeadline = nil
         }
     }
 

@@ -21,6 +21,9 @@ struct WorkerProcess {
     var readinessPipe: Int32
     /// Set once SIGTERM was sent, so its exit is expected rather than a crash.
     var isRetiring = false
+    /// When a retired worker that has not exited is killed (monotonic seconds); nil once killed, or while the
+    /// pool's own stop deadline applies.
+    var killDeadline: Double?
 
     var isReady: Bool { readinessPipe < 0 }
 

@@ -42,6 +42,13 @@ struct FastCGIRequest: ~Copyable {
     enum Incoming {
         case complete(Request)
         case bodyTooLarge(Request)
+
+        /// The request, whole or up to its oversized body.
+        var request: Request {
+            switch self {
+            case .complete(let request), .bodyTooLarge(let request): request
+            }
+        }
     }
 
     /// What `accept(admitting:)` found.

@@ -36,7 +36,7 @@ enum PasswordLane {
                     let stores = context.makeStores(threadIndex: threadIndex)
                     try? stores.health.checkHealth()
                     warmedUp.leave()
-                    serveQueue(queue, stores: stores, context: context)
+                    serveQueue(queue, stores: stores, context: context, threadIndex: threadIndex)
                 })
         }
         finished.append(
@@ -113,16 +113,17 @@ enum PasswordLane {
 
     /// A hashing thread: serves admitted requests one at a time until the queue is stopped and empty.
     private static func serveQueue(
-        _ queue: AdmissionQueue<PendingPasswordRequest>, stores: RequestStores, context: WorkerContext
+        _ queue: AdmissionQueue<PendingPasswordRequest>, stores: RequestStores, context: WorkerContext,
+        threadIndex: Int
     ) {
         while let admission = queue.next() {
             context.scoreboardEntry?.queueDepthChanged(by: -1)
             switch admission {
             case .start(let pending):
-                context.scoreboardEntry?.requestStarted()
+                context.scoreboardEntry?.requestStarted(thread: threadIndex, requestID: pending.request.requestID)
                 pending.connection.send(
                     context.application.respond(to: pending.request, stores: stores), logger: context.logger)
-                context.scoreboardEntry?.requestFinished()
+                context.scoreboardEntry?.requestFinished(thread: threadIndex)
                 context.countServedRequest()
             case .shed(let pending):
                 refuse(pending, context: context)

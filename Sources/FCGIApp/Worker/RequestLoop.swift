@@ -11,6 +11,7 @@ struct WorkerContext: Sendable {
     let configuration: Configuration
     let application: Application
     let logger: Logger
+    let lane: Scoreboard.Lane
     let listeningSocket: Int32
     let stopDescriptor: Int32
     /// Requests this worker has served, to recycle it after `requestLimit` (0: never).
@@ -37,6 +38,7 @@ struct WorkerContext: Sendable {
         switch connection.accept(admitting: configuration.listening.allowedClients, refusing: refusedConnection) {
         case .request:
             backoff.succeeded()
+            scoreboard?.countAcceptedConnection(lane: lane)
             return true
         case .nothing, .refused:
             return false
@@ -114,9 +116,12 @@ struct RequestLoop: ~Copyable {
     private let request: FastCGIRequest
     private let waiter: AcceptWaiter
     private let stores: RequestStores
+    /// Its place among the worker's threads, and so in the worker's scoreboard entry.
+    private let threadIndex: Int
 
     init(context: WorkerContext, threadIndex: Int) throws(SystemCallError) {
         self.context = context
+        self.threadIndex = threadIndex
         request = FastCGIRequest(listeningSocket: context.listeningSocket)
         waiter = try AcceptWaiter(listeningSocket: context.listeningSocket, stopDescriptor: context.stopDescriptor)
         stores = context.makeStores(threadIndex: threadIndex)
@@ -133,11 +138,10 @@ struct RequestLoop: ~Copyable {
         var backoff = AcceptFailureBackoff()
         while case .connectionPending = waiter.wait() {
             guard context.acceptRequest(on: request, backoff: &backoff) else { continue }
-            context.scoreboardEntry?.requestStarted()
-            let response = context.response(
-                to: request.readRequest(maxBodyBytes: context.configuration.pool.maxBodyBytes), stores: stores)
-            request.send(response, logger: context.logger)
-            context.scoreboardEntry?.requestFinished()
+            let incoming = request.readRequest(maxBodyBytes: context.configuration.pool.maxBodyBytes)
+            context.scoreboardEntry?.requestStarted(thread: threadIndex, requestID: incoming.request.requestID)
+            request.send(context.response(to: incoming, stores: stores), logger: context.logger)
+            context.scoreboardEntry?.requestFinished(thread: threadIndex)
             context.countServedRequest()
         }
     }

@@ -46,11 +46,14 @@ enum Worker {
             lane == .password ? configuration.passwordLane.hashingConcurrency : configuration.pool.threadsPerWorker
         scoreboardEntry?.claim(processID: getpid(), lane: lane, threads: threadCount)
         var applicationConfiguration = configuration.applicationConfiguration
-        applicationConfiguration.poolStatus = scoreboard
+        applicationConfiguration.pool = scoreboard.map {
+            HostScoreboard(
+                scoreboard: $0, hostName: hostName(), listenAddress: configuration.listening.address.description)
+        }
         let context = WorkerContext(
             configuration: configuration,
             application: Application(configuration: applicationConfiguration, logger: logger),
-            logger: logger, listeningSocket: listeningSocket, stopDescriptor: stopDescriptor,
+            logger: logger, lane: lane, listeningSocket: listeningSocket, stopDescriptor: stopDescriptor,
             servedRequests: RequestCounter(), requestLimit: jitteredRequestLimit(configuration.pool.workerMaxRequests),
             scoreboard: scoreboard, scoreboardEntry: scoreboardEntry)
         let threads =
@@ -58,10 +61,12 @@ enum Worker {
             ? PasswordLane.start(context: context)
             : startRequestThreads(context: context, count: threadCount)
         _ = threads.warmedUp.wait(timeout: .now() + .seconds(configuration.database.connectTimeoutSeconds + 1))
+        scoreboardEntry?.changeState(to: .ready)
         reportReady()
 
         let stopReason = waitForStop(signals: signals, stopDescriptor: stopDescriptor)
         logger.info("worker draining", ["reason": .string(stopReason)])
+        scoreboardEntry?.changeState(to: .draining)
         FCGX_ShutdownPending()
         var one: UInt64 = 1
         _ = write(stopDescriptor, &one, MemoryLayout<UInt64>.size)
@@ -129,6 +134,12 @@ enum Worker {
         var byte: UInt8 = 1
         _ = write(WorkerProcess.readinessFileDescriptor, &byte, 1)
         close(WorkerProcess.readinessFileDescriptor)
+    }
+
+    private static func hostName() -> String {
+        var name = [CChar](repeating: 0, count: 256)
+        guard gethostname(&name, name.count - 1) == 0 else { return "" }
+        return String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     private static func isListeningSocket(_ descriptor: Int32) -> Bool {

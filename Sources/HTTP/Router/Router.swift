@@ -4,6 +4,8 @@
 /// percent-decoded on its own, so an encoded `/` stays inside its parameter.
 public struct Router<Context>: Sendable {
     struct Endpoint: Sendable {
+        /// Its place in `operations`.
+        let operation: Int
         let parameterNames: [String]
         let handler: RouterBuilder<Context>.Handler
     }
@@ -49,6 +51,13 @@ public struct Router<Context>: Sendable {
     /// Runs the matching handler: 404 for an unknown path, 405 with `Allow` for a known path and
     /// another method, 400 for a parameter that is not valid percent-encoded UTF-8.
     public func respond(to request: Request, context: Context) throws -> Response {
+        try match(request).respond(to: request, context: context)
+    }
+
+    /// The route a request reaches, before its handler runs, so that the caller knows which operation answered
+    /// even when the handler throws (the request-duration metrics are per route template). Throws 404 for an
+    /// unknown path and 405 with `Allow` for a known path and another method.
+    public func match(_ request: Request) throws -> Match {
         guard request.path.hasPrefix("/"),
             let (node, rawValues) = root.find(RoutePattern.split(request.path)[...], captured: [])
         else {
@@ -61,15 +70,29 @@ public struct Router<Context>: Sendable {
             if allowed.contains(.get) { allowed.insert(.head) }
             throw APIError.methodNotAllowed(allowed: allowed.sorted())
         }
-        var values: [String: String] = [:]
-        for (name, rawValue) in zip(endpoint.parameterNames, rawValues) {
-            guard let value = PercentDecoding.decodePathSegment(rawValue) else {
-                throw APIError.invalidParameter(name: name)
+        return Match(endpoint: endpoint, rawValues: rawValues)
+    }
+
+    /// A request's route: its operation, and the handler with the path's raw parameter values.
+    public struct Match {
+        fileprivate let endpoint: Endpoint
+        fileprivate let rawValues: [Substring]
+
+        /// The index of the route in `operations` (HEAD answered by a GET route is that GET route).
+        public var operation: Int { endpoint.operation }
+
+        /// Decodes the path parameters (400 for one that is not valid percent-encoded UTF-8) and runs the handler.
+        public func respond(to request: Request, context: Context) throws -> Response {
+            var values: [String: String] = [:]
+            for (name, rawValue) in zip(endpoint.parameterNames, rawValues) {
+                guard let value = PercentDecoding.decodePathSegment(rawValue) else {
+                    throw APIError.invalidParameter(name: name)
+                }
+                values[name] = value
             }
-            values[name] = value
+            var request = request
+            request.parameters = Parameters(values)
+            return try endpoint.handler(request, context)
         }
-        var request = request
-        request.parameters = Parameters(values)
-        return try endpoint.handler(request, context)
     }
 }

@@ -8,6 +8,9 @@ public struct RouterBuilder<Context> {
     /// An empty table; route groups add to it through their `register(on:)` functions.
     public init() {}
 
+    /// The routes registered so far, as path pattern and method, in the order `Router.operations` will list them.
+    public var operations: [(path: String, method: HTTPMethod)] { routes.map { ($0.path, $0.method) } }
+
     /// Adds a route; registering the same method for the same path shape twice is a bug and traps.
     public mutating func on(_ path: String, method: HTTPMethod, use handler: @escaping Handler) {
         let pattern = RoutePattern(path)
@@ -30,11 +33,12 @@ public struct RouterBuilder<Context> {
     /// The routes as a tree of path segments, built once.
     public func build() -> Router<Context> {
         var root = Router<Context>.Node()
-        for route in routes {
+        for (operation, route) in routes.enumerated() {
             root.insert(
-                Router<Context>.Endpoint(parameterNames: route.pattern.parameterNames, handler: route.handler),
+                Router<Context>.Endpoint(
+                    operation: operation, parameterNames: route.pattern.parameterNames, handler: route.handler),
                 method: route.method, at: route.pattern.segments[...])
         }
-        return Router(root: root, operations: routes.map { ($0.path, $0.method) })
+        return Router(root: root, operations: operations)
     }
 }

@@ -11,6 +11,8 @@ public struct Application: Sendable {
     /// Every route, as path pattern and method.
     public var operations: [(path: String, method: HTTPMethod)] { router.operations }
     private let logger: Logger
+    /// This host's request durations by route; nil without a pool.
+    private let requestDurations: RequestDurationHistogram?
 
     /// Registers every route group once; the router is immutable afterwards.
     public init(configuration: ApplicationConfiguration, logger: Logger) {
@@ -20,7 +22,6 @@ public struct Application: Sendable {
         let authenticator = Authenticator(accessTokens: configuration.auth.accessTokens)
         HealthRoutes.register(on: &router)
         OpenAPIRoutes.register(on: &router)
-        MetricsRoutes(poolStatus: configuration.poolStatus).register(on: &router)
         let authFlows = AuthFlows(configuration: configuration.auth)
         AuthRoutes(flows: authFlows, authenticator: authenticator).register(on: &router)
         SessionRoutes(flows: authFlows, authenticator: authenticator).register(on: &router)
@@ -28,7 +29,14 @@ public struct Application: Sendable {
         ConversationRoutes(authenticator: authenticator).register(on: &router)
         ChatRoutes(authenticator: authenticator, agent: configuration.agent).register(on: &router)
         MCPRoutes(authenticator: authenticator).register(on: &router)
+        // Last, because the histogram it reports counts every route, its own included.
+        let requestDurations = configuration.pool.flatMap {
+            RequestDurationHistogram(
+                operations: router.operations + MetricsRoutes.operations, counters: $0.requestDurationCounters)
+        }
+        MetricsRoutes(pool: configuration.pool, requestDurations: requestDurations).register(on: &router)
         self.router = router.build()
+        self.requestDurations = requestDurations
     }
 
     /// Routes the request and maps any error to its response; adds `X-Request-ID` and logs the request.
@@ -38,20 +46,24 @@ public struct Application: Sendable {
             return respond(rejecting: request, with: .payloadTooLarge(limit: configuration.maxBodyBytes))
         }
         let context = RequestContext(requestID: request.requestID, stores: stores, logger: logger)
+        var operation: Int?
         let response: Response
         do {
-            response = try router.respond(to: request, context: context)
+            let route = try router.match(request)
+            operation = route.operation
+            response = try route.respond(to: request, context: context)
         } catch {
             response = ErrorMapping.response(for: error, requestID: request.requestID, logger: logger)
         }
-        return finish(response, for: request, userID: context.userID, startedAt: start)
+        return finish(response, for: request, operation: operation, userID: context.userID, startedAt: start)
     }
 
     /// Answers a request the transport refused before routing (e.g. 413 for an oversized body), with the
     /// same headers and access-log line as any other response.
     public func respond(rejecting request: Request, with error: APIError) -> Response {
         let start = ContinuousClock.now
-        return finish(errorResponse(for: error, request: request), for: request, userID: nil, startedAt: start)
+        return finish(
+            errorResponse(for: error, request: request), for: request, operation: nil, userID: nil, startedAt: start)
     }
 
     /// The response for `error`, with `X-Request-ID`, but not logged: `respond(rejecting:with:)` also logs.
@@ -62,7 +74,8 @@ public struct Application: Sendable {
     }
 
     private func finish(
-        _ response: Response, for request: Request, userID: String?, startedAt start: ContinuousClock.Instant
+        _ response: Response, for request: Request, operation: Int?, userID: String?,
+        startedAt start: ContinuousClock.Instant
     ) -> Response {
         var response = response
         response.headers.replaceOrAdd(name: "X-Request-ID", value: request.requestID)
@@ -70,7 +83,12 @@ public struct Application: Sendable {
         if !response.headers.contains(name: "Cache-Control") {
             response.headers.add(name: "Cache-Control", value: "no-store")
         }
-        logAccess(request: request, status: response.status, userID: userID, duration: ContinuousClock.now - start)
+        let duration = ContinuousClock.now - start
+        let isSlow = configuration.slowRequestThreshold.map { duration >= $0 } ?? false
+        requestDurations?.record(
+            operation: operation, method: request.method, status: response.status, duration: duration)
+        if isSlow { configuration.pool?.countSlowRequest() }
+        logAccess(request: request, status: response.status, userID: userID, duration: duration, isSlow: isSlow)
         return response
     }
 
@@ -79,8 +97,7 @@ public struct Application: Sendable {
     /// the request id that their other lines carry. Only these fields: headers, cookies, bodies and the query
     /// string can hold credentials, so they are never logged. Nothing is built when the level drops the line
     /// (the bench and quiet deployments run at `warning`).
-    private func logAccess(request: Request, status: HTTPStatus, userID: String?, duration: Duration) {
-        let isSlow = configuration.slowRequestThreshold.map { duration >= $0 } ?? false
+    private func logAccess(request: Request, status: HTTPStatus, userID: String?, duration: Duration, isSlow: Bool) {
         guard isSlow ? logger.isEnabled(.warning) : logger.isEnabled(.info) else { return }
         let (seconds, attoseconds) = duration.components
         let milliseconds = Double(seconds) * 1000 + Double(attoseconds) / 1e15

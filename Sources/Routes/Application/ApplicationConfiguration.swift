@@ -12,17 +12,18 @@ public struct ApplicationConfiguration: Sendable {
     /// A request that takes at least this long is logged at `warning` ("slow request"), whatever `LOG_LEVEL`
     /// keeps of the other access lines; nil logs none as slow.
     public var slowRequestThreshold: Duration?
-    /// The pool's scoreboard, which `/metrics` reports; nil leaves the pool's lines out.
-    public var poolStatus: (any PoolStatusSource)?
+    /// The pool's scoreboard, which `/status` and `/metrics` report and every request adds to (its duration,
+    /// whether it was slow); nil where no pool runs.
+    public var pool: (any PoolScoreboard)?
 
     public init(
         maxBodyBytes: Int = 1 << 20, auth: AuthConfiguration, agent: any ChatAgent = BuiltInAgent(),
-        slowRequestThreshold: Duration? = nil, poolStatus: (any PoolStatusSource)? = nil
+        slowRequestThreshold: Duration? = nil, pool: (any PoolScoreboard)? = nil
     ) {
         self.maxBodyBytes = maxBodyBytes
         self.auth = auth
         self.agent = agent
         self.slowRequestThreshold = slowRequestThreshold
-        self.poolStatus = poolStatus
+        self.pool = pool
     }
 }

@@ -596,11 +596,11 @@ enum OpenAPIDocument {
         "operationId": "getMetrics",
         "tags": ["operations"],
         "summary": "Authentication counters and the pool's gauges for Prometheus (loopback only).",
-        "description": "Authentication counts come from the append-only auth event trail, so they are the same whichever worker or host answers and survive restarts. The pool's lines (`todo_chatbot_request_threads`, `todo_chatbot_password_hashing_*`) describe the host that answers, read from its pool's shared scoreboard. Only for scrapers on the host itself: nginx refuses other clients, and the worker answers 404 to any peer but loopback in case a deployment forgets that rule. Not under `/api/`, so not for the front end.",
+        "description": "Authentication counts come from the append-only auth event trail, so they are the same whichever worker or host answers and survive restarts. Everything else describes the host that answers, read from its pool's shared scoreboard: the pool's series (those of `/status?format=prometheus`) and `todo_chatbot_request_duration_seconds`, a histogram by method, route template and status class. Through the shared nginx that is whichever host the upstream picks; `/pool/N/metrics` names a host (docs/operations.md). Only for scrapers on the host itself: nginx refuses other clients, and the worker answers 404 to any peer but loopback in case a deployment forgets that rule. Not under `/api/`, so not for the front end.",
         "security": [],
         "responses": {
           "200": {
-            "description": "Prometheus text format 0.0.4: one `todo_chatbot_auth_events_total{event=\"…\"}` counter per kind of auth event, then the pool's request threads by lane and state, and the password lane's hashing in progress, queue depth and shed requests.",
+            "description": "Prometheus text format 0.0.4: one `todo_chatbot_auth_events_total{event=\"…\"}` counter per kind of auth event, then the pool's series, then the request-duration histogram (series with no request left out).",
             "headers": {
               "X-Request-ID": { "$ref": "#/components/headers/X-Request-ID" },
               "Cache-Control": { "$ref": "#/components/headers/Cache-Control-No-Store" }
@@ -609,43 +609,77 @@ enum OpenAPIDocument {
               "text/plain": {
                 "schema": {
                   "type": "string",
-                  "pattern": "^# HELP todo_chatbot_auth_events_total .*\\n# TYPE todo_chatbot_auth_events_total counter\\n(todo_chatbot_auth_events_total\\{event=\"[a-z_]+\"\\} [0-9]+\\n)+(# (HELP|TYPE) todo_chatbot_[a-z_]+ .*\\n|todo_chatbot_[a-z_]+(\\{[a-z_]+=\"[a-z_]+\"(,[a-z_]+=\"[a-z_]+\")*\\})? [0-9]+\\n)*$"
+                  "pattern": "^# HELP todo_chatbot_auth_events_total .*\\n# TYPE todo_chatbot_auth_events_total counter\\n(todo_chatbot_auth_events_total\\{event=\"[a-z_]+\"\\} [0-9]+\\n)+(# (HELP|TYPE) todo_chatbot_[a-z_]+ .*\\n|todo_chatbot_[a-z_]+(\\{[a-z_]+=\"[^\"\\\\\\n]*\"(,[a-z_]+=\"[^\"\\\\\\n]*\")*\\})? [0-9]+(\\.[0-9]+)?\\n)*$"
                 }
               }
             }
           },
-          "403": {
-            "description": "`forbidden`, from nginx: the client is not on the host itself.",
-            "headers": {
-              "X-Request-ID": { "$ref": "#/components/headers/X-Request-ID" },
-              "Cache-Control": { "$ref": "#/components/headers/Cache-Control-No-Store" }
-            },
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error",
-                  "properties": { "error": { "properties": { "code": { "const": "forbidden" } } } }
-                }
-              }
-            }
-          },
-          "404": {
-            "description": "`not_found`: the worker's answer to a peer other than loopback, should nginx let one through.",
-            "headers": {
-              "X-Request-ID": { "$ref": "#/components/headers/X-Request-ID" },
-              "Cache-Control": { "$ref": "#/components/headers/Cache-Control-No-Store" }
-            },
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error",
-                  "properties": { "error": { "properties": { "code": { "const": "not_found" } } } }
-                }
-              }
-            }
-          },
+          "403": { "$ref": "#/components/responses/LocalOnly" },
+          "404": { "$ref": "#/components/responses/LocalOnlyNotFound" },
           "500": { "$ref": "#/components/responses/InternalError" },
           "503": { "$ref": "#/components/responses/ServiceUnavailable" }
+        }
+      }
+    },
+    "/status": {
+      "get": {
+        "operationId": "getPoolStatus",
+        "tags": ["operations"],
+        "summary": "The pool's status page, as PHP-FPM's: this host's connections, accept queue, threads and each worker (loopback only).",
+        "description": "Read from the shared scoreboard of the host that answers, nothing from the database: through the shared nginx that is whichever host the upstream picks, and `/pool/N/status` names a host (N = its place among nginx's upstream addresses). The JSON (the default) holds every worker with the requests it is serving; `format=prometheus` gives the same figures as the pool's series of `/metrics`, named like php-fpm_exporter's. docs/operations.md describes each field. Loopback only, as `/metrics`.",
+        "security": [],
+        "parameters": [
+          {
+            "name": "format",
+            "in": "query",
+            "required": false,
+            "description": "`json` (the default) or `prometheus` (text format 0.0.4).",
+            "schema": { "type": "string", "enum": ["json", "prometheus"], "default": "json" }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The status page.",
+            "headers": {
+              "X-Request-ID": { "$ref": "#/components/headers/X-Request-ID" },
+              "Cache-Control": { "$ref": "#/components/headers/Cache-Control-No-Store" }
+            },
+            "content": {
+              "application/json": { "schema": { "$ref": "#/components/schemas/PoolStatus" } },
+              "text/plain": {
+                "schema": {
+                  "type": "string",
+                  "pattern": "^(# (HELP|TYPE) todo_chatbot_[a-z_]+ .*\\n|todo_chatbot_[a-z_]+(\\{[a-z_]+=\"[^\"\\\\\\n]*\"(,[a-z_]+=\"[^\"\\\\\\n]*\")*\\})? [0-9]+(\\.[0-9]+)?\\n)*$"
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "`validation_failed`: `format` is neither `json` nor `prometheus`.",
+            "headers": {
+              "X-Request-ID": { "$ref": "#/components/headers/X-Request-ID" },
+              "Cache-Control": { "$ref": "#/components/headers/Cache-Control-No-Store" }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error",
+                  "properties": {
+                    "error": {
+                      "properties": {
+                        "code": { "const": "validation_failed" },
+                        "fields": { "propertyNames": { "enum": ["format"] } }
+                      },
+                      "required": ["fields"]
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "403": { "$ref": "#/components/responses/LocalOnly" },
+          "404": { "$ref": "#/components/responses/LocalOnlyNotFound" },
+          "500": { "$ref": "#/components/responses/InternalError" }
         }
       }
     },
@@ -2154,6 +2188,36 @@ enum OpenAPIDocument {
       }
     },
     "responses": {
+      "LocalOnly": {
+        "description": "`forbidden`, from nginx: the client is not on the host itself.",
+        "headers": {
+          "X-Request-ID": { "$ref": "#/components/headers/X-Request-ID" },
+          "Cache-Control": { "$ref": "#/components/headers/Cache-Control-No-Store" }
+        },
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Error",
+              "properties": { "error": { "properties": { "code": { "const": "forbidden" } } } }
+            }
+          }
+        }
+      },
+      "LocalOnlyNotFound": {
+        "description": "`not_found`: the worker's answer to a peer other than loopback, should nginx let one through.",
+        "headers": {
+          "X-Request-ID": { "$ref": "#/components/headers/X-Request-ID" },
+          "Cache-Control": { "$ref": "#/components/headers/Cache-Control-No-Store" }
+        },
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Error",
+              "properties": { "error": { "properties": { "code": { "const": "not_found" } } } }
+            }
+          }
+        }
+      },
       "Unauthenticated": {
         "description": "`unauthenticated`: the access token is missing, malformed, badly signed or expired, or its session or user no longer exists. Call `refresh`, then retry once.",
         "headers": {
@@ -2857,6 +2921,93 @@ enum OpenAPIDocument {
         "properties": {
           "status": { "enum": ["ok", "degraded"] },
           "database": { "enum": ["ok", "unavailable"] }
+        }
+      },
+      "PoolStatus": {
+        "type": "object",
+        "description": "One host's pool: docs/operations.md describes each field.",
+        "required": ["host", "listen", "start_time", "start_since", "lanes", "slow_requests", "refused_connections", "worker_restarts", "workers"],
+        "additionalProperties": false,
+        "properties": {
+          "host": { "type": "string", "description": "The host's name." },
+          "listen": { "type": "string", "description": "The pool's FastCGI address, `FCGI_LISTEN` (`unix:/path` or `host:port`)." },
+          "start_time": { "$ref": "#/components/schemas/Timestamp" },
+          "start_since": { "type": "integer", "minimum": 0, "description": "Seconds since the pool started." },
+          "lanes": {
+            "type": "object",
+            "required": ["interactive", "password"],
+            "additionalProperties": false,
+            "properties": {
+              "interactive": { "allOf": [{ "$ref": "#/components/schemas/PoolLane" }], "unevaluatedProperties": false },
+              "password": {
+                "allOf": [{ "$ref": "#/components/schemas/PoolLane" }],
+                "required": ["queue_depth", "shed_requests"],
+                "properties": {
+                  "queue_depth": { "type": "integer", "minimum": 0, "description": "Password requests waiting for a hashing thread." },
+                  "shed_requests": { "type": "integer", "minimum": 0, "description": "Password requests answered 503 `server_busy` since the pool started." }
+                },
+                "unevaluatedProperties": false
+              }
+            }
+          },
+          "slow_requests": { "type": "integer", "minimum": 0, "description": "Requests that took `SLOW_REQUEST_MS` or longer since the pool started." },
+          "refused_connections": { "type": "integer", "minimum": 0, "description": "Connections from clients `FCGI_ALLOWED_CLIENTS` does not name, since the pool started." },
+          "worker_restarts": {
+            "type": "object",
+            "description": "Workers started in place of another since the pool started, by reason.",
+            "required": ["crash", "recycle", "roll", "terminate"],
+            "additionalProperties": false,
+            "properties": {
+              "crash": { "type": "integer", "minimum": 0 },
+              "recycle": { "type": "integer", "minimum": 0 },
+              "roll": { "type": "integer", "minimum": 0 },
+              "terminate": { "type": "integer", "minimum": 0 }
+            }
+          },
+          "workers": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "required": ["pid", "lane", "state", "start_time", "start_since", "requests", "threads", "requests_in_flight"],
+              "additionalProperties": false,
+              "properties": {
+                "pid": { "type": "integer", "minimum": 1 },
+                "lane": { "enum": ["interactive", "password"] },
+                "state": { "enum": ["starting", "idle", "busy", "draining"] },
+                "start_time": { "$ref": "#/components/schemas/Timestamp" },
+                "start_since": { "type": "integer", "minimum": 0 },
+                "requests": { "type": "integer", "minimum": 0, "description": "Requests it has served since it started." },
+                "threads": { "type": "integer", "minimum": 1 },
+                "requests_in_flight": {
+                  "type": "array",
+                  "items": {
+                    "type": "object",
+                    "required": ["request_id", "duration_ms"],
+                    "additionalProperties": false,
+                    "properties": {
+                      "request_id": { "type": "string", "description": "nginx's `$request_id`, as the request's log lines carry it." },
+                      "duration_ms": { "type": "integer", "minimum": 0 }
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      },
+      "PoolLane": {
+        "type": "object",
+        "description": "One lane's socket and threads, in PHP-FPM's terms.",
+        "required": ["accepted_connections", "listen_queue", "max_listen_queue", "listen_queue_length", "active_threads", "idle_threads", "total_threads", "max_active_threads"],
+        "properties": {
+          "accepted_connections": { "type": "integer", "minimum": 0, "description": "Connections accepted since the pool started." },
+          "listen_queue": { "type": "integer", "minimum": 0, "description": "Connections waiting in the accept queue, sampled every second." },
+          "max_listen_queue": { "type": "integer", "minimum": 0, "description": "The most seen waiting since the pool started." },
+          "listen_queue_length": { "type": "integer", "minimum": 0, "description": "The accept queue's size (the kernel's backlog)." },
+          "active_threads": { "type": "integer", "minimum": 0 },
+          "idle_threads": { "type": "integer", "minimum": 0 },
+          "total_threads": { "type": "integer", "minimum": 0 },
+          "max_active_threads": { "type": "integer", "minimum": 0, "description": "The most threads busy at once since the pool started." }
         }
       },
       "RegisterRequest": {

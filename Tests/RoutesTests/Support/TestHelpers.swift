@@ -22,7 +22,7 @@ struct TestApplication {
     init(
         health: InMemoryHealthStore = InMemoryHealthStore(), maxBodyBytes: Int = 1 << 20,
         rateLimits: RateLimits = RateLimits(), refreshGraceSeconds: Int = 10, agent: any ChatAgent = BuiltInAgent(),
-        slowRequestThreshold: Duration? = nil, logLevel: Logger.Level = .debug
+        slowRequestThreshold: Duration? = nil, logLevel: Logger.Level = .debug, pool: (any PoolScoreboard)? = nil
     ) {
         log = LogCapture(minimumLevel: logLevel)
         store = InMemoryAuthStore()
@@ -38,7 +38,8 @@ struct TestApplication {
             publicOrigin: "https://app.example", rateLimits: rateLimits)
         application = Application(
             configuration: ApplicationConfiguration(
-                maxBodyBytes: maxBodyBytes, auth: auth, agent: agent, slowRequestThreshold: slowRequestThreshold),
+                maxBodyBytes: maxBodyBytes, auth: auth, agent: agent, slowRequestThreshold: slowRequestThreshold,
+                pool: pool),
             logger: log.logger)
         stores = RequestStores(
             health: health, users: store, sessions: store, authEvents: store, rateLimits: store, tasks: tasks,
