@@ -46,8 +46,13 @@ final class ScoreboardTests: XCTestCase {
         XCTAssertTrue(supervisor.requestsInFlight(entry: 1).isEmpty)
         XCTAssertEqual(status.workers.first?.state, .idle)
         XCTAssertEqual(status.workers.first?.requests, 2)
+        XCTAssertEqual(status.workers.first?.inFlight, [])
         XCTAssertEqual(status.interactive.activeThreads, 0)
         XCTAssertEqual(status.interactive.maxActiveThreads, 2, "the most ever busy stays")
+        entry.requestStarted(thread: 2, requestID: "abc")
+        XCTAssertEqual(
+            supervisor.requestsInFlight(entry: 1).map(\.requestID), ["abc"], "nothing of the longer id before it")
+        entry.requestFinished(thread: 2)
         entry.changeState(to: .draining)
         XCTAssertEqual(supervisor.poolStatus(hostName: "h", listenAddress: "a").workers.first?.state, .draining)
     }

@@ -161,6 +161,18 @@ final class MetricsRoutesTests: XCTestCase {
         XCTAssertTrue(text.contains(#"todo_chatbot_accepted_connections_total{lane="interactive"} 812"#))
     }
 
+    func testARequestRefusedBeforeItsRouteRanCountsUnderThatRoute() {
+        let app = TestApplication(pool: FixedPool(status: Self.status))
+        let login = Request(method: .post, path: "/api/auth/login")
+        XCTAssertEqual(
+            app.application.respond(rejecting: login, with: .serverBusy(retryAfterSeconds: 1)).status.code, 503)
+        let metrics = app.respond(to: Request(method: .get, path: "/metrics", remoteAddress: "127.0.0.1")).bodyText
+        XCTAssertTrue(
+            lines(metrics).contains(
+                #"todo_chatbot_request_duration_seconds_count{method="POST",route="/api/auth/login",status="5xx"} 1"#),
+            metrics)
+    }
+
     func testTheStatusPageIsJSONByDefaultPrometheusOnRequestAndLoopbackOnly() throws {
         let app = TestApplication(pool: FixedPool(status: Self.status))
         let json = app.respond(to: Request(method: .get, path: "/status", remoteAddress: "::1"))

@@ -196,7 +196,8 @@ struct Scoreboard: @unchecked Sendable {
     private static func readRequestID(_ words: UnsafeMutablePointer<Int64>) -> String {
         var bytes: [UInt8] = []
         for index in 0..<ThreadField.requestIDWords {
-            withUnsafeBytes(of: UInt64(bitPattern: clinux_atomic_load(words + index))) { bytes += $0 }
+            let word = UInt64(bitPattern: clinux_atomic_load(words + index))
+            for shift in stride(from: 0, to: 64, by: 8) { bytes.append(UInt8(truncatingIfNeeded: word >> shift)) }
         }
         return String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
     }
@@ -249,12 +250,23 @@ struct Scoreboard: @unchecked Sendable {
             }
             guard thread < threadSlots else { return }
             let slot = words + Field.words + thread * ThreadField.words
-            var idWords = [UInt64](repeating: 0, count: ThreadField.requestIDWords)
-            idWords.withUnsafeMutableBytes { buffer in
-                for (index, byte) in requestID.utf8.prefix(buffer.count).enumerated() { buffer[index] = byte }
+            // Eight bytes to a word, little-endian as `readRequestID` reads them back; no allocation per request.
+            var word: UInt64 = 0
+            var index = 0
+            for byte in requestID.utf8.prefix(8 * ThreadField.requestIDWords) {
+                word |= UInt64(byte) << (8 * UInt64(index % 8))
+                index += 1
+                if index % 8 == 0 {
+                    clinux_atomic_store(slot + ThreadField.requestID + index / 8 - 1, Int64(bitPattern: word))
+                    word = 0
+                }
             }
-            for (index, word) in idWords.enumerated() {
-                clinux_atomic_store(slot + ThreadField.requestID + index, Int64(bitPattern: word))
+            if index % 8 != 0 {
+                clinux_atomic_store(slot + ThreadField.requestID + index / 8, Int64(bitPattern: word))
+                index += 8 - index % 8
+            }
+            for rest in (index / 8)..<ThreadField.requestIDWords {
+                clinux_atomic_store(slot + ThreadField.requestID + rest, 0)
             }
             clinux_atomic_store(slot + ThreadField.requestStart, Scoreboard.monotonicMicroseconds())
         }

@@ -62,8 +62,11 @@ public struct Application: Sendable {
     /// same headers and access-log line as any other response.
     public func respond(rejecting request: Request, with error: APIError) -> Response {
         let start = ContinuousClock.now
+        // Counted under its route when it has one (a shed login is the login route's 503).
+        let operation = try? router.match(request).operation
         return finish(
-            errorResponse(for: error, request: request), for: request, operation: nil, userID: nil, startedAt: start)
+            errorResponse(for: error, request: request), for: request, operation: operation, userID: nil,
+            startedAt: start)
     }
 
     /// The response for `error`, with `X-Request-ID`, but not logged: `respond(rejecting:with:)` also logs.
