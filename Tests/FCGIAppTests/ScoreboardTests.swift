@@ -21,6 +21,15 @@ final class ScoreboardTests: XCTestCase {
         XCTAssertNil(worker.entry(3))
     }
 
+    func testAWorkerRefusesAScoreboardOfAnotherLayout() throws {
+        // What an older supervisor hands a worker after the binary was replaced in place: other words at 0.
+        let descriptor = clinux_memfd_create("older-scoreboard", UInt32(MFD_CLOEXEC))
+        XCTAssertGreaterThanOrEqual(descriptor, 0)
+        defer { close(descriptor) }
+        XCTAssertEqual(ftruncate(descriptor, 4096), 0)
+        XCTAssertNil(Scoreboard.attach(fileDescriptor: descriptor))
+    }
+
     func testRequestsInFlightAreListedWithTheirIdsUntilTheyFinish() throws {
         let (supervisor, worker) = try makeScoreboards()
         let entry = try XCTUnwrap(worker.entry(1))

@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import threading
+from pathlib import Path
 
 from api import bearer, signed_up
 from stack import create_database, psql, wait_until
@@ -18,6 +19,12 @@ def status(stack, **arguments):
     assert response.status_code == 200, response.text
     assert response.headers["Content-Type"].startswith("application/json")
     return response
+
+
+def every_thread_stopped(pid):
+    """Whether /proc shows each thread of the process stopped (state T) by a SIGSTOP."""
+    states = [(task / "stat").read_text().rsplit(")", 1)[1].split()[0] for task in Path(f"/proc/{pid}/task").iterdir()]
+    return bool(states) and all(state == "T" for state in states)
 
 
 def test_the_status_page_lists_every_worker_and_the_request_that_asks_for_it(shared_stack):
@@ -86,6 +93,8 @@ def test_a_full_accept_queue_shows_in_listen_queue_and_its_high_water_mark_stays
     clients = []
     os.kill(password_pid, signal.SIGSTOP)
     try:
+        # The signal is delivered asynchronously: until every thread has stopped, the acceptor may take one more.
+        assert wait_until(lambda: every_thread_stopped(password_pid))
         for _ in range(5):
             client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             client.connect(str(stack.password_socket_path))

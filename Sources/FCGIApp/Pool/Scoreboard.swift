@@ -32,10 +32,15 @@ struct Scoreboard: @unchecked Sendable {
         case draining
     }
 
+    /// Marks this layout: a worker refuses a scoreboard without it. After a binary is replaced in place, SIGHUP
+    /// starts new workers under the old supervisor and its old scoreboard; a worker of another layout must not
+    /// write into it. Change the last digits whenever the layout changes.
+    static let layoutMark: Int64 = 0x7464_6373_6230_0002
+
     /// Word offsets. The layout words let a worker map the scoreboard without knowing the supervisor's settings.
     private enum Header: Int {
-        case entryCount = 0
-        case threadSlots, histogramCounters, startTimeMicroseconds
+        case layoutMark = 0
+        case entryCount, threadSlots, histogramCounters, startTimeMicroseconds
         case passwordShedTotal, refusedConnectionsTotal, slowRequestsTotal
         /// One counter per `PoolStatus.RestartReason`, in its order.
         case workerRestartsTotal
@@ -84,6 +89,7 @@ struct Scoreboard: @unchecked Sendable {
                 ftruncate(descriptor, off_t(wordCount * MemoryLayout<Int64>.size))
             }
             let mapping = try map(descriptor, wordCount: wordCount)
+            clinux_atomic_store(mapping + Header.layoutMark.rawValue, layoutMark)
             clinux_atomic_store(mapping + Header.entryCount.rawValue, Int64(entryCount))
             clinux_atomic_store(mapping + Header.threadSlots.rawValue, Int64(threadSlots))
             clinux_atomic_store(mapping + Header.histogramCounters.rawValue, Int64(histogramCounters))
@@ -95,12 +101,17 @@ struct Scoreboard: @unchecked Sendable {
         }
     }
 
-    /// A worker's: maps the scoreboard inherited on `workerFileDescriptor`; nil when the worker has none.
+    /// A worker's: maps the scoreboard inherited on `workerFileDescriptor`; nil when the worker has none, or one
+    /// of another layout (a supervisor of an older build).
     static func attach(fileDescriptor: Int32 = workerFileDescriptor) -> Scoreboard? {
         var status = stat()
         guard fstat(fileDescriptor, &status) == 0, status.st_size >= Header.words * MemoryLayout<Int64>.size,
             let mapping = try? map(fileDescriptor, wordCount: Int(status.st_size) / MemoryLayout<Int64>.size)
         else { return nil }
+        guard clinux_atomic_load(mapping + Header.layoutMark.rawValue) == layoutMark else {
+            munmap(mapping, Int(status.st_size))
+            return nil
+        }
         let scoreboard = Scoreboard(fileDescriptor: fileDescriptor, words: mapping)
         let wordCount =
             Header.words + scoreboard.entryCount * entryWords(threadSlots: scoreboard.threadSlots)

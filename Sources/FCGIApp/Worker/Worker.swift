@@ -41,6 +41,11 @@ enum Worker {
         }
 
         let scoreboard = Scoreboard.attach()
+        if scoreboard == nil {
+            logger.warning(
+                "no scoreboard of this build's layout: /status and /metrics leave this worker out until the pool "
+                    + "restarts (a reload onto a build that changed the layout; docs/operations.md)")
+        }
         let scoreboardEntry = entryIndex.flatMap { scoreboard?.entry($0) }
         let threadCount =
             lane == .password ? configuration.passwordLane.hashingConcurrency : configuration.pool.threadsPerWorker
