@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 purpose=${1:-run}
-packages=(pkg-config libfcgi-dev libpq-dev libssl-dev libcrypt-dev nginx postgresql postgresql-client openssl curl)
+packages=(pkg-config libfcgi-dev libpq-dev libssl-dev libcrypt-dev libcurl4-openssl-dev nginx postgresql postgresql-client openssl curl)
 case "$purpose" in
     run) ;;
     # Chromium for the browser tests: Debian's build (Playwright's own download host is unreachable here), the
@@ -38,7 +38,7 @@ fi
 if [ "$purpose" = test ]; then
     # Pinned so a test run today and in a month use the same tools.
     requirements=(pytest==9.2.0 requests==2.34.2 PyJWT==2.15.1 bcrypt==5.0.0 jsonschema==4.26.0 openapi-spec-validator==0.9.0
-        mcp==2.3.0 playwright==1.65.2 pytest-playwright==0.10.0 schemathesis==4.32.5)
+        mcp==2.3.0 playwright==1.65.2 pytest-playwright==0.10.0 schemathesis==4.32.5 aiosmtpd==1.4.6)
     if [ ! -x .venv/bin/python ]; then
         python3 -m venv .venv
     fi

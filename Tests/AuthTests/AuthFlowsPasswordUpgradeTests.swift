@@ -32,7 +32,8 @@ final class AuthFlowsPasswordUpgradeTests: DatabaseTestCase {
         AuthStores(
             users: PostgresUserStore(connection: connection), sessions: PostgresSessionStore(connection: connection),
             events: PostgresAuthEventStore(connection: connection),
-            rateLimits: PostgresRateLimitStore(connection: connection))
+            rateLimits: PostgresRateLimitStore(connection: connection),
+            passwordResets: PostgresPasswordResetStore(connection: connection))
     }
 
     private func logIn(_ email: String, _ password: String) throws -> AuthFlows.SignedIn {

@@ -33,7 +33,8 @@ final class ApplicationTests: XCTestCase {
     func testEveryRouteButThePublicOnesAnswers401BeforeAnythingElse() {
         let publicRoutes: Set<String> = [
             "GET /api/health", "GET /api/openapi.json", "GET /metrics", "GET /status", "POST /api/auth/register",
-            "POST /api/auth/login", "POST /api/auth/refresh", "POST /api/auth/logout",
+            "POST /api/auth/login", "POST /api/auth/refresh", "POST /api/auth/logout", "POST /api/auth/password-reset",
+            "POST /api/auth/password-reset/confirm",
         ]
         let app = TestApplication()
         var protected = 0

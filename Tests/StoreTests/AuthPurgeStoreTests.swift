@@ -31,8 +31,30 @@ final class AuthPurgeStoreTests: AuthDatabaseTestCase {
         let rateLimits = PostgresRateLimitStore(connection: connection)
         _ = try rateLimits.hit(bucket: "login:192.0.2.1", limit: 5, windowSeconds: 3600)
 
+        // Reset tokens: one expired, one live; mail: one delivered long ago, one delivered today, one waiting.
+        let resets = PostgresPasswordResetStore(connection: connection)
+        let message = OutboxEntry(kind: .passwordReset, recipient: "ada@example.com", sealedMessage: "sealed")
+        try resets.issueResetToken(
+            userID: user.id, tokenHash: Self.makeTokenHash(), expiresAt: Date() - 60, message: message)
+        let otherUser = try makeUser()
+        let liveResetHash = Self.makeTokenHash()
+        try resets.issueResetToken(
+            userID: otherUser.id, tokenHash: liveResetHash, expiresAt: Date() + 3600, message: message)
+        try resets.issueResetToken(
+            userID: otherUser.id, tokenHash: Self.makeTokenHash(), expiresAt: Date() + 3600, message: message)
+        try connection.execute(
+            """
+            UPDATE mail_outbox SET sealed_message = '', sent_at = now() - interval '31 days' * (id = 1)::int
+            WHERE id IN (1, 2)
+            """)
+
         let purged = try PostgresAuthPurgeStore(connection: connection, batchSize: 1)
             .purgeExpired(now: Date(), revokedSessionRetentionDays: 30)
+        XCTAssertEqual(purged.resetTokens, 1)
+        XCTAssertEqual(purged.mailRows, 1)
+        XCTAssertEqual(
+            try connection.query("SELECT id FROM mail_outbox ORDER BY id").map { try $0.decode(Int.self, column: 0) },
+            [2, 3])
 
         XCTAssertEqual(purged.refreshTokens, 1)
         XCTAssertEqual(purged.sessions, 2)

@@ -200,7 +200,9 @@ class AppHost(Stack):
         directory.mkdir(parents=True)
         super().__init__(directory, database_url, {
             "FCGI_LISTEN": f"{address}:{POOL_PORT}", "FCGI_PASSWORD_LISTEN": f"{address}:{PASSWORD_PORT}",
-            "FCGI_ALLOWED_CLIENTS": network.front_address, **environment})
+            # Three nginx sites on three ports reach these hosts: the CSRF check derives the origin from each
+            # request's Host instead of one PUBLIC_ORIGIN.
+            "FCGI_ALLOWED_CLIENTS": network.front_address, "PUBLIC_ORIGIN": "", **environment})
         self.name = name
         self.namespace = network.hosts[name]
         self.network = network

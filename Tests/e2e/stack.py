@@ -199,9 +199,15 @@ class Stack:
             "RATE_LIMIT_LOGIN_PER_MINUTE": "100000",
             "RATE_LIMIT_REFRESH_PER_MINUTE": "100000",
             "LOGIN_FAILURES_PER_ACCOUNT": "100000",
+            "RATE_LIMIT_PASSWORD_RESET_PER_MINUTE": "100000",
+            "PASSWORD_RESETS_PER_ADDRESS_PER_HOUR": "100000",
+            # Mailed links point at this stack; the CSRF check compares Origin with it too.
+            "PUBLIC_ORIGIN": f"https://localhost:{self.https_port}",
+            "MAIL_DROP_DIRECTORY": str(directory / "mail"),
             **(environment or {}),
         }
         self.pool: subprocess.Popen | None = None
+        self.mail_senders: list[subprocess.Popen] = []
         self.nginx: subprocess.Popen | None = None
         self.session = new_session(self.certificate)
 
@@ -244,7 +250,19 @@ class Stack:
             time.sleep(0.1)
         raise RuntimeError("the stack did not become healthy:\n" + self.pool_log.read_text())
 
+    def start_mail_sender(self, environment: dict[str, str] | None = None) -> subprocess.Popen:
+        """`fcgi-app mail` on this stack's database (another one each call: senders on several hosts), its log
+        lines appended to mail.log; stopped with the stack."""
+        sender = subprocess.Popen(
+            [pool_binary(), "mail"],
+            env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), **self.environment, **(environment or {})},
+            stdout=open(self.directory / "mail-console.log", "ab"), stderr=open(self.directory / "mail.log", "ab"))
+        self.mail_senders.append(sender)
+        return sender
+
     def stop(self) -> None:
+        for sender in self.mail_senders:
+            stop_process(sender, signal.SIGTERM, timeout=30)
         stop_process(self.pool, signal.SIGTERM, timeout=30)
         stop_process(self.nginx, signal.SIGQUIT, timeout=10)
         self.session.close()

@@ -16,6 +16,7 @@ from pathlib import Path
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 HOOKS = Path(__file__).resolve().parent / "schemathesis" / "hooks.py"
+CONFIG = Path(__file__).resolve().parent / "schemathesis" / "schemathesis.toml"
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
 EXAMPLES_PER_OPERATION = 40
 
@@ -23,7 +24,7 @@ EXAMPLES_PER_OPERATION = 40
 def test_the_stack_keeps_every_promise_of_its_document(shared_stack):
     base_url = shared_stack.url("")
     arguments = [
-        str(SCHEMATHESIS), "--no-color", "run", shared_stack.url("/api/openapi.json"),
+        str(SCHEMATHESIS), "--no-color", "--config-file", str(CONFIG), "run", shared_stack.url("/api/openapi.json"),
         "--checks", "all",
         "--phases", "examples,coverage,fuzzing,stateful",
         "--max-examples", str(EXAMPLES_PER_OPERATION),

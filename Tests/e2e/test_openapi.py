@@ -7,7 +7,9 @@ answers 405 to the methods the document does not list, naming exactly the docume
 last test fails if a documented response was never provoked (except the few named there, which cannot be).
 """
 
+import base64
 import json
+import os
 import signal
 import sys
 import uuid
@@ -370,6 +372,29 @@ def test_password_change(shared_stack):
     assert changed.status_code == 204
 
 
+def test_password_reset(shared_stack):
+    email, _, _ = signed_up(shared_stack)
+    path = "/api/auth/password-reset"
+    for address in (email, unique_email("nobody")):
+        accepted = call(shared_stack, "POST", path, json={"email": address})
+        assert accepted.status_code == 202
+    assert error_code(call(shared_stack, "POST", path, json={"email": "not an address"})) == "validation_failed"
+    assert call(shared_stack, "POST", path, data=b"{}").status_code == 415
+
+    confirm = "/api/auth/password-reset/confirm"
+    refused = call(shared_stack, "POST", confirm, json={"token": "A" * 43, "new_password": "a brand new password"})
+    assert refused.status_code == 400 and error_code(refused) == "invalid_token"
+    assert call(shared_stack, "POST", confirm, data=b"{}").status_code == 415
+    # A token as a mailed link carries it; test_mail.py takes one from a real message.
+    token = base64.urlsafe_b64encode(os.urandom(32)).rstrip(b"=").decode()
+    psql(shared_stack.database_url,
+         "INSERT INTO password_reset_tokens (token_hash, user_id, expires_at) SELECT "
+         f"encode(sha256(convert_to('{token}', 'UTF8')), 'hex'), id, now() + interval '1 hour' "
+         f"FROM users WHERE email = '{email}'")
+    reset = call(shared_stack, "POST", confirm, json={"token": token, "new_password": "a brand new password"})
+    assert reset.status_code == 204, reset.text
+
+
 def test_metrics(shared_stack):
     signed_up(shared_stack)
     body = call(shared_stack, "GET", "/metrics").text
@@ -647,6 +672,7 @@ def test_every_path_serves_exactly_the_documented_methods(shared_stack):
 def test_rate_limits_and_the_workers_own_body_limit(make_stack):
     stack = make_stack({"RATE_LIMIT_REGISTER_PER_MINUTE": "1", "RATE_LIMIT_LOGIN_PER_MINUTE": "1",
                         "RATE_LIMIT_REFRESH_PER_MINUTE": "1", "LOGIN_FAILURES_PER_ACCOUNT": "1",
+                        "RATE_LIMIT_PASSWORD_RESET_PER_MINUTE": "1",
                         "MAX_BODY_BYTES": "1024"})
     emails = []
 
@@ -678,6 +704,11 @@ def test_rate_limits_and_the_workers_own_body_limit(make_stack):
     assert set(statuses_until_limited(lambda: call(
         stack, "POST", "/api/auth/password", headers=bearer(token),
         json={"current_password": "not-the-password", "new_password": "a brand new password"}))) <= {403, 429}
+    assert set(statuses_until_limited(lambda: call(
+        stack, "POST", "/api/auth/password-reset", json={"email": unique_email()}))) <= {202, 429}
+    assert set(statuses_until_limited(lambda: call(
+        stack, "POST", "/api/auth/password-reset/confirm",
+        json={"token": "A" * 43, "new_password": "a brand new password"}))) <= {400, 429}
 
     # Over MAX_BODY_BYTES but under nginx's 1 MiB: the worker answers the 413 itself, in the same shape.
     too_large = call(stack, "POST", "/api/auth/login", json={"email": email, "password": "p" * 2000})
@@ -726,7 +757,8 @@ def test_replayed_refresh_token_and_internal_errors(make_stack):
     psql(stack.database_url, "ALTER TABLE users RENAME TO users_hidden; "
                              "ALTER TABLE refresh_tokens RENAME TO refresh_tokens_hidden; "
                              "ALTER TABLE sessions RENAME TO sessions_hidden; "
-                             "ALTER TABLE auth_events RENAME TO auth_events_hidden")
+                             "ALTER TABLE auth_events RENAME TO auth_events_hidden; "
+                             "ALTER TABLE password_reset_tokens RENAME TO password_reset_tokens_hidden")
     responses += auth_and_metrics_operations(stack, email, token, refresh_token)
     for response in responses:
         assert response.status_code == 500, (response.url, response.status_code, response.text)
@@ -748,6 +780,9 @@ def auth_and_metrics_operations(stack, email, token, refresh_token):
         call(stack, "POST", "/api/auth/logout-all", headers=bearer(token)),
         call(stack, "POST", "/api/auth/password", headers=bearer(token),
              json={"current_password": PASSWORD, "new_password": "a brand new password"}),
+        call(stack, "POST", "/api/auth/password-reset", json={"email": email}),
+        call(stack, "POST", "/api/auth/password-reset/confirm",
+             json={"token": "A" * 43, "new_password": "a brand new password"}),
         call(stack, "GET", "/metrics"),
     ]
 

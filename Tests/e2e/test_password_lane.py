@@ -116,14 +116,19 @@ def test_password_routes_go_to_the_password_worker_and_the_rest_do_not(busy_stac
     assert busy_stack.post("/api/auth/password", headers=bearer(token),
                            json={"current_password": PASSWORD, "new_password": "another long password"}
                            ).status_code == 204
+    # A reset confirmation hashes the new password too (its token is refused afterwards, but it is hashed first).
+    assert busy_stack.post("/api/auth/password-reset/confirm",
+                           json={"token": "x" * 43, "new_password": "yet another long password"}).status_code == 400
+    assert busy_stack.post("/api/auth/password-reset", json={"email": email}).status_code == 202
     password_pids = busy_stack.password_worker_pids()
     assert len(password_pids) == 1
     served = {}
     for line in busy_stack.log_lines():
         if line.get("message") == "request":
             served.setdefault(line["path"], set()).add(line["pid"])
-    for path in ["/api/auth/login", "/api/auth/register", "/api/auth/password"]:
+    for path in ["/api/auth/login", "/api/auth/register", "/api/auth/password", "/api/auth/password-reset/confirm"]:
         assert served[path] <= password_pids, path
+    assert not (served["/api/auth/password-reset"] & password_pids), "a reset request hashes nothing"
     assert not (served["/api/auth/me"] & password_pids)
     assert not (served["/api/health"] & password_pids)
 

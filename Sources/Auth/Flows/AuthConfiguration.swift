@@ -14,11 +14,13 @@ public struct AuthConfiguration: Sendable {
     /// nil derives it from the request's Host, which a cross-site page cannot make match its own Origin.
     public var publicOrigin: String?
     public var rateLimits: RateLimits
+    /// What mailed links need; nil without `PUBLIC_ORIGIN`, and then the flows that mail answer `mailUnavailable`.
+    public var accountMail: AccountMail?
 
     public init(
         accessTokens: AccessTokenSigner, passwordHasher: PasswordHasher = PasswordHasher(),
         refreshTokenLifetime: Int = 7 * 24 * 3600, sessionLifetime: Int = 30 * 24 * 3600, refreshGraceSeconds: Int = 10,
-        publicOrigin: String? = nil, rateLimits: RateLimits = RateLimits()
+        publicOrigin: String? = nil, rateLimits: RateLimits = RateLimits(), accountMail: AccountMail? = nil
     ) {
         self.accessTokens = accessTokens
         self.passwordHasher = passwordHasher
@@ -27,6 +29,7 @@ public struct AuthConfiguration: Sendable {
         self.refreshGraceSeconds = refreshGraceSeconds
         self.publicOrigin = publicOrigin
         self.rateLimits = rateLimits
+        self.accountMail = accountMail
     }
 
     /// The key from which refresh-token successors are derived: bound to the primary signing key, but never
@@ -56,15 +59,24 @@ public struct RateLimits: Sendable {
     public var refresh: Limit
     /// Failed logins per account: slows guessing without locking the owner out for longer than the window.
     public var failedLoginsPerAccount: Limit
+    /// Reset requests and reset confirmations per client address (each counted in a bucket of its own).
+    public var passwordReset: Limit
+    /// Reset requests per address asked for, whether or not it has an account: at most a few messages an hour
+    /// to anyone's inbox.
+    public var passwordResetPerAccount: Limit
 
     public init(
         register: Limit = Limit(count: 5, windowSeconds: 60), login: Limit = Limit(count: 10, windowSeconds: 60),
         refresh: Limit = Limit(count: 30, windowSeconds: 60),
-        failedLoginsPerAccount: Limit = Limit(count: 5, windowSeconds: 900)
+        failedLoginsPerAccount: Limit = Limit(count: 5, windowSeconds: 900),
+        passwordReset: Limit = Limit(count: 5, windowSeconds: 60),
+        passwordResetPerAccount: Limit = Limit(count: 3, windowSeconds: 3600)
     ) {
         self.register = register
         self.login = login
         self.refresh = refresh
         self.failedLoginsPerAccount = failedLoginsPerAccount
+        self.passwordReset = passwordReset
+        self.passwordResetPerAccount = passwordResetPerAccount
     }
 }

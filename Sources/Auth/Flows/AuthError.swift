@@ -17,4 +17,9 @@ public enum AuthError: Error, Equatable, Sendable {
     /// Input that breaks a rule of the flow (an invalid email, a weak password), each problem keyed by the
     /// request's field name.
     case invalidInput(fields: [String: String])
+    /// A mailed token (a reset link's) that cannot be spent: malformed, unknown, used, expired or replaced. One
+    /// case for all, so the answer tells nothing about which.
+    case invalidToken
+    /// A flow that sends mail, on a server without `PUBLIC_ORIGIN` (no link can be written).
+    case mailUnavailable
 }

@@ -6,13 +6,16 @@ public struct AuthStores {
     public let sessions: any SessionStore
     public let events: any AuthEventStore
     public let rateLimits: any RateLimitStore
+    public let passwordResets: any PasswordResetStore
 
     public init(
-        users: any UserStore, sessions: any SessionStore, events: any AuthEventStore, rateLimits: any RateLimitStore
+        users: any UserStore, sessions: any SessionStore, events: any AuthEventStore, rateLimits: any RateLimitStore,
+        passwordResets: any PasswordResetStore
     ) {
         self.users = users
         self.sessions = sessions
         self.events = events
         self.rateLimits = rateLimits
+        self.passwordResets = passwordResets
     }
 }

@@ -12,6 +12,8 @@ enum CommandLineInterface {
                     SIGHUP rolls the workers, SIGUSR1 logs the pool's status)
           migrate   apply pending database migrations and exit (safe to run on several hosts at once)
           purge     delete expired refresh tokens and sessions and old rate-limit windows (run periodically)
+          mail      deliver the mail outbox until SIGTERM: over SMTP_URL, or without it into .eml files under
+                    MAIL_DROP_DIRECTORY with their links printed (a local run)
           claim-legacy --legacy-user-id <id> --email <email>
                     attach the older app's tasks and conversations of that user id to the registered account
                     with that email, in one transaction (until then nobody sees them)
@@ -24,7 +26,7 @@ enum CommandLineInterface {
     static func run(arguments: [String], environment: [String: String]) -> Int32 {
         let command = arguments.dropFirst().first ?? "help"
         switch command {
-        case "serve", "worker", "migrate", "purge", "claim-legacy":
+        case "serve", "worker", "migrate", "purge", "mail", "claim-legacy":
             let configuration: Configuration
             do throws(ConfigurationError) {
                 configuration = try Configuration(environment: environment)
@@ -34,7 +36,9 @@ enum CommandLineInterface {
             }
             // `worker LANE [SCOREBOARD_ENTRY]` is how the supervisor starts its workers (WorkerProcess.spawn).
             let lane: Scoreboard.Lane = arguments.dropFirst(2).first == "password" ? .password : .interactive
-            let role = command != "worker" ? "supervisor" : lane == .password ? "password-worker" : "worker"
+            let role =
+                command == "mail"
+                ? "mail" : command != "worker" ? "supervisor" : lane == .password ? "password-worker" : "worker"
             let logger = Logger(
                 minimumLevel: configuration.logLevel,
                 baseFields: ["role": .string(role), "pid": .int(Int(getpid()))])
@@ -44,6 +48,7 @@ enum CommandLineInterface {
             case "migrate":
                 return MigrateCommand.run(configuration: configuration, logger: logger, waitForDatabase: false)
             case "purge": return PurgeCommand.run(configuration: configuration, logger: logger)
+            case "mail": return MailCommand.run(configuration: configuration, logger: logger)
             case "claim-legacy":
                 return ClaimLegacyCommand.run(
                     arguments: Array(arguments.dropFirst(2)), configuration: configuration, logger: logger)

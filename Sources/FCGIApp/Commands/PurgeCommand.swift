@@ -16,7 +16,10 @@ enum PurgeCommand {
             logger: logger)
         let limits = configuration.accounts.rateLimits
         let longestWindow =
-            [limits.register, limits.login, limits.refresh, limits.failedLoginsPerAccount]
+            [
+                limits.register, limits.login, limits.refresh, limits.failedLoginsPerAccount, limits.passwordReset,
+                limits.passwordResetPerAccount,
+            ]
             .map(\.windowSeconds).max() ?? 86_400
         let store = PostgresAuthPurgeStore(connection: connection, longestRateLimitWindowSeconds: longestWindow)
         do throws(StoreError) {
@@ -26,7 +29,8 @@ enum PurgeCommand {
                 "purged expired auth data",
                 [
                     "refresh_tokens": .int(purged.refreshTokens), "sessions": .int(purged.sessions),
-                    "rate_limit_rows": .int(purged.rateLimitRows),
+                    "rate_limit_rows": .int(purged.rateLimitRows), "reset_tokens": .int(purged.resetTokens),
+                    "mail_rows": .int(purged.mailRows),
                 ])
             return 0
         } catch {

@@ -1,5 +1,6 @@
 import Agent
 import Auth
+import Mail
 import Routes
 
 extension Configuration {
@@ -14,8 +15,26 @@ extension Configuration {
                 passwordHasher: PasswordHasher(cost: accounts.bcryptCost),
                 refreshTokenLifetime: accounts.refreshTokenLifetimeSeconds,
                 sessionLifetime: accounts.sessionLifetimeSeconds, refreshGraceSeconds: accounts.refreshGraceSeconds,
-                publicOrigin: accounts.publicOrigin, rateLimits: accounts.rateLimits),
+                publicOrigin: accounts.publicOrigin, rateLimits: accounts.rateLimits,
+                accountMail: accounts.publicOrigin.map {
+                    AccountMail(
+                        from: mail.from, publicOrigin: $0, seal: outboxSeal,
+                        resetTokenLifetime: mail.resetTokenLifetimeSeconds)
+                }),
             agent: openAI.map { OpenAICompatibleAgent(configuration: $0) } ?? BuiltInAgent(),
             slowRequestThreshold: pool.slowRequestMilliseconds > 0 ? .milliseconds(pool.slowRequestMilliseconds) : nil)
+    }
+
+    /// The outbox's keys, one per JWT signing key and named by its key id, derived so that none equals a signing
+    /// key: a message sealed before a JWT key rotation still opens while the previous key is configured.
+    var outboxSeal: OutboxSeal {
+        OutboxSeal(
+            keys: tokens.signingKeys.compactMap { secret in
+                // An HMAC-SHA256 output is always 32 bytes, so no key is dropped.
+                OutboxSeal.Key(
+                    id: secret.keyID,
+                    bytes: HMACSHA256Key(secret.bytes).authenticationCode(
+                        for: Array("todo-chatbot mail outbox v1".utf8)))
+            })!
     }
 }

@@ -2,6 +2,7 @@ import Agent
 import Auth
 import Foundation
 import Logging
+import Mail
 import Routes
 
 /// Every setting of the pool, read once from the environment, section by section; see the README's Configuration
@@ -13,6 +14,7 @@ struct Configuration: Sendable {
     var listening: Listening
     var pool: Pool
     var passwordLane: PasswordLane
+    var mail: Mail
     var logLevel: Logger.Level
     /// The OpenAI-compatible chat provider; nil (no `OPENAI_API_KEY`) runs the offline built-in agent.
     var openAI: OpenAICompatibleConfiguration?
@@ -26,15 +28,17 @@ struct Configuration: Sendable {
         let listening = Listening(reading: &reader)
         pool = Pool(reading: &reader)
         passwordLane = PasswordLane(reading: &reader)
+        let mail = Mail(reading: &reader, publicOrigin: accounts.publicOrigin)
         let levelText = reader.string("LOG_LEVEL", default: "info")
         if Logger.Level(name: levelText) == nil {
             reader.problems.append("LOG_LEVEL must be one of debug, info, warning, error")
         }
         openAI = Self.openAIConfiguration(&reader)
-        guard reader.problems.isEmpty, let database, let tokens, let listening,
+        guard reader.problems.isEmpty, let database, let tokens, let listening, let mail,
             let logLevel = Logger.Level(name: levelText)
         else { throw ConfigurationError(problems: reader.problems) }
         self.database = database
+        self.mail = mail
         self.tokens = tokens
         self.listening = listening
         self.logLevel = logLevel
@@ -132,6 +136,12 @@ struct Configuration: Sendable {
             {
                 reader.problems.append("PUBLIC_ORIGIN must look like https://todo.example.com (scheme, host, no path)")
             }
+            let passwordResetLimit = RateLimits.Limit(
+                count: reader.integer("RATE_LIMIT_PASSWORD_RESET_PER_MINUTE", default: 5, range: 1...1_000_000),
+                windowSeconds: 60)
+            let passwordResetsPerAccount = RateLimits.Limit(
+                count: reader.integer("PASSWORD_RESETS_PER_ADDRESS_PER_HOUR", default: 3, range: 1...1_000_000),
+                windowSeconds: 3600)
             rateLimits = RateLimits(
                 register: .init(
                     count: reader.integer("RATE_LIMIT_REGISTER_PER_MINUTE", default: 5, range: 1...1_000_000),
@@ -144,7 +154,53 @@ struct Configuration: Sendable {
                     windowSeconds: 60),
                 failedLoginsPerAccount: .init(
                     count: reader.integer("LOGIN_FAILURES_PER_ACCOUNT", default: 5, range: 1...1_000_000),
-                    windowSeconds: reader.integer("LOGIN_FAILURE_WINDOW_SECONDS", default: 900, range: 1...86400)))
+                    windowSeconds: reader.integer("LOGIN_FAILURE_WINDOW_SECONDS", default: 900, range: 1...86400)),
+                passwordReset: passwordResetLimit, passwordResetPerAccount: passwordResetsPerAccount)
+        }
+    }
+
+    /// Account mail: what the pool needs to write a message into the outbox, and what `fcgi-app mail` needs to
+    /// deliver it (docs/mail.md).
+    struct Mail: Sendable {
+        /// `MAIL_FROM`: the messages' From, and the envelope sender.
+        var from: MailAddress
+        /// `SMTP_URL`; nil writes each message as an `.eml` file under `dropDirectory` and prints its links.
+        var relay: SMTPTransport.Relay?
+        var caFile: String?
+        var dropDirectory: String
+        var resetTokenLifetimeSeconds: Int
+        var pollIntervalMilliseconds: Int
+        var firstRetrySeconds: Int
+        var maximumAttempts: Int
+
+        fileprivate init?(reading reader: inout EnvironmentReader, publicOrigin: String?) {
+            let relayText = reader.string("SMTP_URL", default: "")
+            let originHost = publicOrigin.flatMap { URLComponents(string: $0)?.host } ?? "localhost"
+            let fromText = reader.string("MAIL_FROM", default: "Todo Chatbot <no-reply@\(originHost)>")
+            let caText = reader.string("SMTP_CA_FILE", default: "")
+            caFile = caText.isEmpty ? nil : caText
+            dropDirectory = reader.string("MAIL_DROP_DIRECTORY", default: ".local/mail")
+            resetTokenLifetimeSeconds = reader.integer("PASSWORD_RESET_TTL_SECONDS", default: 3600, range: 60...86400)
+            pollIntervalMilliseconds = reader.integer("MAIL_POLL_INTERVAL_MS", default: 1000, range: 50...60_000)
+            firstRetrySeconds = reader.integer("MAIL_RETRY_SECONDS", default: 30, range: 1...3600)
+            maximumAttempts = reader.integer("MAIL_MAX_ATTEMPTS", default: 12, range: 1...100)
+            if relayText.isEmpty {
+                relay = nil
+            } else if let relay = SMTPTransport.Relay(url: relayText) {
+                self.relay = relay
+                if publicOrigin == nil {
+                    reader.problems.append("PUBLIC_ORIGIN is required with SMTP_URL: mailed links are built from it")
+                }
+            } else {
+                // Never echo the value: it may hold the relay's password.
+                reader.problems.append("SMTP_URL must be smtp://[user[:password]@]host[:port] or smtps://…")
+                return nil
+            }
+            guard let from = MailAddress(parsing: fromText) else {
+                reader.problems.append("MAIL_FROM must be an address or \"Name <address>\"")
+                return nil
+            }
+            self.from = from
         }
     }
 

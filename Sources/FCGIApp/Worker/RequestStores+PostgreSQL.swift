@@ -9,6 +9,7 @@ extension RequestStores {
             users: PostgresUserStore(connection: connection), sessions: PostgresSessionStore(connection: connection),
             authEvents: PostgresAuthEventStore(connection: connection),
             rateLimits: PostgresRateLimitStore(connection: connection),
+            passwordResets: PostgresPasswordResetStore(connection: connection),
             tasks: PostgresTaskStore(connection: connection),
             conversations: PostgresConversationStore(connection: connection))
     }

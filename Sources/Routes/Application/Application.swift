@@ -25,6 +25,7 @@ public struct Application: Sendable {
         let authFlows = AuthFlows(configuration: configuration.auth)
         AuthRoutes(flows: authFlows, authenticator: authenticator).register(on: &router)
         SessionRoutes(flows: authFlows, authenticator: authenticator).register(on: &router)
+        PasswordResetRoutes(flows: authFlows).register(on: &router)
         TaskRoutes(authenticator: authenticator).register(on: &router)
         ConversationRoutes(authenticator: authenticator).register(on: &router)
         ChatRoutes(authenticator: authenticator, agent: configuration.agent).register(on: &router)

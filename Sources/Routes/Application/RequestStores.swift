@@ -10,18 +10,21 @@ public struct RequestStores {
     public let sessions: any SessionStore
     public let authEvents: any AuthEventStore
     public let rateLimits: any RateLimitStore
+    public let passwordResets: any PasswordResetStore
     public let tasks: any TaskStore
     public let conversations: any ConversationStore
 
     public init(
         health: any HealthStore, users: any UserStore, sessions: any SessionStore, authEvents: any AuthEventStore,
-        rateLimits: any RateLimitStore, tasks: any TaskStore, conversations: any ConversationStore
+        rateLimits: any RateLimitStore, passwordResets: any PasswordResetStore, tasks: any TaskStore,
+        conversations: any ConversationStore
     ) {
         self.health = health
         self.users = users
         self.sessions = sessions
         self.authEvents = authEvents
         self.rateLimits = rateLimits
+        self.passwordResets = passwordResets
         self.tasks = tasks
         self.conversations = conversations
     }

@@ -10,7 +10,8 @@ extension AuthError: HTTPResponseError {
         case .emailTaken: .conflict
         case .rateLimited: .tooManyRequests
         case .crossSiteRequest, .currentPasswordIncorrect: .forbidden
-        case .invalidInput: .badRequest
+        case .invalidInput, .invalidToken: .badRequest
+        case .mailUnavailable: .serviceUnavailable
         }
     }
 
@@ -25,6 +26,8 @@ extension AuthError: HTTPResponseError {
         case .crossSiteRequest: "cross_site_request"
         case .currentPasswordIncorrect: "current_password_incorrect"
         case .invalidInput: APIError.validationFailed(fields: nil).code
+        case .invalidToken: "invalid_token"
+        case .mailUnavailable: "mail_unavailable"
         }
     }
 
@@ -40,6 +43,8 @@ extension AuthError: HTTPResponseError {
         case .crossSiteRequest: "This request must come from the application's own pages."
         case .currentPasswordIncorrect: "The current password is incorrect."
         case .invalidInput: APIError.validationFailed(fields: nil).message
+        case .invalidToken: "This link is invalid or has expired. Ask for a new one."
+        case .mailUnavailable: "This server sends no mail, so it cannot send a reset link. Ask its operator."
         }
     }
 
@@ -64,7 +69,8 @@ extension AuthError: HTTPResponseError {
         case .unauthenticated(tokenPresented: false), .invalidCredentials, .invalidRefreshToken, .refreshTokenReused:
             ["WWW-Authenticate": #"Bearer realm="api""#]
         case .rateLimited(let seconds): ["Retry-After": String(seconds)]
-        case .emailTaken, .crossSiteRequest, .currentPasswordIncorrect, .invalidInput: [:]
+        case .emailTaken, .crossSiteRequest, .currentPasswordIncorrect, .invalidInput, .invalidToken, .mailUnavailable:
+            [:]
         }
     }
 }

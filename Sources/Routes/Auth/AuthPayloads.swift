@@ -23,6 +23,22 @@ struct PasswordChange: Decodable {
     }
 }
 
+/// `{email}`: who asks for a reset link.
+struct PasswordResetRequest: Decodable {
+    let email: String
+}
+
+/// `{token, new_password}`: the token from a reset link and the password to set.
+struct PasswordResetConfirmation: Decodable {
+    let token: String
+    let newPassword: String
+
+    enum CodingKeys: String, CodingKey {
+        case token
+        case newPassword = "new_password"
+    }
+}
+
 /// A user as the API shows it: never the password hash. Ids are lower-case, as in the token's `sub`.
 struct UserBody {
     let jsonValue: JSONValue

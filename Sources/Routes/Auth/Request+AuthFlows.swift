@@ -10,6 +10,7 @@ extension RequestContext {
     /// This thread's stores that the auth flows use.
     var authStores: AuthStores {
         AuthStores(
-            users: stores.users, sessions: stores.sessions, events: stores.authEvents, rateLimits: stores.rateLimits)
+            users: stores.users, sessions: stores.sessions, events: stores.authEvents, rateLimits: stores.rateLimits,
+            passwordResets: stores.passwordResets)
     }
 }

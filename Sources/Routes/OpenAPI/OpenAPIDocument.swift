@@ -489,6 +489,144 @@ enum OpenAPIDocument {
         }
       }
     },
+    "/api/auth/password-reset": {
+      "post": {
+        "operationId": "requestPasswordReset",
+        "tags": ["auth"],
+        "summary": "Mail a link to reset the password of the account for an address, if there is one.",
+        "description": "The same answer, status and work (one rate-limit hit, one audit row, one transaction) whether or not the address has an account, so nothing here tells whether it does. When it has one, a message with `PUBLIC_ORIGIN/reset-password#token=…` is put in the outbox in the same transaction as the token (the token in the fragment, so it reaches neither a server log nor a `Referer`); a newer link replaces an older one. Limited per client address and per address asked for.",
+        "security": [],
+        "requestBody": {
+          "required": true,
+          "content": { "application/json": { "schema": { "$ref": "#/components/schemas/PasswordResetRequest" } } }
+        },
+        "responses": {
+          "202": {
+            "description": "Accepted: the same body for every address.",
+            "headers": {
+              "X-Request-ID": { "$ref": "#/components/headers/X-Request-ID" },
+              "Cache-Control": { "$ref": "#/components/headers/Cache-Control-No-Store" }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "required": ["message"],
+                  "additionalProperties": false,
+                  "properties": { "message": { "type": "string" } }
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "`invalid_json`, or `validation_failed`: `email` is missing, not a string or not an address.",
+            "headers": {
+              "X-Request-ID": { "$ref": "#/components/headers/X-Request-ID" },
+              "Cache-Control": { "$ref": "#/components/headers/Cache-Control-No-Store" }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error",
+                  "properties": {
+                    "error": {
+                      "properties": {
+                        "code": { "enum": ["invalid_json", "validation_failed"] },
+                        "fields": { "propertyNames": { "enum": ["email"] } }
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "413": { "$ref": "#/components/responses/PayloadTooLarge" },
+          "415": { "$ref": "#/components/responses/UnsupportedMediaType" },
+          "429": { "$ref": "#/components/responses/RateLimited" },
+          "500": { "$ref": "#/components/responses/InternalError" },
+          "503": {
+            "description": "`mail_unavailable`: the server has no `PUBLIC_ORIGIN`, so it cannot write a link. `database_unavailable` and `upstream_unavailable` as on every operation.",
+            "headers": {
+              "X-Request-ID": { "$ref": "#/components/headers/X-Request-ID" },
+              "Cache-Control": { "$ref": "#/components/headers/Cache-Control-No-Store" },
+              "Retry-After": { "$ref": "#/components/headers/Retry-After" }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error",
+                  "properties": { "error": { "properties": { "code": { "enum": ["mail_unavailable", "database_unavailable", "upstream_unavailable"] } } } }
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/api/auth/password-reset/confirm": {
+      "post": {
+        "operationId": "confirmPasswordReset",
+        "tags": ["auth"],
+        "summary": "Set a new password with the token of a reset link; every session is signed out.",
+        "description": "The token works once, for `PASSWORD_RESET_TTL_SECONDS` (an hour), and not after a newer link or a password change. On success every session of the account is revoked and a notice is mailed. A token that cannot be spent, for whatever reason, is `invalid_token`, the same answer for all. The new password is checked first, so a weak one does not spend the token. Runs on the password lane (it hashes a password).",
+        "security": [],
+        "requestBody": {
+          "required": true,
+          "content": { "application/json": { "schema": { "$ref": "#/components/schemas/PasswordResetConfirmRequest" } } }
+        },
+        "responses": {
+          "204": {
+            "description": "The password is set; sign in with it.",
+            "headers": {
+              "X-Request-ID": { "$ref": "#/components/headers/X-Request-ID" },
+              "Cache-Control": { "$ref": "#/components/headers/Cache-Control-No-Store" }
+            }
+          },
+          "400": {
+            "description": "`invalid_json`; `validation_failed`: a field is missing or not a string, or `new_password` breaks the password rules; `invalid_token`: the token is malformed, unknown, used, expired or replaced.",
+            "headers": {
+              "X-Request-ID": { "$ref": "#/components/headers/X-Request-ID" },
+              "Cache-Control": { "$ref": "#/components/headers/Cache-Control-No-Store" }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error",
+                  "properties": {
+                    "error": {
+                      "properties": {
+                        "code": { "enum": ["invalid_json", "validation_failed", "invalid_token"] },
+                        "fields": { "propertyNames": { "enum": ["token", "new_password"] } }
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "413": { "$ref": "#/components/responses/PayloadTooLarge" },
+          "415": { "$ref": "#/components/responses/UnsupportedMediaType" },
+          "429": { "$ref": "#/components/responses/RateLimited" },
+          "500": { "$ref": "#/components/responses/InternalError" },
+          "503": {
+            "description": "`server_busy`: too many password requests wait for a hash on this host (nothing was done; retry after `Retry-After`). `mail_unavailable`: no `PUBLIC_ORIGIN`. `database_unavailable` and `upstream_unavailable` as on every operation.",
+            "headers": {
+              "X-Request-ID": { "$ref": "#/components/headers/X-Request-ID" },
+              "Cache-Control": { "$ref": "#/components/headers/Cache-Control-No-Store" },
+              "Retry-After": { "$ref": "#/components/headers/Retry-After" }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error",
+                  "properties": { "error": { "properties": { "code": { "enum": ["server_busy", "mail_unavailable", "database_unavailable", "upstream_unavailable"] } } } }
+                }
+              }
+            }
+          }
+        }
+      }
+    },
     "/api/auth/password": {
       "post": {
         "operationId": "changePassword",
@@ -3008,6 +3146,19 @@ enum OpenAPIDocument {
           "idle_threads": { "type": "integer", "minimum": 0 },
           "total_threads": { "type": "integer", "minimum": 0 },
           "max_active_threads": { "type": "integer", "minimum": 0, "description": "The most threads busy at once since the pool started." }
+        }
+      },
+      "PasswordResetRequest": {
+        "type": "object",
+        "required": ["email"],
+        "properties": { "email": { "$ref": "#/components/schemas/Email" } }
+      },
+      "PasswordResetConfirmRequest": {
+        "type": "object",
+        "required": ["token", "new_password"],
+        "properties": {
+          "token": { "type": "string", "description": "The `token` of the reset link's fragment, as mailed." },
+          "new_password": { "$ref": "#/components/schemas/NewPassword" }
         }
       },
       "RegisterRequest": {

@@ -14,6 +14,10 @@ public struct AuthEvent: Sendable, Equatable {
         case sessionRevoked = "session_revoked"
         case passwordChange = "password_change"
         case rateLimited = "rate_limited"
+        /// Someone asked for a reset link: with the account when the address has one, without when it has none.
+        case passwordResetRequested = "password_reset_requested"
+        /// A reset link was used to set a new password.
+        case passwordReset = "password_reset"
     }
 
     public var kind: Kind

@@ -17,7 +17,7 @@ public struct PostgresAuthPurgeStore: AuthPurgeStore {
 
     public func purgeExpired(
         now: Date, revokedSessionRetentionDays: Int
-    ) throws(StoreError) -> (refreshTokens: Int, sessions: Int, rateLimitRows: Int) {
+    ) throws(StoreError) -> (refreshTokens: Int, sessions: Int, rateLimitRows: Int, resetTokens: Int, mailRows: Int) {
         guard revokedSessionRetentionDays >= 0, longestRateLimitWindowSeconds >= 1, batchSize >= 1 else {
             throw .invalidParameter(reason: "retention must not be negative; window and batch size must be positive")
         }
@@ -48,7 +48,25 @@ public struct PostgresAuthPurgeStore: AuthPurgeStore {
                     LIMIT \(batchSize))
                 """)
         }
-        return (refreshTokens, sessions, rateLimitRows)
+        let resetTokens = try deleteInBatches { () throws(StoreError) in
+            try connection.execute(
+                """
+                DELETE FROM password_reset_tokens WHERE token_hash IN (
+                    SELECT token_hash FROM password_reset_tokens WHERE expires_at <= \(now) LIMIT \(batchSize))
+                """)
+        }
+        // Delivered or given-up messages hold only metadata (their text is erased); kept as long as revoked
+        // sessions, for the same audits.
+        let mailRows = try deleteInBatches { () throws(StoreError) in
+            try connection.execute(
+                """
+                DELETE FROM mail_outbox WHERE id IN (
+                    SELECT id FROM mail_outbox
+                    WHERE coalesce(sent_at, failed_at) <= \(now) - interval '1 day' * \(revokedSessionRetentionDays)
+                    LIMIT \(batchSize))
+                """)
+        }
+        return (refreshTokens, sessions, rateLimitRows, resetTokens, mailRows)
     }
 
     /// Runs `deleteBatch` until a batch comes back short; returns the total deleted.

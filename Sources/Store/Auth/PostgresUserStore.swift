@@ -55,6 +55,8 @@ public struct PostgresUserStore: UserStore {
                     "UPDATE users SET password_hash = \(newPasswordHash), updated_at = now() WHERE id = \(userID)")
                     == 1
             else { return 0 }
+            // A reset link sent before the change must not undo it.
+            _ = try connection.execute("DELETE FROM password_reset_tokens WHERE user_id = \(userID)")
             return try PostgresSessionStore(connection: connection).revokeAllSessions(
                 userID: userID, except: keepingSession, reason: PostgresSessionStore.passwordChangeReason)
         }

@@ -12,8 +12,8 @@ public protocol UserStore {
     /// The user, only if `sessionID` is one of their sessions that is neither revoked nor expired (one query):
     /// what every protected request uses to authenticate.
     func activeUser(id: UUID, sessionID: UUID) throws(StoreError) -> UserRecord?
-    /// Sets a new password hash and revokes every other live session of the user (reason `password_change`)
-    /// in one transaction; returns how many sessions were revoked.
+    /// Sets a new password hash, removes the user's password-reset tokens and revokes every other live session
+    /// (reason `password_change`) in one transaction; returns how many sessions were revoked.
     func changePassword(userID: UUID, newPasswordHash: String, keepingSession: UUID) throws(StoreError) -> Int
     /// Replaces the user's password hash with `upgraded`, a new hash of the same password, only while the stored
     /// hash is still `current` (the one a login has just verified), so a password change that commits in between

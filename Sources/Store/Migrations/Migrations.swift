@@ -2,7 +2,7 @@
 /// may have been applied anywhere (`Migrator` refuses a database whose history differs).
 public enum Migrations {
     /// Every migration, in version order.
-    public static let all: [Migration] = [auth, tasksAndConversations, taskPagesInIDOrder]
+    public static let all: [Migration] = [auth, tasksAndConversations, taskPagesInIDOrder, mailAndPasswordReset]
 
     /// The version a fully migrated database reports (0 for none); the health check requires at least this.
     public static var latestVersion: Int { all.last?.version ?? 0 }
@@ -525,5 +525,49 @@ public enum Migrations {
         version: 3, name: "task pages in id order",
         sql: """
             CREATE INDEX tasks_owner_id_id_idx ON tasks (owner_id, id);
+            """)
+
+    /// The mail outbox and password-reset tokens (docs/mail.md).
+    ///
+    /// A message is a row of `mail_outbox`, written in the transaction of what it is about, sealed (AES-256-GCM,
+    /// `OutboxSeal`) so that the table never holds a usable link, and erased (`sealed_message = ''`) once
+    /// delivered or given up. Reset tokens are stored as SHA-256 hex only, like refresh tokens.
+    static let mailAndPasswordReset = Migration(
+        version: 4, name: "mail outbox and password reset",
+        sql: """
+            CREATE TABLE mail_outbox (
+                id bigserial PRIMARY KEY,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                kind text NOT NULL CONSTRAINT mail_outbox_kind_check CHECK (
+                    kind IN ('password_reset', 'password_changed')),
+                recipient text NOT NULL,
+                sealed_message text NOT NULL,
+                attempts integer NOT NULL DEFAULT 0,
+                next_attempt_at timestamptz NOT NULL DEFAULT now(),
+                sent_at timestamptz,
+                failed_at timestamptz,
+                last_error text,
+                CONSTRAINT mail_outbox_erased_when_done CHECK (
+                    (sent_at IS NULL AND failed_at IS NULL) OR sealed_message = '')
+            );
+            -- What the sender claims: due messages, oldest first.
+            CREATE INDEX mail_outbox_due_idx ON mail_outbox (next_attempt_at, id)
+                WHERE sent_at IS NULL AND failed_at IS NULL;
+
+            CREATE TABLE password_reset_tokens (
+                token_hash text PRIMARY KEY CONSTRAINT password_reset_tokens_token_hash_format CHECK (
+                    token_hash ~ '^[0-9a-f]{64}$'),
+                user_id uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                expires_at timestamptz NOT NULL
+            );
+            CREATE INDEX password_reset_tokens_user_id_idx ON password_reset_tokens (user_id);
+            CREATE INDEX password_reset_tokens_expires_at_idx ON password_reset_tokens (expires_at);
+
+            ALTER TABLE auth_events DROP CONSTRAINT auth_events_event_check, ADD CONSTRAINT auth_events_event_check CHECK (
+                event IN (
+                    'register', 'login_success', 'login_failure', 'refresh', 'refresh_reuse', 'logout',
+                    'logout_all', 'session_revoked', 'password_change', 'rate_limited',
+                    'password_reset_requested', 'password_reset'));
             """)
 }

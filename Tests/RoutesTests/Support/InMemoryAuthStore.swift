@@ -5,7 +5,7 @@ import Store
 ///
 /// Follows the PostgreSQL stores' contracts (tested against a real server in StoreTests) closely enough for
 /// the routes: unique emails, session liveness, rotation with grace, fixed-window counters.
-final class InMemoryAuthStore: UserStore, SessionStore, AuthEventStore, RateLimitStore {
+final class InMemoryAuthStore: UserStore, SessionStore, AuthEventStore, RateLimitStore, PasswordResetStore {
     private struct RefreshTokenRow {
         var sessionID: UUID
         var expiresAt: Date
@@ -18,6 +18,9 @@ final class InMemoryAuthStore: UserStore, SessionStore, AuthEventStore, RateLimi
     private var refreshTokens: [String: RefreshTokenRow] = [:]
     private(set) var events: [AuthEvent] = []
     private var counters: [String: Int] = [:]
+    private var resetTokens: [String: (userID: UUID, expiresAt: Date)] = [:]
+    /// What the flows put in the outbox, oldest first.
+    private(set) var outbox: [OutboxEntry] = []
 
     // MARK: UserStore
 
@@ -42,6 +45,7 @@ final class InMemoryAuthStore: UserStore, SessionStore, AuthEventStore, RateLimi
 
     func changePassword(userID: UUID, newPasswordHash: String, keepingSession: UUID) throws(StoreError) -> Int {
         users[userID]?.passwordHash = newPasswordHash
+        resetTokens = resetTokens.filter { $0.value.userID != userID }
         return try revokeAllSessions(userID: userID, except: keepingSession, reason: "password_change")
     }
 
@@ -49,6 +53,28 @@ final class InMemoryAuthStore: UserStore, SessionStore, AuthEventStore, RateLimi
         guard users[userID]?.passwordHash == current else { return false }
         users[userID]?.passwordHash = upgraded
         return true
+    }
+
+    // MARK: PasswordResetStore
+
+    func issueResetToken(userID: UUID, tokenHash: String, expiresAt: Date, message: OutboxEntry) throws(StoreError) {
+        resetTokens = resetTokens.filter { $0.value.userID != userID }
+        resetTokens[tokenHash] = (userID, expiresAt)
+        outbox.append(message)
+    }
+
+    func resetPassword(tokenHash: String, newPasswordHash: String, notice: (String) -> OutboxEntry) throws(StoreError)
+        -> (user: UserRecord, revokedSessions: Int)?
+    {
+        guard let token = resetTokens.removeValue(forKey: tokenHash), token.expiresAt > Date(),
+            users[token.userID] != nil
+        else { return nil }
+        users[token.userID]?.passwordHash = newPasswordHash
+        resetTokens = resetTokens.filter { $0.value.userID != token.userID }
+        let revoked = try revokeAllSessions(userID: token.userID, except: nil, reason: "password_reset")
+        let user = users[token.userID]!
+        outbox.append(notice(user.email))
+        return (user, revoked)
     }
 
     // MARK: SessionStore

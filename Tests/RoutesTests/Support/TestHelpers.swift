@@ -3,6 +3,7 @@ import Auth
 import Foundation
 import HTTP
 import Logging
+import Mail
 import TestSupport
 import XCTest
 
@@ -11,6 +12,10 @@ import XCTest
 /// An application wired exactly as the worker wires it, with a capturing logger and in-memory stores.
 struct TestApplication {
     static let signingSecret = try! SigningSecret(validating: "unit-test-signing-secret-0123456789abcdef", keyID: "t1")
+    static let outboxSeal = OutboxSeal(keys: [OutboxSeal.Key(id: "t1", bytes: Array(repeating: 5, count: 32))!])!
+    static let accountMail = AccountMail(
+        from: MailAddress(parsing: "Todo Chatbot <no-reply@app.example>")!, publicOrigin: "https://app.example",
+        seal: outboxSeal)
 
     let application: Application
     let log: LogCapture
@@ -22,7 +27,8 @@ struct TestApplication {
     init(
         health: InMemoryHealthStore = InMemoryHealthStore(), maxBodyBytes: Int = 1 << 20,
         rateLimits: RateLimits = RateLimits(), refreshGraceSeconds: Int = 10, agent: any ChatAgent = BuiltInAgent(),
-        slowRequestThreshold: Duration? = nil, logLevel: Logger.Level = .debug, pool: (any PoolScoreboard)? = nil
+        slowRequestThreshold: Duration? = nil, logLevel: Logger.Level = .debug, pool: (any PoolScoreboard)? = nil,
+        accountMail: AccountMail? = TestApplication.accountMail
     ) {
         log = LogCapture(minimumLevel: logLevel)
         store = InMemoryAuthStore()
@@ -35,14 +41,15 @@ struct TestApplication {
             accessTokens: AccessTokenSigner(
                 keys: [Self.signingSecret], issuer: "todo-chatbot", audience: "todo-chatbot-api"),
             passwordHasher: PasswordHasher(cost: 4), refreshGraceSeconds: refreshGraceSeconds,
-            publicOrigin: "https://app.example", rateLimits: rateLimits)
+            publicOrigin: "https://app.example", rateLimits: rateLimits, accountMail: accountMail)
         application = Application(
             configuration: ApplicationConfiguration(
                 maxBodyBytes: maxBodyBytes, auth: auth, agent: agent, slowRequestThreshold: slowRequestThreshold,
                 pool: pool),
             logger: log.logger)
         stores = RequestStores(
-            health: health, users: store, sessions: store, authEvents: store, rateLimits: store, tasks: tasks,
+            health: health, users: store, sessions: store, authEvents: store, rateLimits: store,
+            passwordResets: store, tasks: tasks,
             conversations: conversations)
     }
 

@@ -1,0 +1,81 @@
+import Foundation
+import Mail
+import Store
+import TextFormats
+
+extension AuthFlows {
+    /// Sends a reset link to `email` if it names an account. The answer and the work are the same either way (a
+    /// rate-limit hit, one audit row, one transaction), so neither the answer nor its time tells whether the
+    /// address has an account.
+    public func requestPasswordReset(client: AuthClient, stores: AuthStores, email text: () throws -> String) throws {
+        guard let mail = configuration.accountMail else { throw AuthError.mailUnavailable }
+        try rateLimitGate.consume(
+            configuration.rateLimits.passwordReset, bucket: RateLimitGate.addressBucket("password-reset", client),
+            client: client, stores: stores)
+        guard let email = EmailAddress(try text()) else {
+            throw AuthError.invalidInput(fields: ["email": "must be a valid email address"])
+        }
+        // Per address asked for, whether or not it has an account: a limit that only accounts had would tell.
+        try rateLimitGate.consume(
+            configuration.rateLimits.passwordResetPerAccount, bucket: "password-reset-account:" + email.normalized,
+            client: client, stores: stores)
+        guard let user = try stores.users.user(email: email.normalized),
+            let recipient = MailAddress(address: user.email)
+        else {
+            try events.record(.passwordResetRequested, client: client, stores: stores)
+            return
+        }
+        let token = ResetToken.generate()
+        try stores.passwordResets.issueResetToken(
+            userID: user.id, tokenHash: token.hash,
+            expiresAt: Date().addingTimeInterval(TimeInterval(mail.resetTokenLifetime)),
+            message: mail.passwordReset(to: recipient, token: token.value))
+        try events.record(.passwordResetRequested, userID: user.id, client: client, stores: stores)
+    }
+
+    /// What a reset link's page sends back: the token from the link and the new password.
+    public typealias ResetConfirmation = (token: String, newPassword: String)
+
+    /// Sets a new password with a reset token, signs the account out everywhere, and mails a notice. Any token
+    /// that cannot be spent (malformed, unknown, used, expired, replaced by a newer one or by a password change)
+    /// is the same `invalidToken`.
+    public func confirmPasswordReset(
+        client: AuthClient, stores: AuthStores, confirmation: () throws -> ResetConfirmation
+    ) throws {
+        guard let mail = configuration.accountMail else { throw AuthError.mailUnavailable }
+        try rateLimitGate.consume(
+            configuration.rateLimits.passwordReset,
+            bucket: RateLimitGate.addressBucket("password-reset-confirm", client), client: client, stores: stores)
+        let (text, newPassword) = try confirmation()
+        if let problem = PasswordPolicy.problem(with: newPassword) {
+            throw AuthError.invalidInput(fields: ["new_password": problem])
+        }
+        guard let token = ResetToken(presented: text) else { throw AuthError.invalidToken }
+        let newPasswordHash = try configuration.passwordHasher.hash(newPassword)
+        guard
+            let (user, _) = try stores.passwordResets.resetPassword(
+                tokenHash: token.hash, newPasswordHash: newPasswordHash,
+                notice: { email in mail.passwordChanged(to: MailAddress(address: email) ?? mail.from) })
+        else { throw AuthError.invalidToken }
+        try events.record(.passwordReset, userID: user.id, client: client, stores: stores)
+    }
+}
+
+/// A one-time token mailed in a link: 32 random bytes as 43 base64url characters, stored only as its SHA-256.
+struct ResetToken {
+    let value: String
+
+    static func generate() -> ResetToken { ResetToken(value: Base64URL.encode(SecureRandom.bytes(32))) }
+
+    /// Only the exact shape issued; anything else is refused before the database is asked.
+    init?(presented: String) {
+        guard presented.utf8.count == 43, let bytes = Base64URL.decode(presented), bytes.count == 32 else {
+            return nil
+        }
+        value = presented
+    }
+
+    private init(value: String) { self.value = value }
+
+    var hash: String { Hex.lowercased(SHA256.hash(Array(value.utf8))) }
+}
