@@ -33,7 +33,8 @@ final class AuthFlowsPasswordUpgradeTests: DatabaseTestCase {
             users: PostgresUserStore(connection: connection), sessions: PostgresSessionStore(connection: connection),
             events: PostgresAuthEventStore(connection: connection),
             rateLimits: PostgresRateLimitStore(connection: connection),
-            passwordResets: PostgresPasswordResetStore(connection: connection))
+            passwordResets: PostgresPasswordResetStore(connection: connection),
+            accounts: PostgresAccountStore(connection: connection))
     }
 
     private func logIn(_ email: String, _ password: String) throws -> AuthFlows.SignedIn {

@@ -34,7 +34,7 @@ final class ApplicationTests: XCTestCase {
         let publicRoutes: Set<String> = [
             "GET /api/health", "GET /api/openapi.json", "GET /metrics", "GET /status", "POST /api/auth/register",
             "POST /api/auth/login", "POST /api/auth/refresh", "POST /api/auth/logout", "POST /api/auth/password-reset",
-            "POST /api/auth/password-reset/confirm",
+            "POST /api/auth/password-reset/confirm", "POST /api/auth/verify-email",
         ]
         let app = TestApplication()
         var protected = 0

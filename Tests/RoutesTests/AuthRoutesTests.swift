@@ -49,10 +49,12 @@ final class AuthRoutesTests: XCTestCase {
             to: request("POST", "/api/auth/register", json: credentials("  Ada@Example.COM ", password)))
         XCTAssertEqual(response.status, .created)
         XCTAssertEqual(response.jsonObject["email"] as? String, "ada@example.com")
-        XCTAssertEqual(Set(response.jsonObject.keys), ["id", "email", "created_at"])
+        XCTAssertEqual(Set(response.jsonObject.keys), ["id", "email", "created_at", "email_verified"])
+        XCTAssertEqual(response.jsonObject["email_verified"] as? Bool, false)
         XCTAssertEqual(
             app.store.users.values.first?.passwordHash.hasPrefix("$bcrypt-hmac-sha256$v=1$2b$04$"), true)
-        XCTAssertEqual(app.store.events.map(\.kind), [.register])
+        XCTAssertEqual(app.store.events.map(\.kind), [.register, .emailVerificationSent])
+        XCTAssertEqual(app.store.outbox.map(\.kind), [.emailVerification])
     }
 
     func testLoginSetsTheRefreshCookieWithEveryAttribute() throws {

@@ -129,7 +129,7 @@ final class PostgresConnectionTests: DatabaseTestCase {
             SELECT 'x' AS id, \(sql: users) FROM (
                 SELECT '00000000-0000-4000-8000-000000000001'::uuid AS id, 'a@example.com' AS email,
                     '$2b$hash' AS password_hash, '2026-12-01 10:00:00+00'::timestamptz AS created_at,
-                    '2026-12-02 10:00:00+00'::timestamptz AS updated_at
+                    '2026-12-02 10:00:00+00'::timestamptz AS updated_at, NULL::timestamptz AS email_verified_at
             ) u
             """)
         let row = try XCTUnwrap(rows.first)

@@ -49,7 +49,8 @@ def test_register_login_me_refresh_reuse_and_logout(shared_stack):
     created = register(shared_stack, email)
     assert created.status_code == 201, created.text
     body = created.json()
-    assert set(body) == {"id", "email", "created_at"} and body["email"] == email
+    assert set(body) == {"id", "email", "created_at", "email_verified"} and body["email"] == email
+    assert body["email_verified"] is False, "nobody has opened the verification link yet"
 
     logged_in = login(shared_stack, email)
     assert logged_in.status_code == 200

@@ -1,7 +1,9 @@
-"""Mail end to end: the password reset through nginx, PostgreSQL's outbox, `fcgi-app mail` and a real SMTP server
-(aiosmtpd) that requires STARTTLS and AUTH, with the messages read back as a mail client reads them. Also: the
-answer to an unknown address, tokens that cannot be spent, the relay down (retried, then delivered once, with
-two senders), the local-run default (`.eml` files and the links on the console), and bad input."""
+"""Accounts people can recover and own, with real mail, end to end: the password reset and the address
+verification through nginx, PostgreSQL's outbox, `fcgi-app mail` and a real SMTP server (aiosmtpd) that requires
+STARTTLS and AUTH, with the messages read back as a mail client reads them; the account's deletion (every row
+gone, the address free again, a confirmation mailed) and its export. Also: the answer to an unknown address,
+tokens that cannot be spent, the relay down (retried, then delivered once, with two senders), the local-run
+default (`.eml` files and the links on the console), and bad input on every new endpoint."""
 
 import email
 import email.policy
@@ -13,7 +15,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
-from api import PASSWORD, login, refresh, refresh_cookie_value, register, unique_email
+from api import PASSWORD, bearer, login, refresh, refresh_cookie_value, register, signed_up, unique_email
 from stack import Stack, create_database, free_port, make_certificate, psql, wait_until
 
 RELAY_USER, RELAY_PASSWORD = "mailer", "relay-secret-4f9a"
@@ -110,10 +112,17 @@ def outbox_rows(stack, recipient):
     return [tuple(line.split("|")) for line in rows.splitlines() if line]
 
 
-def token_from(message):
+def token_from(message, page="reset-password"):
     body = message.get_body(preferencelist=("plain",)).get_content()
-    (link,) = [word for word in body.split() if "/reset-password#token=" in word]
+    (link,) = [word for word in body.split() if f"/{page}#token=" in word]
     return link, link.split("#token=", 1)[1]
+
+
+def messages_titled(smtp, address, subject):
+    return [message for message in smtp.received_for(address) if message["Subject"] == subject]
+
+
+VERIFY_SUBJECT = "Confirm your email address for Todo Chatbot"
 
 
 def request_reset(stack, address):
@@ -128,8 +137,9 @@ def test_a_forgotten_password_is_reset_through_a_mailed_link(mail_stack, smtp, s
     other_device = refresh_cookie_value(login(mail_stack, address))
     senders(smtp.port)
     request_reset(mail_stack, address)
-    assert wait_until(lambda: smtp.received_for(address), timeout=30), "the reset message never arrived"
-    (message,) = smtp.received_for(address)
+    reset_subject = "Reset your Todo Chatbot password"
+    assert wait_until(lambda: messages_titled(smtp, address, reset_subject), timeout=30), "no reset message"
+    (message,) = messages_titled(smtp, address, reset_subject)
     # RFC 5322 and MIME as a mail client parses them.
     for header in ("Date", "Message-ID", "From", "To", "Subject", "MIME-Version"):
         assert message[header], f"{header} missing"
@@ -140,7 +150,7 @@ def test_a_forgotten_password_is_reset_through_a_mailed_link(mail_stack, smtp, s
     link, token = token_from(message)
     assert link.startswith(f"https://localhost:{mail_stack.https_port}/reset-password#token=")
     assert smtp.logins, "the sender authenticated, over TLS (the server allows AUTH only after STARTTLS)"
-    assert outbox_rows(mail_stack, address) == [("password_reset", "1", "t", "f", "t")], "delivered, then erased"
+    assert outbox_rows(mail_stack, address)[-1] == ("password_reset", "1", "t", "f", "t"), "delivered, then erased"
     assert token not in psql(mail_stack.database_url, "SELECT string_agg(token_hash, ',') FROM password_reset_tokens")
 
     confirmed = mail_stack.post("/api/auth/password-reset/confirm", json={"token": token, "new_password": NEW_PASSWORD})
@@ -148,8 +158,7 @@ def test_a_forgotten_password_is_reset_through_a_mailed_link(mail_stack, smtp, s
     assert login(mail_stack, address).status_code == 401, "the old password no longer works"
     assert login(mail_stack, address, NEW_PASSWORD).status_code == 200
     assert refresh(mail_stack, other_device).status_code == 401, "the other device was signed out"
-    assert wait_until(lambda: len(smtp.received_for(address)) == 2, timeout=30), "no notice of the change"
-    assert smtp.received_for(address)[1]["Subject"] == "Your Todo Chatbot password was changed"
+    assert wait_until(lambda: messages_titled(smtp, address, "Your Todo Chatbot password was changed"), timeout=30)
     replayed = mail_stack.post("/api/auth/password-reset/confirm", json={"token": token, "new_password": "x" + NEW_PASSWORD})
     assert replayed.status_code == 400 and replayed.json()["error"]["code"] == "invalid_token"
     events = psql(mail_stack.database_url,
@@ -165,7 +174,7 @@ def test_an_unknown_address_is_answered_like_a_known_one_and_nothing_is_sent(mai
     answers = [request_reset(mail_stack, address) for address in (known, unknown)]
     assert answers[0].json() == answers[1].json()
     assert answers[0].headers["Cache-Control"] == answers[1].headers["Cache-Control"] == "no-store"
-    assert len(outbox_rows(mail_stack, known)) == 1
+    assert [row[0] for row in outbox_rows(mail_stack, known)] == ["email_verification", "password_reset"]
     assert outbox_rows(mail_stack, unknown) == []
     assert psql(mail_stack.database_url,
                 "SELECT count(*) FROM auth_events WHERE event = 'password_reset_requested' AND user_id IS NULL") != "0"
@@ -175,12 +184,13 @@ def test_replayed_expired_replaced_and_unknown_tokens_are_the_same_invalid_token
     address = unique_email("tokens")
     assert register(mail_stack, address).status_code == 201
     senders(smtp.port)
+    reset_subject = "Reset your Todo Chatbot password"
     request_reset(mail_stack, address)
-    assert wait_until(lambda: len(smtp.received_for(address)) == 1, timeout=30)
-    _, replaced = token_from(smtp.received_for(address)[0])
+    assert wait_until(lambda: len(messages_titled(smtp, address, reset_subject)) == 1, timeout=30)
+    _, replaced = token_from(messages_titled(smtp, address, reset_subject)[0])
     request_reset(mail_stack, address)
-    assert wait_until(lambda: len(smtp.received_for(address)) == 2, timeout=30)
-    _, current = token_from(smtp.received_for(address)[1])
+    assert wait_until(lambda: len(messages_titled(smtp, address, reset_subject)) == 2, timeout=30)
+    _, current = token_from(messages_titled(smtp, address, reset_subject)[1])
     psql(mail_stack.database_url, "UPDATE password_reset_tokens SET expires_at = now() - interval '1 second' "
                                   f"WHERE user_id = (SELECT id FROM users WHERE email = '{address}')")
     bodies = []
@@ -200,18 +210,20 @@ def test_messages_wait_while_the_relay_is_down_and_are_delivered_once_by_two_sen
     for address in addresses:
         assert register(mail_stack, address).status_code == 201
         request_reset(mail_stack, address)
-    # Every message has been tried (and failed) at least once while nothing listened.
-    assert wait_until(lambda: all(rows and int(rows[0][1]) >= 1 for rows in
-                                  (outbox_rows(mail_stack, address) for address in addresses)), timeout=30)
-    assert all(outbox_rows(mail_stack, address)[0][2:4] == ("f", "f") for address in addresses), "still waiting"
+    # Every message (a verification and a reset per address) has been tried, and failed, while nothing listened.
+    def rows():
+        return [row for address in addresses for row in outbox_rows(mail_stack, address)]
+
+    assert wait_until(lambda: len(rows()) == 2 * len(addresses) and all(int(row[1]) >= 1 for row in rows()),
+                      timeout=30)
+    assert all(row[2:4] == ("f", "f") for row in rows()), "still waiting"
     server = SMTPServer(tls_directory, port=port).start()
     try:
-        assert wait_until(lambda: all(outbox_rows(mail_stack, address)[0][2] == "t" for address in addresses),
-                          timeout=60)
+        assert wait_until(lambda: all(row[2] == "t" for row in rows()), timeout=60)
         # Recorded as delivered in the transaction that sent it: the server has them all now, each once.
         for address in addresses:
-            (message,) = server.received_for(address)
-            assert "/reset-password#token=" in message.get_body(preferencelist=("plain",)).get_content()
+            assert sorted(message["Subject"] for message in server.received_for(address)) == [
+                VERIFY_SUBJECT, "Reset your Todo Chatbot password"]
         assert len({entry["message"]["Message-ID"] for entry in server.messages}) == len(server.messages)
     finally:
         server.stop()
@@ -227,17 +239,84 @@ def test_without_a_relay_messages_become_eml_files_and_their_links_are_printed(m
     try:
         request_reset(mail_stack, address)
         console = mail_stack.directory / "mail-console.log"
-        assert wait_until(lambda: console.exists() and address in console.read_text(), timeout=30)
+        def reset_files():
+            return [path for path in (mail_stack.directory / "mail").glob("*.eml")
+                    if address in path.read_text() and "Subject: Reset your" in path.read_text()]
+
+        assert wait_until(lambda: reset_files() and console.exists() and str(reset_files()[0]) in console.read_text(),
+                          timeout=30)
     finally:
         sender.terminate()
         sender.wait(timeout=30)
-    (eml,) = [path for path in (mail_stack.directory / "mail").glob("*.eml") if address in path.read_text()]
+    (eml,) = reset_files()
     message = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
     link, _ = token_from(message)
     assert f"link: {link}" in console.read_text()
 
 
-@pytest.mark.parametrize("path", ["/api/auth/password-reset", "/api/auth/password-reset/confirm"])
+def test_a_new_account_confirms_its_address_with_the_mailed_link(mail_stack, smtp, senders):
+    senders(smtp.port)
+    address, token, _ = signed_up(mail_stack, unique_email("verify"))
+    assert mail_stack.get("/api/auth/me", headers=bearer(token)).json()["email_verified"] is False
+    assert wait_until(lambda: messages_titled(smtp, address, VERIFY_SUBJECT), timeout=30)
+    link, verification = token_from(messages_titled(smtp, address, VERIFY_SUBJECT)[0], page="verify-email")
+    assert link.startswith(f"https://localhost:{mail_stack.https_port}/verify-email#token=")
+    assert mail_stack.post("/api/auth/verify-email", json={"token": verification}).status_code == 204
+    assert mail_stack.get("/api/auth/me", headers=bearer(token)).json()["email_verified"] is True
+    assert login(mail_stack, address).json()["user"]["email_verified"] is True
+    replay = mail_stack.post("/api/auth/verify-email", json={"token": verification})
+    assert replay.status_code == 400 and replay.json()["error"]["code"] == "invalid_token"
+
+
+def rows_of(stack, user_id):
+    """How many rows each table holds for the user (messages through the user's conversations)."""
+    counts = psql(stack.database_url, f"""
+        SELECT (SELECT count(*) FROM users WHERE id = '{user_id}') || ',' ||
+               (SELECT count(*) FROM sessions WHERE user_id = '{user_id}') || ',' ||
+               (SELECT count(*) FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id
+                 WHERE s.user_id = '{user_id}') || ',' ||
+               (SELECT count(*) FROM tasks WHERE owner_id = '{user_id}') || ',' ||
+               (SELECT count(*) FROM conversations WHERE owner_id = '{user_id}') || ',' ||
+               (SELECT count(*) FROM messages WHERE conversation_id IN (
+                 SELECT id FROM conversations WHERE owner_id = '{user_id}')) || ',' ||
+               (SELECT count(*) FROM email_verification_tokens WHERE user_id = '{user_id}') || ',' ||
+               (SELECT count(*) FROM auth_events WHERE user_id = '{user_id}')""")
+    return dict(zip(["users", "sessions", "refresh_tokens", "tasks", "conversations", "messages",
+                     "verification_tokens", "auth_events"], map(int, counts.split(","))))
+
+
+def test_a_deleted_account_leaves_no_row_and_its_address_can_register_again(mail_stack, smtp, senders):
+    senders(smtp.port)
+    address, token, _ = signed_up(mail_stack, unique_email("delete"))
+    login(mail_stack, address)
+    assert mail_stack.post("/api/tasks", headers=bearer(token), json={"title": "to be deleted"}).status_code == 201
+    assert mail_stack.post("/api/chat", headers=bearer(token), json={"message": "add buy milk"}).status_code == 200
+    user_id = mail_stack.get("/api/auth/me", headers=bearer(token)).json()["id"]
+    before = rows_of(mail_stack, user_id)
+    assert all(before[table] >= 1 for table in before), before
+
+    export = mail_stack.get("/api/auth/account/export", headers=bearer(token))
+    assert export.status_code == 200
+    assert export.headers["Content-Disposition"] == 'attachment; filename="todo-chatbot-export.json"'
+    data = export.json()
+    assert data["account"]["email"] == address and len(data["sessions"]) == 2
+    assert sorted(task["title"] for task in data["tasks"]) == ["buy milk", "to be deleted"]
+    (conversation,) = data["conversations"]
+    assert [message["role"] for message in conversation["messages"]][:1] == ["user"]
+    assert "$bcrypt" not in export.text and "$2b$" not in export.text and token not in export.text
+
+    deleted = mail_stack.request("DELETE", "/api/auth/account", headers=bearer(token), json={"password": PASSWORD})
+    assert deleted.status_code == 204, deleted.text
+    assert set(rows_of(mail_stack, user_id).values()) == {0}, "every row of the account is gone"
+    assert psql(mail_stack.database_url, "SELECT count(*) FROM auth_events WHERE event = 'account_deleted' "
+                                         "AND user_id IS NULL") != "0", "the event stays, without the account"
+    assert mail_stack.get("/api/auth/me", headers=bearer(token)).status_code == 401
+    assert wait_until(lambda: messages_titled(smtp, address, "Your Todo Chatbot account was deleted"), timeout=30)
+    assert register(mail_stack, address).status_code == 201, "the address is free again"
+
+
+@pytest.mark.parametrize("path", ["/api/auth/password-reset", "/api/auth/password-reset/confirm",
+                                  "/api/auth/verify-email"])
 @pytest.mark.parametrize("body", [b'{"email": 42, "token": 42, "new_password": 42}', b"{", b"[]",
                                   b'{"email": "\xff\xfe@example.com", "token": "\xff", "new_password": "\xff\xfe\xfd\xfc\xfb\xfa\xf9\xf8"}',
                                   b'{"email": "' + b"a" * 200_000 + b'@example.com", "token": "' + b"t" * 200_000 + b'"}'])

@@ -395,6 +395,50 @@ def test_password_reset(shared_stack):
     assert reset.status_code == 204, reset.text
 
 
+def test_email_verification(shared_stack):
+    email, token, _ = signed_up(shared_stack)
+    path = "/api/auth/verify-email"
+    refused = call(shared_stack, "POST", path, json={"token": "A" * 43})
+    assert refused.status_code == 400 and error_code(refused) == "invalid_token"
+    assert call(shared_stack, "POST", path, data=b"{}").status_code == 415
+    assert call(shared_stack, "POST", "/api/auth/verify-email/resend", headers=bearer(token)).status_code == 202
+    assert call(shared_stack, "POST", "/api/auth/verify-email/resend").status_code == 401
+    verification = base64.urlsafe_b64encode(os.urandom(32)).rstrip(b"=").decode()
+    psql(shared_stack.database_url,
+         "INSERT INTO email_verification_tokens (token_hash, user_id, expires_at) SELECT "
+         f"encode(sha256(convert_to('{verification}', 'UTF8')), 'hex'), id, now() + interval '1 day' "
+         f"FROM users WHERE email = '{email}'")
+    assert call(shared_stack, "POST", path, json={"token": verification}).status_code == 204
+    assert call(shared_stack, "GET", "/api/auth/me", headers=bearer(token)).json()["email_verified"] is True
+    again = call(shared_stack, "POST", "/api/auth/verify-email/resend", headers=bearer(token))
+    assert again.status_code == 409 and error_code(again) == "email_already_verified"
+
+
+def test_account_export_and_deletion(shared_stack):
+    email, token, _ = signed_up(shared_stack)
+    call(shared_stack, "POST", "/api/tasks", headers=bearer(token), json={"title": "exported"})
+    export = call(shared_stack, "GET", "/api/auth/account/export", headers=bearer(token))
+    assert export.status_code == 200 and export.json()["account"]["email"] == email
+    assert call(shared_stack, "GET", "/api/auth/account/export").status_code == 401
+    path = "/api/auth/account"
+    wrong = call(shared_stack, "DELETE", path, headers=bearer(token), json={"password": "not the password"})
+    assert wrong.status_code == 403 and error_code(wrong) == "current_password_incorrect"
+    assert call(shared_stack, "DELETE", path, headers={**bearer(token), **JSON_HEADERS}, data=b"{").status_code == 400
+    assert call(shared_stack, "DELETE", path, headers=bearer(token), data=b"{}").status_code == 415
+    assert call(shared_stack, "DELETE", path, headers={**bearer(token), **JSON_HEADERS},
+                data=b'{"password":"' + b"p" * (1 << 20) + b'"}').status_code == 413
+    assert call(shared_stack, "DELETE", path, json={"password": PASSWORD}).status_code == 401
+    assert call(shared_stack, "DELETE", path, headers=bearer(token), json={"password": PASSWORD}).status_code == 204
+
+
+def test_a_sign_in_waits_for_a_verified_address_when_the_server_asks_for_one(make_stack):
+    stack = make_stack({"REQUIRE_VERIFIED_EMAIL": "true"})
+    email = unique_email()
+    assert call(stack, "POST", "/api/auth/register", json={"email": email, "password": PASSWORD}).status_code == 201
+    refused = call(stack, "POST", "/api/auth/login", json={"email": email, "password": PASSWORD})
+    assert refused.status_code == 403 and error_code(refused) == "email_not_verified"
+
+
 def test_metrics(shared_stack):
     signed_up(shared_stack)
     body = call(shared_stack, "GET", "/metrics").text
@@ -672,7 +716,7 @@ def test_every_path_serves_exactly_the_documented_methods(shared_stack):
 def test_rate_limits_and_the_workers_own_body_limit(make_stack):
     stack = make_stack({"RATE_LIMIT_REGISTER_PER_MINUTE": "1", "RATE_LIMIT_LOGIN_PER_MINUTE": "1",
                         "RATE_LIMIT_REFRESH_PER_MINUTE": "1", "LOGIN_FAILURES_PER_ACCOUNT": "1",
-                        "RATE_LIMIT_PASSWORD_RESET_PER_MINUTE": "1",
+                        "RATE_LIMIT_PASSWORD_RESET_PER_MINUTE": "1", "VERIFICATION_MAILS_PER_ACCOUNT_PER_HOUR": "1",
                         "MAX_BODY_BYTES": "1024"})
     emails = []
 
@@ -709,6 +753,12 @@ def test_rate_limits_and_the_workers_own_body_limit(make_stack):
     assert set(statuses_until_limited(lambda: call(
         stack, "POST", "/api/auth/password-reset/confirm",
         json={"token": "A" * 43, "new_password": "a brand new password"}))) <= {400, 429}
+    assert set(statuses_until_limited(lambda: call(
+        stack, "POST", "/api/auth/verify-email", json={"token": "A" * 43}))) <= {400, 429}
+    # Sign-up sent the one verification message the hour allows.
+    assert call(stack, "POST", "/api/auth/verify-email/resend", headers=bearer(token)).status_code == 429
+    assert set(statuses_until_limited(lambda: call(
+        stack, "DELETE", "/api/auth/account", headers=bearer(token), json={"password": "not the password"}))) <= {403, 429}
 
     # Over MAX_BODY_BYTES but under nginx's 1 MiB: the worker answers the 413 itself, in the same shape.
     too_large = call(stack, "POST", "/api/auth/login", json={"email": email, "password": "p" * 2000})
@@ -758,7 +808,8 @@ def test_replayed_refresh_token_and_internal_errors(make_stack):
                              "ALTER TABLE refresh_tokens RENAME TO refresh_tokens_hidden; "
                              "ALTER TABLE sessions RENAME TO sessions_hidden; "
                              "ALTER TABLE auth_events RENAME TO auth_events_hidden; "
-                             "ALTER TABLE password_reset_tokens RENAME TO password_reset_tokens_hidden")
+                             "ALTER TABLE password_reset_tokens RENAME TO password_reset_tokens_hidden; "
+                             "ALTER TABLE email_verification_tokens RENAME TO email_verification_tokens_hidden")
     responses += auth_and_metrics_operations(stack, email, token, refresh_token)
     for response in responses:
         assert response.status_code == 500, (response.url, response.status_code, response.text)
@@ -783,6 +834,10 @@ def auth_and_metrics_operations(stack, email, token, refresh_token):
         call(stack, "POST", "/api/auth/password-reset", json={"email": email}),
         call(stack, "POST", "/api/auth/password-reset/confirm",
              json={"token": "A" * 43, "new_password": "a brand new password"}),
+        call(stack, "POST", "/api/auth/verify-email", json={"token": "A" * 43}),
+        call(stack, "POST", "/api/auth/verify-email/resend", headers=bearer(token)),
+        call(stack, "GET", "/api/auth/account/export", headers=bearer(token)),
+        call(stack, "DELETE", "/api/auth/account", headers=bearer(token), json={"password": PASSWORD}),
         call(stack, "GET", "/metrics"),
     ]
 

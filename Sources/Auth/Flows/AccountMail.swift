@@ -12,12 +12,18 @@ public struct AccountMail: Sendable {
     public let seal: OutboxSeal
     /// How long a reset link works: an hour by default.
     public let resetTokenLifetime: Int
+    /// How long a verification link works: a day by default.
+    public let verificationTokenLifetime: Int
 
-    public init(from: MailAddress, publicOrigin: String, seal: OutboxSeal, resetTokenLifetime: Int = 3600) {
+    public init(
+        from: MailAddress, publicOrigin: String, seal: OutboxSeal, resetTokenLifetime: Int = 3600,
+        verificationTokenLifetime: Int = 86400
+    ) {
         self.from = from
         self.publicOrigin = publicOrigin.hasSuffix("/") ? String(publicOrigin.dropLast()) : publicOrigin
         self.seal = seal
         self.resetTokenLifetime = resetTokenLifetime
+        self.verificationTokenLifetime = verificationTokenLifetime
     }
 
     /// The reset link's message. The token travels in the fragment (`#token=…`), which browsers never send to a
@@ -48,6 +54,31 @@ public struct AccountMail: Sendable {
                 If this was you, there is nothing more to do. If it was not, reset your password again at
                 \(publicOrigin)/forgot-password and check the devices signed in to your account at
                 \(publicOrigin)/account.
+                """)
+    }
+
+    /// The link that proves the address is the account owner's; in the fragment, as the reset link's.
+    func emailVerification(to recipient: MailAddress, token: String) -> OutboxEntry {
+        entry(
+            .emailVerification, to: recipient, subject: "Confirm your email address for Todo Chatbot",
+            text: """
+                Welcome to Todo Chatbot. To confirm that this address is yours, open this link within \(verificationTokenLifetime / 3600) hours:
+
+                \(publicOrigin)/verify-email#token=\(token)
+
+                If you did not create an account, ignore this message: nothing happens without the link.
+                """)
+    }
+
+    /// The confirmation after an account was deleted, to the address it had.
+    func accountDeleted(to recipient: MailAddress) -> OutboxEntry {
+        entry(
+            .accountDeleted, to: recipient, subject: "Your Todo Chatbot account was deleted",
+            text: """
+                The Todo Chatbot account for this address was deleted, with its tasks, conversations and sessions.
+
+                If you did not do this, someone had your password: sign up again at \(publicOrigin)/register and use
+                a password you use nowhere else.
                 """)
     }
 

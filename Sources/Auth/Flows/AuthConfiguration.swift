@@ -16,11 +16,14 @@ public struct AuthConfiguration: Sendable {
     public var rateLimits: RateLimits
     /// What mailed links need; nil without `PUBLIC_ORIGIN`, and then the flows that mail answer `mailUnavailable`.
     public var accountMail: AccountMail?
+    /// Whether a person must have verified their address to sign in (`REQUIRE_VERIFIED_EMAIL`); off by default.
+    public var requireVerifiedEmail: Bool
 
     public init(
         accessTokens: AccessTokenSigner, passwordHasher: PasswordHasher = PasswordHasher(),
         refreshTokenLifetime: Int = 7 * 24 * 3600, sessionLifetime: Int = 30 * 24 * 3600, refreshGraceSeconds: Int = 10,
-        publicOrigin: String? = nil, rateLimits: RateLimits = RateLimits(), accountMail: AccountMail? = nil
+        publicOrigin: String? = nil, rateLimits: RateLimits = RateLimits(), accountMail: AccountMail? = nil,
+        requireVerifiedEmail: Bool = false
     ) {
         self.accessTokens = accessTokens
         self.passwordHasher = passwordHasher
@@ -30,6 +33,7 @@ public struct AuthConfiguration: Sendable {
         self.publicOrigin = publicOrigin
         self.rateLimits = rateLimits
         self.accountMail = accountMail
+        self.requireVerifiedEmail = requireVerifiedEmail
     }
 
     /// The key from which refresh-token successors are derived: bound to the primary signing key, but never
@@ -64,13 +68,16 @@ public struct RateLimits: Sendable {
     /// Reset requests per address asked for, whether or not it has an account: at most a few messages an hour
     /// to anyone's inbox.
     public var passwordResetPerAccount: Limit
+    /// Verification messages per account (sign-up, resend, a sign-in refused for want of verification).
+    public var verificationMailPerAccount: Limit
 
     public init(
         register: Limit = Limit(count: 5, windowSeconds: 60), login: Limit = Limit(count: 10, windowSeconds: 60),
         refresh: Limit = Limit(count: 30, windowSeconds: 60),
         failedLoginsPerAccount: Limit = Limit(count: 5, windowSeconds: 900),
         passwordReset: Limit = Limit(count: 5, windowSeconds: 60),
-        passwordResetPerAccount: Limit = Limit(count: 3, windowSeconds: 3600)
+        passwordResetPerAccount: Limit = Limit(count: 3, windowSeconds: 3600),
+        verificationMailPerAccount: Limit = Limit(count: 5, windowSeconds: 3600)
     ) {
         self.register = register
         self.login = login
@@ -78,5 +85,6 @@ public struct RateLimits: Sendable {
         self.failedLoginsPerAccount = failedLoginsPerAccount
         self.passwordReset = passwordReset
         self.passwordResetPerAccount = passwordResetPerAccount
+        self.verificationMailPerAccount = verificationMailPerAccount
     }
 }

@@ -22,4 +22,9 @@ public enum AuthError: Error, Equatable, Sendable {
     case invalidToken
     /// A flow that sends mail, on a server without `PUBLIC_ORIGIN` (no link can be written).
     case mailUnavailable
+    /// A sign-in with the right password to an account whose address is not verified, where
+    /// `REQUIRE_VERIFIED_EMAIL` asks for it; a new link was mailed unless one went out too recently.
+    case emailNotVerified
+    /// A request for a verification link for an address already verified.
+    case emailAlreadyVerified
 }

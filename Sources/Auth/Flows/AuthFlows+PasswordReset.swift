@@ -25,7 +25,7 @@ extension AuthFlows {
             try events.record(.passwordResetRequested, client: client, stores: stores)
             return
         }
-        let token = ResetToken.generate()
+        let token = MailedToken.generate()
         try stores.passwordResets.issueResetToken(
             userID: user.id, tokenHash: token.hash,
             expiresAt: Date().addingTimeInterval(TimeInterval(mail.resetTokenLifetime)),
@@ -50,7 +50,7 @@ extension AuthFlows {
         if let problem = PasswordPolicy.problem(with: newPassword) {
             throw AuthError.invalidInput(fields: ["new_password": problem])
         }
-        guard let token = ResetToken(presented: text) else { throw AuthError.invalidToken }
+        guard let token = MailedToken(presented: text) else { throw AuthError.invalidToken }
         let newPasswordHash = try configuration.passwordHasher.hash(newPassword)
         guard
             let (user, _) = try stores.passwordResets.resetPassword(
@@ -61,11 +61,12 @@ extension AuthFlows {
     }
 }
 
-/// A one-time token mailed in a link: 32 random bytes as 43 base64url characters, stored only as its SHA-256.
-struct ResetToken {
+/// A one-time token mailed in a link (a reset, a verification): 32 random bytes as 43 base64url characters,
+/// stored only as its SHA-256.
+struct MailedToken {
     let value: String
 
-    static func generate() -> ResetToken { ResetToken(value: Base64URL.encode(SecureRandom.bytes(32))) }
+    static func generate() -> MailedToken { MailedToken(value: Base64URL.encode(SecureRandom.bytes(32))) }
 
     /// Only the exact shape issued; anything else is refused before the database is asked.
     init?(presented: String) {

@@ -36,15 +36,22 @@ extension AuthFlows {
         if let problem = PasswordPolicy.problem(with: new) {
             throw AuthError.invalidInput(fields: ["new_password": problem])
         }
-        let accountLimit = configuration.rateLimits.failedLoginsPerAccount
-        let accountBucket = RateLimitGate.failedLoginBucket(email: user.email)
-        try rateLimitGate.consume(accountLimit, bucket: accountBucket, client: client, stores: stores)
-        guard configuration.passwordHasher.verify(current, against: user.passwordHash) else {
-            throw AuthError.currentPasswordIncorrect
-        }
-        try rateLimitGate.forgive(accountLimit, bucket: accountBucket, stores: stores)
+        try reauthenticate(user, password: current, client: client, stores: stores)
         let newHash = try configuration.passwordHasher.hash(new)
         _ = try stores.users.changePassword(userID: user.id, newPasswordHash: newHash, keepingSession: sessionID)
         try events.record(.passwordChange, userID: user.id, sessionID: sessionID, client: client, stores: stores)
+    }
+
+    /// Checks the password of a person already signed in, before a change that needs it (a new password, deleting
+    /// the account). A wrong one counts against the account's failed-login limit, as a failed login does, and is
+    /// `currentPasswordIncorrect`.
+    func reauthenticate(_ user: UserRecord, password: String, client: AuthClient, stores: AuthStores) throws {
+        let accountLimit = configuration.rateLimits.failedLoginsPerAccount
+        let accountBucket = RateLimitGate.failedLoginBucket(email: user.email)
+        try rateLimitGate.consume(accountLimit, bucket: accountBucket, client: client, stores: stores)
+        guard configuration.passwordHasher.verify(password, against: user.passwordHash) else {
+            throw AuthError.currentPasswordIncorrect
+        }
+        try rateLimitGate.forgive(accountLimit, bucket: accountBucket, stores: stores)
     }
 }

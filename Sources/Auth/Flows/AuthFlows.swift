@@ -58,6 +58,7 @@ public struct AuthFlows: Sendable {
             throw AuthError.emailTaken
         }
         try events.record(.register, userID: user.id, client: client, stores: stores)
+        try sendVerification(to: user, client: client, stores: stores)
         return user
     }
 
@@ -86,6 +87,11 @@ public struct AuthFlows: Sendable {
             throw AuthError.invalidCredentials
         }
         try rateLimitGate.forgive(accountLimit, bucket: accountBucket, stores: stores)
+        if configuration.requireVerifiedEmail && user.emailVerifiedAt == nil {
+            // The password is right, so the person may learn why they cannot sign in, and get a new link.
+            try sendVerification(to: user, client: client, stores: stores)
+            throw AuthError.emailNotVerified
+        }
         if configuration.passwordHasher.needsUpgrade(user.passwordHash) {
             try upgradePasswordHash(of: user, password: password, stores: stores)
         }

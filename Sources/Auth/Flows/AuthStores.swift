@@ -7,15 +7,17 @@ public struct AuthStores {
     public let events: any AuthEventStore
     public let rateLimits: any RateLimitStore
     public let passwordResets: any PasswordResetStore
+    public let accounts: any AccountStore
 
     public init(
         users: any UserStore, sessions: any SessionStore, events: any AuthEventStore, rateLimits: any RateLimitStore,
-        passwordResets: any PasswordResetStore
+        passwordResets: any PasswordResetStore, accounts: any AccountStore
     ) {
         self.users = users
         self.sessions = sessions
         self.events = events
         self.rateLimits = rateLimits
         self.passwordResets = passwordResets
+        self.accounts = accounts
     }
 }

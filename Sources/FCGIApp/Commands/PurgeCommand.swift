@@ -18,7 +18,7 @@ enum PurgeCommand {
         let longestWindow =
             [
                 limits.register, limits.login, limits.refresh, limits.failedLoginsPerAccount, limits.passwordReset,
-                limits.passwordResetPerAccount,
+                limits.passwordResetPerAccount, limits.verificationMailPerAccount,
             ]
             .map(\.windowSeconds).max() ?? 86_400
         let store = PostgresAuthPurgeStore(connection: connection, longestRateLimitWindowSeconds: longestWindow)

@@ -19,8 +19,9 @@ extension Configuration {
                 accountMail: accounts.publicOrigin.map {
                     AccountMail(
                         from: mail.from, publicOrigin: $0, seal: outboxSeal,
-                        resetTokenLifetime: mail.resetTokenLifetimeSeconds)
-                }),
+                        resetTokenLifetime: mail.resetTokenLifetimeSeconds,
+                        verificationTokenLifetime: mail.verificationTokenLifetimeSeconds)
+                }, requireVerifiedEmail: accounts.requireVerifiedEmail),
             agent: openAI.map { OpenAICompatibleAgent(configuration: $0) } ?? BuiltInAgent(),
             slowRequestThreshold: pool.slowRequestMilliseconds > 0 ? .milliseconds(pool.slowRequestMilliseconds) : nil)
     }

@@ -119,6 +119,8 @@ struct Configuration: Sendable {
         /// `https://host[:port]` that browsers show; nil derives it from each request's Host header.
         var publicOrigin: String?
         var rateLimits: RateLimits
+        /// `REQUIRE_VERIFIED_EMAIL`: sign-in waits for a verified address.
+        var requireVerifiedEmail: Bool
 
         fileprivate init(reading reader: inout EnvironmentReader) {
             bcryptCost = reader.integer("BCRYPT_COST", default: 12, range: 4...31)
@@ -139,6 +141,10 @@ struct Configuration: Sendable {
             let passwordResetLimit = RateLimits.Limit(
                 count: reader.integer("RATE_LIMIT_PASSWORD_RESET_PER_MINUTE", default: 5, range: 1...1_000_000),
                 windowSeconds: 60)
+            requireVerifiedEmail = reader.boolean("REQUIRE_VERIFIED_EMAIL", default: false)
+            let verificationMailsPerAccount = RateLimits.Limit(
+                count: reader.integer("VERIFICATION_MAILS_PER_ACCOUNT_PER_HOUR", default: 5, range: 1...1_000_000),
+                windowSeconds: 3600)
             let passwordResetsPerAccount = RateLimits.Limit(
                 count: reader.integer("PASSWORD_RESETS_PER_ADDRESS_PER_HOUR", default: 3, range: 1...1_000_000),
                 windowSeconds: 3600)
@@ -155,7 +161,8 @@ struct Configuration: Sendable {
                 failedLoginsPerAccount: .init(
                     count: reader.integer("LOGIN_FAILURES_PER_ACCOUNT", default: 5, range: 1...1_000_000),
                     windowSeconds: reader.integer("LOGIN_FAILURE_WINDOW_SECONDS", default: 900, range: 1...86400)),
-                passwordReset: passwordResetLimit, passwordResetPerAccount: passwordResetsPerAccount)
+                passwordReset: passwordResetLimit, passwordResetPerAccount: passwordResetsPerAccount,
+                verificationMailPerAccount: verificationMailsPerAccount)
         }
     }
 
@@ -169,6 +176,7 @@ struct Configuration: Sendable {
         var caFile: String?
         var dropDirectory: String
         var resetTokenLifetimeSeconds: Int
+        var verificationTokenLifetimeSeconds: Int
         var pollIntervalMilliseconds: Int
         var firstRetrySeconds: Int
         var maximumAttempts: Int
@@ -181,6 +189,8 @@ struct Configuration: Sendable {
             caFile = caText.isEmpty ? nil : caText
             dropDirectory = reader.string("MAIL_DROP_DIRECTORY", default: ".local/mail")
             resetTokenLifetimeSeconds = reader.integer("PASSWORD_RESET_TTL_SECONDS", default: 3600, range: 60...86400)
+            verificationTokenLifetimeSeconds = reader.integer(
+                "EMAIL_VERIFICATION_TTL_SECONDS", default: 86400, range: 3600...2_592_000)
             pollIntervalMilliseconds = reader.integer("MAIL_POLL_INTERVAL_MS", default: 1000, range: 50...60_000)
             firstRetrySeconds = reader.integer("MAIL_RETRY_SECONDS", default: 30, range: 1...3600)
             maximumAttempts = reader.integer("MAIL_MAX_ATTEMPTS", default: 12, range: 1...100)
@@ -389,6 +399,17 @@ private struct EnvironmentReader {
             return defaultValue
         }
         return value
+    }
+
+    mutating func boolean(_ name: String, default defaultValue: Bool) -> Bool {
+        switch environment[name]?.lowercased() {
+        case nil, "": return defaultValue
+        case "1", "true", "yes", "on": return true
+        case "0", "false", "no", "off": return false
+        default:
+            problems.append("\(name) must be true or false (1/0, yes/no, on/off)")
+            return defaultValue
+        }
     }
 
     mutating func octal(_ name: String, default defaultValue: UInt32) -> UInt32 {

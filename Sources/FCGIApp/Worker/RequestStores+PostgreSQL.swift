@@ -10,6 +10,7 @@ extension RequestStores {
             authEvents: PostgresAuthEventStore(connection: connection),
             rateLimits: PostgresRateLimitStore(connection: connection),
             passwordResets: PostgresPasswordResetStore(connection: connection),
+            accounts: PostgresAccountStore(connection: connection),
             tasks: PostgresTaskStore(connection: connection),
             conversations: PostgresConversationStore(connection: connection))
     }

@@ -26,6 +26,7 @@ public struct Application: Sendable {
         AuthRoutes(flows: authFlows, authenticator: authenticator).register(on: &router)
         SessionRoutes(flows: authFlows, authenticator: authenticator).register(on: &router)
         PasswordResetRoutes(flows: authFlows).register(on: &router)
+        AccountRoutes(flows: authFlows, authenticator: authenticator).register(on: &router)
         TaskRoutes(authenticator: authenticator).register(on: &router)
         ConversationRoutes(authenticator: authenticator).register(on: &router)
         ChatRoutes(authenticator: authenticator, agent: configuration.agent).register(on: &router)

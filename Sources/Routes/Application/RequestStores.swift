@@ -11,13 +11,14 @@ public struct RequestStores {
     public let authEvents: any AuthEventStore
     public let rateLimits: any RateLimitStore
     public let passwordResets: any PasswordResetStore
+    public let accounts: any AccountStore
     public let tasks: any TaskStore
     public let conversations: any ConversationStore
 
     public init(
         health: any HealthStore, users: any UserStore, sessions: any SessionStore, authEvents: any AuthEventStore,
-        rateLimits: any RateLimitStore, passwordResets: any PasswordResetStore, tasks: any TaskStore,
-        conversations: any ConversationStore
+        rateLimits: any RateLimitStore, passwordResets: any PasswordResetStore, accounts: any AccountStore,
+        tasks: any TaskStore, conversations: any ConversationStore
     ) {
         self.health = health
         self.users = users
@@ -25,6 +26,7 @@ public struct RequestStores {
         self.authEvents = authEvents
         self.rateLimits = rateLimits
         self.passwordResets = passwordResets
+        self.accounts = accounts
         self.tasks = tasks
         self.conversations = conversations
     }

@@ -12,6 +12,8 @@ extension AuthError: HTTPResponseError {
         case .crossSiteRequest, .currentPasswordIncorrect: .forbidden
         case .invalidInput, .invalidToken: .badRequest
         case .mailUnavailable: .serviceUnavailable
+        case .emailNotVerified: .forbidden
+        case .emailAlreadyVerified: .conflict
         }
     }
 
@@ -28,6 +30,8 @@ extension AuthError: HTTPResponseError {
         case .invalidInput: APIError.validationFailed(fields: nil).code
         case .invalidToken: "invalid_token"
         case .mailUnavailable: "mail_unavailable"
+        case .emailNotVerified: "email_not_verified"
+        case .emailAlreadyVerified: "email_already_verified"
         }
     }
 
@@ -44,7 +48,10 @@ extension AuthError: HTTPResponseError {
         case .currentPasswordIncorrect: "The current password is incorrect."
         case .invalidInput: APIError.validationFailed(fields: nil).message
         case .invalidToken: "This link is invalid or has expired. Ask for a new one."
-        case .mailUnavailable: "This server sends no mail, so it cannot send a reset link. Ask its operator."
+        case .mailUnavailable: "This server sends no mail, so it cannot send a link. Ask its operator."
+        case .emailNotVerified:
+            "Confirm your email address first: open the link we sent you. A new link is on its way if the last one was a while ago."
+        case .emailAlreadyVerified: "This email address is already confirmed."
         }
     }
 
@@ -69,7 +76,8 @@ extension AuthError: HTTPResponseError {
         case .unauthenticated(tokenPresented: false), .invalidCredentials, .invalidRefreshToken, .refreshTokenReused:
             ["WWW-Authenticate": #"Bearer realm="api""#]
         case .rateLimited(let seconds): ["Retry-After": String(seconds)]
-        case .emailTaken, .crossSiteRequest, .currentPasswordIncorrect, .invalidInput, .invalidToken, .mailUnavailable:
+        case .emailTaken, .crossSiteRequest, .currentPasswordIncorrect, .invalidInput, .invalidToken, .mailUnavailable,
+            .emailNotVerified, .emailAlreadyVerified:
             [:]
         }
     }

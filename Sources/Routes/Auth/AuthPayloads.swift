@@ -23,6 +23,16 @@ struct PasswordChange: Decodable {
     }
 }
 
+/// `{password}`: the account's password, to delete it.
+struct AccountDeletion: Decodable {
+    let password: String
+}
+
+/// `{token}`: the token of a verification link.
+struct EmailVerification: Decodable {
+    let token: String
+}
+
 /// `{email}`: who asks for a reset link.
 struct PasswordResetRequest: Decodable {
     let email: String
@@ -48,6 +58,7 @@ struct UserBody {
             "id": .string(user.id.lowercasedString),
             "email": .string(user.email),
             "created_at": .string(APITimestamp.string(from: user.createdAt)),
+            "email_verified": .bool(user.emailVerifiedAt != nil),
         ]
     }
 }

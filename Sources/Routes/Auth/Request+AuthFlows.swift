@@ -11,6 +11,6 @@ extension RequestContext {
     var authStores: AuthStores {
         AuthStores(
             users: stores.users, sessions: stores.sessions, events: stores.authEvents, rateLimits: stores.rateLimits,
-            passwordResets: stores.passwordResets)
+            passwordResets: stores.passwordResets, accounts: stores.accounts)
     }
 }

@@ -242,6 +242,27 @@ enum OpenAPIDocument {
               }
             }
           },
+          "403": {
+            "description": "`email_not_verified`: the password is right, but `REQUIRE_VERIFIED_EMAIL` is on and the address is not confirmed yet; a new verification link was mailed unless one went out too recently.",
+            "headers": {
+              "X-Request-ID": { "$ref": "#/components/headers/X-Request-ID" },
+              "Cache-Control": { "$ref": "#/components/headers/Cache-Control-No-Store" }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error",
+                  "properties": {
+                    "error": {
+                      "properties": {
+                        "code": { "const": "email_not_verified" }
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          },
           "401": {
             "description": "`invalid_credentials`: an unknown email and a wrong password give the same status, body and timing, so the answer does not reveal which accounts exist.",
             "headers": {
@@ -624,6 +645,228 @@ enum OpenAPIDocument {
               }
             }
           }
+        }
+      }
+    },
+    "/api/auth/verify-email": {
+      "post": {
+        "operationId": "verifyEmail",
+        "tags": ["auth"],
+        "summary": "Confirm the account's address with the token of a verification link.",
+        "description": "The link mailed at sign-up (and on request) is `PUBLIC_ORIGIN/verify-email#token=…`; the page posts the fragment's token here. A token works once, for `EMAIL_VERIFICATION_TTL_SECONDS` (a day), and not after a newer link. No session is needed: the token is the proof.",
+        "security": [],
+        "requestBody": {
+          "required": true,
+          "content": { "application/json": { "schema": { "$ref": "#/components/schemas/EmailVerificationRequest" } } }
+        },
+        "responses": {
+          "204": {
+            "description": "The address is confirmed.",
+            "headers": {
+              "X-Request-ID": { "$ref": "#/components/headers/X-Request-ID" },
+              "Cache-Control": { "$ref": "#/components/headers/Cache-Control-No-Store" }
+            }
+          },
+          "400": {
+            "description": "`invalid_json`; `validation_failed`: `token` is missing or not a string; `invalid_token`: the token is malformed, unknown, used, expired or replaced.",
+            "headers": {
+              "X-Request-ID": { "$ref": "#/components/headers/X-Request-ID" },
+              "Cache-Control": { "$ref": "#/components/headers/Cache-Control-No-Store" }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error",
+                  "properties": {
+                    "error": {
+                      "properties": {
+                        "code": { "enum": ["invalid_json", "validation_failed", "invalid_token"] },
+                        "fields": { "propertyNames": { "enum": ["token"] } }
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "413": { "$ref": "#/components/responses/PayloadTooLarge" },
+          "415": { "$ref": "#/components/responses/UnsupportedMediaType" },
+          "429": { "$ref": "#/components/responses/RateLimited" },
+          "500": { "$ref": "#/components/responses/InternalError" },
+          "503": { "$ref": "#/components/responses/ServiceUnavailable" }
+        }
+      }
+    },
+    "/api/auth/verify-email/resend": {
+      "post": {
+        "operationId": "resendEmailVerification",
+        "tags": ["auth"],
+        "summary": "Mail a new verification link to the signed-in person's address.",
+        "description": "A newer link replaces the older one. At most `VERIFICATION_MAILS_PER_ACCOUNT_PER_HOUR` (5) verification messages an hour per account, sign-up's included.",
+        "security": [{ "bearerAuth": [] }],
+        "responses": {
+          "202": {
+            "description": "A new link is on its way.",
+            "headers": {
+              "X-Request-ID": { "$ref": "#/components/headers/X-Request-ID" },
+              "Cache-Control": { "$ref": "#/components/headers/Cache-Control-No-Store" }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "required": ["message"],
+                  "additionalProperties": false,
+                  "properties": { "message": { "type": "string" } }
+                }
+              }
+            }
+          },
+          "401": { "$ref": "#/components/responses/Unauthenticated" },
+          "409": {
+            "description": "`email_already_verified`: there is nothing to confirm.",
+            "headers": {
+              "X-Request-ID": { "$ref": "#/components/headers/X-Request-ID" },
+              "Cache-Control": { "$ref": "#/components/headers/Cache-Control-No-Store" }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error",
+                  "properties": {
+                    "error": {
+                      "properties": {
+                        "code": { "const": "email_already_verified" }
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "413": { "$ref": "#/components/responses/PayloadTooLarge" },
+          "429": { "$ref": "#/components/responses/RateLimited" },
+          "500": { "$ref": "#/components/responses/InternalError" },
+          "503": {
+            "description": "`mail_unavailable`: the server has no `PUBLIC_ORIGIN`, so it cannot write a link. `database_unavailable` and `upstream_unavailable` as on every operation.",
+            "headers": {
+              "X-Request-ID": { "$ref": "#/components/headers/X-Request-ID" },
+              "Cache-Control": { "$ref": "#/components/headers/Cache-Control-No-Store" },
+              "Retry-After": { "$ref": "#/components/headers/Retry-After" }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error",
+                  "properties": {
+                    "error": {
+                      "properties": {
+                        "code": { "enum": ["mail_unavailable", "database_unavailable", "upstream_unavailable"] }
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/api/auth/account": {
+      "delete": {
+        "operationId": "deleteAccount",
+        "tags": ["auth"],
+        "summary": "Delete the account, with its sessions, tasks, conversations and messages.",
+        "description": "The password confirms that the person at the keyboard owns the account (a wrong one counts as a failed login). In one transaction: the user, every session and token, every task, conversation and message go; mail still waiting for the address is dropped and the address is erased from the outbox's history; the audit trail keeps its events without the account. The address can register again. A confirmation is mailed to it. Runs on the password lane (it checks a password hash).",
+        "security": [{ "bearerAuth": [] }],
+        "requestBody": {
+          "required": true,
+          "content": { "application/json": { "schema": { "$ref": "#/components/schemas/AccountDeletionRequest" } } }
+        },
+        "responses": {
+          "204": {
+            "description": "The account is gone; this browser's cookie is cleared.",
+            "headers": {
+              "X-Request-ID": { "$ref": "#/components/headers/X-Request-ID" },
+              "Cache-Control": { "$ref": "#/components/headers/Cache-Control-No-Store" },
+              "Set-Cookie": { "$ref": "#/components/headers/Clear-Refresh-Cookie" }
+            }
+          },
+          "400": {
+            "description": "`invalid_json`, or `validation_failed`: `password` is missing or not a string.",
+            "headers": {
+              "X-Request-ID": { "$ref": "#/components/headers/X-Request-ID" },
+              "Cache-Control": { "$ref": "#/components/headers/Cache-Control-No-Store" }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error",
+                  "properties": {
+                    "error": {
+                      "properties": {
+                        "code": { "enum": ["invalid_json", "validation_failed"] },
+                        "fields": { "propertyNames": { "enum": ["password"] } }
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "401": { "$ref": "#/components/responses/Unauthenticated" },
+          "403": {
+            "description": "`current_password_incorrect`: the password is not the account's. Nothing changed.",
+            "headers": {
+              "X-Request-ID": { "$ref": "#/components/headers/X-Request-ID" },
+              "Cache-Control": { "$ref": "#/components/headers/Cache-Control-No-Store" }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error",
+                  "properties": {
+                    "error": {
+                      "properties": {
+                        "code": { "const": "current_password_incorrect" }
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "413": { "$ref": "#/components/responses/PayloadTooLarge" },
+          "415": { "$ref": "#/components/responses/UnsupportedMediaType" },
+          "429": { "$ref": "#/components/responses/RateLimited" },
+          "500": { "$ref": "#/components/responses/InternalError" },
+          "503": { "$ref": "#/components/responses/PasswordServiceUnavailable" }
+        }
+      }
+    },
+    "/api/auth/account/export": {
+      "get": {
+        "operationId": "exportAccount",
+        "tags": ["auth"],
+        "summary": "Everything the account holds, as one JSON file to download.",
+        "description": "The account, its sessions, its tasks, and its conversations with their messages, each in the shape the API shows it elsewhere; never a password hash or a token. Sent as an attachment.",
+        "security": [{ "bearerAuth": [] }],
+        "responses": {
+          "200": {
+            "description": "The export.",
+            "headers": {
+              "X-Request-ID": { "$ref": "#/components/headers/X-Request-ID" },
+              "Cache-Control": { "$ref": "#/components/headers/Cache-Control-No-Store" },
+              "Content-Disposition": {
+                "description": "`attachment; filename=\"todo-chatbot-export.json\"`",
+                "schema": { "type": "string", "const": "attachment; filename=\"todo-chatbot-export.json\"" }
+              }
+            },
+            "content": { "application/json": { "schema": { "$ref": "#/components/schemas/AccountExport" } } }
+          },
+          "401": { "$ref": "#/components/responses/Unauthenticated" },
+          "500": { "$ref": "#/components/responses/InternalError" },
+          "503": { "$ref": "#/components/responses/ServiceUnavailable" }
         }
       }
     },
@@ -2979,7 +3222,7 @@ enum OpenAPIDocument {
       "User": {
         "description": "An account as the API shows it (never its password hash).",
         "type": "object",
-        "required": ["id", "email", "created_at"],
+        "required": ["id", "email", "created_at", "email_verified"],
         "additionalProperties": false,
         "properties": {
           "id": { "$ref": "#/components/schemas/UUID" },
@@ -2987,7 +3230,11 @@ enum OpenAPIDocument {
             "description": "As stored: trimmed, Unicode NFC, lower-cased.",
             "type": "string"
           },
-          "created_at": { "$ref": "#/components/schemas/Timestamp" }
+          "created_at": { "$ref": "#/components/schemas/Timestamp" },
+          "email_verified": {
+            "description": "Whether the owner opened the verification link mailed to this address.",
+            "type": "boolean"
+          }
         }
       },
       "TokenResponse": {
@@ -3159,6 +3406,43 @@ enum OpenAPIDocument {
         "properties": {
           "token": { "type": "string", "description": "The `token` of the reset link's fragment, as mailed." },
           "new_password": { "$ref": "#/components/schemas/NewPassword" }
+        }
+      },
+      "EmailVerificationRequest": {
+        "type": "object",
+        "required": ["token"],
+        "properties": { "token": { "type": "string", "description": "The `token` of the verification link's fragment." } }
+      },
+      "AccountDeletionRequest": {
+        "type": "object",
+        "required": ["password"],
+        "properties": { "password": { "type": "string", "description": "The account's password." } }
+      },
+      "AccountExport": {
+        "type": "object",
+        "required": ["exported_at", "account", "sessions", "tasks", "conversations"],
+        "additionalProperties": false,
+        "properties": {
+          "exported_at": { "$ref": "#/components/schemas/Timestamp" },
+          "account": { "$ref": "#/components/schemas/User" },
+          "sessions": { "type": "array", "items": { "$ref": "#/components/schemas/Session" } },
+          "tasks": { "type": "array", "items": { "$ref": "#/components/schemas/Task" } },
+          "conversations": {
+            "type": "array",
+            "items": {
+              "description": "A conversation as `Conversation` shows it, with its messages.",
+              "type": "object",
+              "required": ["id", "title", "created_at", "updated_at", "messages"],
+              "additionalProperties": false,
+              "properties": {
+                "id": { "$ref": "#/components/schemas/UUID" },
+                "title": { "type": "string" },
+                "created_at": { "$ref": "#/components/schemas/Timestamp" },
+                "updated_at": { "$ref": "#/components/schemas/Timestamp" },
+                "messages": { "type": "array", "items": { "$ref": "#/components/schemas/Message" } }
+              }
+            }
+          }
         }
       },
       "RegisterRequest": {

@@ -18,6 +18,10 @@ public struct AuthEvent: Sendable, Equatable {
         case passwordResetRequested = "password_reset_requested"
         /// A reset link was used to set a new password.
         case passwordReset = "password_reset"
+        case emailVerificationSent = "email_verification_sent"
+        case emailVerified = "email_verified"
+        /// The account was deleted; the event stays, without the account (its `user_id` is then NULL).
+        case accountDeleted = "account_deleted"
     }
 
     public var kind: Kind

@@ -26,29 +26,15 @@ public struct PostgresPasswordResetStore: PasswordResetStore {
     public func issueResetToken(userID: UUID, tokenHash: String, expiresAt: Date, message: OutboxEntry)
         throws(StoreError)
     {
-        try connection.storeTransaction { connection throws(StoreError) in
-            _ = try connection.execute("DELETE FROM password_reset_tokens WHERE user_id = \(userID)")
-            _ = try connection.execute(
-                """
-                INSERT INTO password_reset_tokens (token_hash, user_id, expires_at)
-                VALUES (\(tokenHash), \(userID), \(expiresAt))
-                """)
-            try PostgresOutboxStore.enqueue(message, on: connection)
-        }
+        try MailedTokenTable.passwordReset.issue(
+            userID: userID, tokenHash: tokenHash, expiresAt: expiresAt, message: message, on: connection)
     }
 
     public func resetPassword(
         tokenHash: String, newPasswordHash: String, notice: (_ email: String) -> OutboxEntry
     ) throws(StoreError) -> (user: UserRecord, revokedSessions: Int)? {
         try connection.storeTransaction { connection throws(StoreError) in
-            // The DELETE is the spending: a second request with the same token finds no row, even concurrently.
-            guard
-                let userID = try connection.query(
-                    """
-                    DELETE FROM password_reset_tokens WHERE token_hash = \(tokenHash) AND expires_at > now()
-                    RETURNING user_id
-                    """
-                ).first.map({ row throws(StoreError) in try row.decode(UUID.self, column: "user_id") }),
+            guard let userID = try MailedTokenTable.passwordReset.spend(tokenHash: tokenHash, on: connection),
                 let row = try connection.query(
                     """
                     UPDATE users SET password_hash = \(newPasswordHash), updated_at = now() WHERE id = \(userID)
@@ -57,7 +43,6 @@ public struct PostgresPasswordResetStore: PasswordResetStore {
                 ).first
             else { return nil }
             let user = try UserRecord(row: row)
-            _ = try connection.execute("DELETE FROM password_reset_tokens WHERE user_id = \(userID)")
             let revoked = try PostgresSessionStore(connection: connection).revokeAllSessions(
                 userID: userID, except: nil, reason: Self.passwordResetReason)
             try PostgresOutboxStore.enqueue(notice(user.email), on: connection)

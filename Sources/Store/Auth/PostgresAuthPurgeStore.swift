@@ -48,12 +48,12 @@ public struct PostgresAuthPurgeStore: AuthPurgeStore {
                     LIMIT \(batchSize))
                 """)
         }
-        let resetTokens = try deleteInBatches { () throws(StoreError) in
-            try connection.execute(
-                """
-                DELETE FROM password_reset_tokens WHERE token_hash IN (
-                    SELECT token_hash FROM password_reset_tokens WHERE expires_at <= \(now) LIMIT \(batchSize))
-                """)
+        // Reset and verification tokens, counted together.
+        var resetTokens = 0
+        for table in [MailedTokenTable.passwordReset, .emailVerification] {
+            resetTokens += try deleteInBatches { () throws(StoreError) in
+                try table.deleteExpired(now: now, limit: batchSize, on: connection)
+            }
         }
         // Delivered or given-up messages hold only metadata (their text is erased); kept as long as revoked
         // sessions, for the same audits.

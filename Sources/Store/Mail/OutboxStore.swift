@@ -6,6 +6,8 @@ public struct OutboxEntry: Sendable, Equatable {
     public enum Kind: String, Sendable, CaseIterable {
         case passwordReset = "password_reset"
         case passwordChanged = "password_changed"
+        case emailVerification = "email_verification"
+        case accountDeleted = "account_deleted"
     }
 
     public var kind: Kind

@@ -2,7 +2,9 @@
 /// may have been applied anywhere (`Migrator` refuses a database whose history differs).
 public enum Migrations {
     /// Every migration, in version order.
-    public static let all: [Migration] = [auth, tasksAndConversations, taskPagesInIDOrder, mailAndPasswordReset]
+    public static let all: [Migration] = [
+        auth, tasksAndConversations, taskPagesInIDOrder, mailAndPasswordReset, emailVerificationAndAccountDeletion,
+    ]
 
     /// The version a fully migrated database reports (0 for none); the health check requires at least this.
     public static var latestVersion: Int { all.last?.version ?? 0 }
@@ -569,5 +571,35 @@ public enum Migrations {
                     'register', 'login_success', 'login_failure', 'refresh', 'refresh_reuse', 'logout',
                     'logout_all', 'session_revoked', 'password_change', 'rate_limited',
                     'password_reset_requested', 'password_reset'));
+            """)
+
+    /// Email verification (a hashed token per link, as for resets) and the kinds of mail and audit events that
+    /// verification and account deletion add.
+    static let emailVerificationAndAccountDeletion = Migration(
+        version: 5, name: "email verification and account deletion",
+        sql: """
+            ALTER TABLE users ADD COLUMN email_verified_at timestamptz;
+
+            CREATE TABLE email_verification_tokens (
+                token_hash text PRIMARY KEY CONSTRAINT email_verification_tokens_token_hash_format CHECK (
+                    token_hash ~ '^[0-9a-f]{64}$'),
+                user_id uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                expires_at timestamptz NOT NULL
+            );
+            CREATE INDEX email_verification_tokens_user_id_idx ON email_verification_tokens (user_id);
+            CREATE INDEX email_verification_tokens_expires_at_idx ON email_verification_tokens (expires_at);
+
+            ALTER TABLE mail_outbox DROP CONSTRAINT mail_outbox_kind_check, ADD CONSTRAINT mail_outbox_kind_check CHECK (
+                kind IN ('password_reset', 'password_changed', 'email_verification', 'account_deleted'));
+            -- The sender finds what is waiting for an address that is deleted.
+            CREATE INDEX mail_outbox_recipient_idx ON mail_outbox (recipient);
+
+            ALTER TABLE auth_events DROP CONSTRAINT auth_events_event_check, ADD CONSTRAINT auth_events_event_check CHECK (
+                event IN (
+                    'register', 'login_success', 'login_failure', 'refresh', 'refresh_reuse', 'logout',
+                    'logout_all', 'session_revoked', 'password_change', 'rate_limited',
+                    'password_reset_requested', 'password_reset', 'email_verification_sent', 'email_verified',
+                    'account_deleted'));
             """)
 }

@@ -5,7 +5,9 @@ import Store
 ///
 /// Follows the PostgreSQL stores' contracts (tested against a real server in StoreTests) closely enough for
 /// the routes: unique emails, session liveness, rotation with grace, fixed-window counters.
-final class InMemoryAuthStore: UserStore, SessionStore, AuthEventStore, RateLimitStore, PasswordResetStore {
+final class InMemoryAuthStore: UserStore, SessionStore, AuthEventStore, RateLimitStore, PasswordResetStore,
+    AccountStore
+{
     private struct RefreshTokenRow {
         var sessionID: UUID
         var expiresAt: Date
@@ -19,6 +21,7 @@ final class InMemoryAuthStore: UserStore, SessionStore, AuthEventStore, RateLimi
     private(set) var events: [AuthEvent] = []
     private var counters: [String: Int] = [:]
     private var resetTokens: [String: (userID: UUID, expiresAt: Date)] = [:]
+    private var verificationTokens: [String: (userID: UUID, expiresAt: Date)] = [:]
     /// What the flows put in the outbox, oldest first.
     private(set) var outbox: [OutboxEntry] = []
 
@@ -75,6 +78,33 @@ final class InMemoryAuthStore: UserStore, SessionStore, AuthEventStore, RateLimi
         let user = users[token.userID]!
         outbox.append(notice(user.email))
         return (user, revoked)
+    }
+
+    // MARK: AccountStore
+
+    func issueVerificationToken(userID: UUID, tokenHash: String, expiresAt: Date, message: OutboxEntry)
+        throws(StoreError)
+    {
+        verificationTokens = verificationTokens.filter { $0.value.userID != userID }
+        verificationTokens[tokenHash] = (userID, expiresAt)
+        outbox.append(message)
+    }
+
+    func verifyEmail(tokenHash: String) throws(StoreError) -> UserRecord? {
+        guard let token = verificationTokens.removeValue(forKey: tokenHash), token.expiresAt > Date(),
+            users[token.userID] != nil
+        else { return nil }
+        verificationTokens = verificationTokens.filter { $0.value.userID != token.userID }
+        let verifiedAt = users[token.userID]?.emailVerifiedAt ?? Date()
+        users[token.userID]?.emailVerifiedAt = verifiedAt
+        return users[token.userID]
+    }
+
+    func deleteAccount(userID: UUID, confirmation: OutboxEntry?) throws(StoreError) -> Bool {
+        guard users.removeValue(forKey: userID) != nil else { return false }
+        sessions = sessions.filter { $0.value.userID != userID }
+        if let confirmation { outbox.append(confirmation) }
+        return true
     }
 
     // MARK: SessionStore

@@ -28,7 +28,7 @@ struct TestApplication {
         health: InMemoryHealthStore = InMemoryHealthStore(), maxBodyBytes: Int = 1 << 20,
         rateLimits: RateLimits = RateLimits(), refreshGraceSeconds: Int = 10, agent: any ChatAgent = BuiltInAgent(),
         slowRequestThreshold: Duration? = nil, logLevel: Logger.Level = .debug, pool: (any PoolScoreboard)? = nil,
-        accountMail: AccountMail? = TestApplication.accountMail
+        accountMail: AccountMail? = TestApplication.accountMail, requireVerifiedEmail: Bool = false
     ) {
         log = LogCapture(minimumLevel: logLevel)
         store = InMemoryAuthStore()
@@ -41,7 +41,8 @@ struct TestApplication {
             accessTokens: AccessTokenSigner(
                 keys: [Self.signingSecret], issuer: "todo-chatbot", audience: "todo-chatbot-api"),
             passwordHasher: PasswordHasher(cost: 4), refreshGraceSeconds: refreshGraceSeconds,
-            publicOrigin: "https://app.example", rateLimits: rateLimits, accountMail: accountMail)
+            publicOrigin: "https://app.example", rateLimits: rateLimits, accountMail: accountMail,
+            requireVerifiedEmail: requireVerifiedEmail)
         application = Application(
             configuration: ApplicationConfiguration(
                 maxBodyBytes: maxBodyBytes, auth: auth, agent: agent, slowRequestThreshold: slowRequestThreshold,
@@ -49,7 +50,7 @@ struct TestApplication {
             logger: log.logger)
         stores = RequestStores(
             health: health, users: store, sessions: store, authEvents: store, rateLimits: store,
-            passwordResets: store, tasks: tasks,
+            passwordResets: store, accounts: store, tasks: tasks,
             conversations: conversations)
     }
 

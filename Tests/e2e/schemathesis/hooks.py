@@ -2,7 +2,7 @@
 
 Loaded by `schemathesis run` through SCHEMATHESIS_HOOKS; the stack to sign up on comes from CONTRACT_BASE_URL and
 CONTRACT_CA_FILE. Most operations share one session, signed in once. The operations that can end a session
-(logout, logout-all, revoking a session, changing the password) and refresh, whose refresh token is single-use,
+(logout, logout-all, revoking a session, changing the password, deleting the account) and refresh, whose refresh token is single-use,
 get a new account with a new session for every case, so one case never turns the next into a 401.
 """
 
@@ -29,7 +29,7 @@ def signed_in_account() -> tuple[str, str]:
 
 SESSION_ENDING = {
     ("POST", "/api/auth/logout"), ("POST", "/api/auth/logout-all"), ("POST", "/api/auth/password"),
-    ("POST", "/api/auth/refresh"), ("DELETE", "/api/auth/sessions/{id}"),
+    ("POST", "/api/auth/refresh"), ("DELETE", "/api/auth/sessions/{id}"), ("DELETE", "/api/auth/account"),
 }
 
 
