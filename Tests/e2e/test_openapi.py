@@ -396,6 +396,8 @@ def test_password_reset(shared_stack):
          "INSERT INTO password_reset_tokens (token_hash, user_id, expires_at) SELECT "
          f"encode(sha256(convert_to('{token}', 'UTF8')), 'hex'), id, now() + interval '1 hour' "
          f"FROM users WHERE email = '{email}'")
+    common = call(shared_stack, "POST", confirm, json={"token": token, "new_password": "Password1"})
+    assert common.status_code == 400 and set(common.json()["error"]["fields"]) == {"new_password"}, "nothing spent"
     reset = call(shared_stack, "POST", confirm, json={"token": token, "new_password": "a brand new password"})
     assert reset.status_code == 204, reset.text
 

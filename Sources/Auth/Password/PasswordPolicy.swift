@@ -3,8 +3,8 @@
 /// bounds them: it hashes a fixed-length pre-hash (`PasswordPreHash`). A password within them must also not be one
 /// of the most used (`CommonPasswords`), which no schema can state; the document says it in words.
 ///
-/// Every flow that sets a password asks here (register, password change, and `PasswordHasher.hash` guards with
-/// it); signing in never does, so an account keeps whatever password it was given under older rules.
+/// Every flow that sets a password asks here (register, password change, password reset, and `PasswordHasher.hash`
+/// guards with it); signing in never does, so an account keeps whatever password it was given under older rules.
 public enum PasswordPolicy {
     public static let minimumCharacters = 8
     /// Room for any passphrase, while no one password makes the server hash a whole request body.

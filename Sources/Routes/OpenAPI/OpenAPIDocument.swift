@@ -592,7 +592,7 @@ enum OpenAPIDocument {
             }
           },
           "400": {
-            "description": "`invalid_json`; `validation_failed`: a field is missing or not a string, or `new_password` breaks the password rules; `invalid_token`: the token is malformed, unknown, used, expired or replaced.",
+            "description": "`invalid_json`; `validation_failed`: a field is missing or not a string, or `new_password` breaks the password rules, which refuse a commonly used password that the schema allows (see `NewPassword`); `invalid_token`: the token is malformed, unknown, used, expired or replaced.",
             "headers": {
               "X-Request-ID": { "$ref": "#/components/headers/X-Request-ID" },
               "Cache-Control": { "$ref": "#/components/headers/Cache-Control-No-Store" }

@@ -21,7 +21,8 @@ REPOSITORY = Path(__file__).resolve().parents[3]
 COMMON_PASSWORDS_FILE = REPOSITORY / "Sources/Auth/Password/CommonPasswords/common-passwords.txt"
 # Lower-cased as PasswordPolicy lower-cases (Swift's lowercased()); for these ASCII entries Python's lower() agrees.
 COMMON_PASSWORDS = frozenset(line.lower() for line in COMMON_PASSWORDS_FILE.read_text(encoding="utf-8").splitlines())
-NEW_PASSWORD_FIELDS = {("POST", "/api/auth/register"): "password", ("POST", "/api/auth/password"): "new_password"}
+NEW_PASSWORD_FIELDS = {("POST", "/api/auth/register"): "password", ("POST", "/api/auth/password"): "new_password",
+                       ("POST", "/api/auth/password-reset/confirm"): "new_password"}
 
 
 def signed_in_account() -> tuple[str, str]:
