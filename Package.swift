@@ -19,7 +19,11 @@ let package = Package(
         .target(name: "Logging", dependencies: ["TextFormats"]),
         .target(name: "Store", dependencies: ["CLibPQ", "Logging", "TextFormats"]),
         .target(name: "Mail", dependencies: ["CCurl", "COpenSSL", "Store", "Logging", "TextFormats"]),
-        .target(name: "Auth", dependencies: ["COpenSSL", "CCrypt", "Mail", "Store", "Logging", "TextFormats"]),
+        .target(
+            name: "Auth", dependencies: ["COpenSSL", "CCrypt", "Mail", "Store", "Logging", "TextFormats"],
+            // The list and its script: embed.sh compiles the list into CommonPasswords+List.swift.
+            exclude: ["Password/CommonPasswords/common-passwords.txt", "Password/CommonPasswords/embed.sh",
+                "Password/CommonPasswords/README.md"]),
         .target(name: "Tasks", dependencies: ["Store", "TextFormats"]),
         .target(name: "Agent", dependencies: ["Tasks", "TextFormats"]),
         .target(name: "HTTP", dependencies: ["TextFormats"]),

@@ -11,6 +11,7 @@
 # a literal cannot go missing and always describes the code it was built with.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/write-generated.sh
 
 source=openapi/openapi.json
 target=Sources/Routes/OpenAPI/OpenAPIDocument.swift
@@ -45,18 +46,4 @@ HEADER
     printf '\n"""##\n}\n'
 }
 
-if [ "${1:-}" = --check ]; then
-    if ! render | cmp -s - "$target"; then
-        die "$target is stale: run openapi/embed.sh"
-    fi
-    exit 0
-fi
-[ $# -eq 0 ] || die "usage: openapi/embed.sh [--check]"
-
-temporary=$(mktemp "$target.XXXXXX")
-trap 'rm -f "$temporary"' EXIT
-render >"$temporary"
-chmod 0644 "$temporary"  # mktemp makes it 0600
-mv "$temporary" "$target"
-trap - EXIT
-echo "wrote $target" >&2
+write_generated "$target" openapi/embed.sh "$@"

@@ -81,4 +81,23 @@ final class AuthFlowsPasswordUpgradeTests: DatabaseTestCase {
         XCTAssertTrue(rehashed.hasPrefix("$bcrypt-hmac-sha256$v=1$2b$04$"), rehashed)
         XCTAssertEqual(try logIn("cy@example.com", "correct horse battery").user.id, user.id)
     }
+
+    /// Today's rules refuse `iloveyou1` and `Password1` as new passwords (they are on the common-password list),
+    /// but accounts that already have them sign in as before: verification and the upgrade never apply the policy.
+    func testAccountsWhosePasswordIsNowTooCommonStillSignIn() throws {
+        XCTAssertNotNil(PasswordPolicy.problem(with: "iloveyou1"))
+        XCTAssertNotNil(PasswordPolicy.problem(with: "Password1"))
+        // Made by pyca/bcrypt: bcrypt of the password itself, as before the pre-hash.
+        let legacy = "$2b$04$eExboe6qBaTMxyMpMfNuY.vAU6fRVIentQGq9CCYO2yKXtYE28VjG"
+        let legacyUser = try stores.users.createUser(email: "dee@example.com", passwordHash: legacy)
+        XCTAssertEqual(try logIn("dee@example.com", "iloveyou1").user.id, legacyUser.id)
+        XCTAssertTrue(try storedHash(of: legacyUser).hasPrefix("$bcrypt-hmac-sha256$v=1$2b$04$"), "upgraded anyway")
+        XCTAssertEqual(try logIn("dee@example.com", "iloveyou1").user.id, legacyUser.id)
+
+        let current = try flows.configuration.passwordHasher.upgradedHash(of: "Password1")
+        let currentUser = try stores.users.createUser(email: "eve@example.com", passwordHash: current)
+        XCTAssertEqual(try logIn("eve@example.com", "Password1").user.id, currentUser.id)
+        XCTAssertEqual(try storedHash(of: currentUser), current, "a current hash is left as it is")
+        XCTAssertThrowsError(try logIn("eve@example.com", "password1"), "the case of its letters still counts")
+    }
 }

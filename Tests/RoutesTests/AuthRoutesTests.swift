@@ -170,6 +170,42 @@ final class AuthRoutesTests: XCTestCase {
         XCTAssertTrue(app.store.users.isEmpty)
     }
 
+    private static let commonPasswordRefusal =
+        "is too common: it is on a list of the 10,000 most used passwords; choose another"
+
+    func testACommonPasswordIsRefusedAtRegisterWithAFieldErrorSayingWhy() {
+        let app = TestApplication()
+        for common in ["Password1", "QWERTYUI", "iloveyou1"] {
+            let response = app.respond(
+                to: request("POST", "/api/auth/register", json: credentials("ada@example.com", common)))
+            XCTAssertEqual(response.status, .badRequest, common)
+            XCTAssertEqual(response.errorObject["code"] as? String, "validation_failed")
+            XCTAssertEqual(
+                response.errorObject["fields"] as? [String: String], ["password": Self.commonPasswordRefusal])
+        }
+        XCTAssertTrue(app.store.users.isEmpty)
+        XCTAssertEqual(
+            app.respond(to: request("POST", "/api/auth/register", json: credentials("ada@example.com", password)))
+                .status, .created, "a passphrase that is not on the list")
+    }
+
+    func testACommonNewPasswordIsRefusedAtPasswordChangeAndTheOldOneKeepsWorking() throws {
+        let app = TestApplication()
+        let (accessToken, _) = try signUp(app)
+        let change = app.respond(
+            to: request(
+                "POST", "/api/auth/password",
+                json: #"{"current_password":"\#(password)","new_password":"PASSWORD123"}"#,
+                headers: ["Authorization": "Bearer \(accessToken)"]))
+        XCTAssertEqual(change.status, .badRequest, change.bodyText)
+        XCTAssertEqual(change.errorObject["code"] as? String, "validation_failed")
+        XCTAssertEqual(change.errorObject["fields"] as? [String: String], ["new_password": Self.commonPasswordRefusal])
+        XCTAssertEqual(
+            app.respond(to: request("POST", "/api/auth/login", json: credentials("ada@example.com", password))).status,
+            .ok)
+        XCTAssertFalse(app.store.events.contains { $0.kind == .passwordChange })
+    }
+
     func testLogoutRevokesTheSessionAndClearsTheCookieIdempotently() throws {
         let app = TestApplication()
         let (accessToken, refreshToken) = try signUp(app)

@@ -126,6 +126,12 @@ final class PasswordResetRoutesTests: XCTestCase {
             to: post("/api/auth/password-reset/confirm", #"{"token":"\#(token)","new_password":"short"}"#))
         XCTAssertEqual(weak.status, .badRequest)
         XCTAssertEqual((weak.errorObject["fields"] as? [String: String])?.keys.sorted(), ["new_password"])
+        let common = app.respond(
+            to: post("/api/auth/password-reset/confirm", #"{"token":"\#(token)","new_password":"Password123"}"#))
+        XCTAssertEqual(common.status, .badRequest)
+        XCTAssertEqual(
+            common.errorObject["fields"] as? [String: String],
+            ["new_password": "is too common: it is on a list of the 10,000 most used passwords; choose another"])
         for body in [
             #"{"email":42}"#, #"{"email":"not an address"}"#, "{",
             #"{"email":"\#(String(repeating: "a", count: 5000))@x.example"}"#,
@@ -137,7 +143,7 @@ final class PasswordResetRoutesTests: XCTestCase {
         let works = app.respond(
             to: post(
                 "/api/auth/password-reset/confirm", #"{"token":"\#(token)","new_password":"a much newer passphrase"}"#))
-        XCTAssertEqual(works.status, .noContent, "the weak attempt did not spend the token")
+        XCTAssertEqual(works.status, .noContent, "the weak attempts did not spend the token")
     }
 
     func testWithoutAPublicOriginNoLinkCanBeWrittenSoTheFlowSaysSo() {

@@ -30,6 +30,7 @@ def count_users(stack):
 
 
 SCHEME_MARKER = "$bcrypt-hmac-sha256$v=1"
+COMMON_PASSWORD_REFUSAL = "is too common: it is on a list of the 10,000 most used passwords; choose another"
 
 
 def pre_hash(password):
@@ -177,6 +178,17 @@ def test_a_password_of_seven_characters_is_refused_whatever_its_bytes(shared_sta
     response = register(shared_stack, password=seven_characters)
     assert response.status_code == 400
     assert response.json()["error"]["fields"] == {"password": "must be at least 8 characters long"}
+
+
+def test_common_passwords_are_refused_in_any_case_with_a_field_error_saying_why(shared_stack):
+    for common in ["password", "Password", "PASSWORD", "12345678", "qwertyui", "iloveyou1", "ILOVEYOU1"]:
+        email = unique_email()
+        response = register(shared_stack, email, password=common)
+        assert response.status_code == 400, common
+        assert error_code(response) == "validation_failed"
+        assert response.json()["error"]["fields"] == {"password": COMMON_PASSWORD_REFUSAL}, common
+        assert psql(shared_stack.database_url, f"SELECT count(*) FROM users WHERE email = '{email}'") == "0"
+    assert register(shared_stack, password="iloveyou, but not as a password").status_code == 201
 
 
 def test_a_long_passphrase_with_multi_byte_characters_counts_to_its_last_character(shared_stack):
@@ -328,6 +340,19 @@ def test_a_plain_bcrypt_hash_from_before_the_pre_hash_is_upgraded_at_the_next_lo
     assert stored_password_hash(shared_stack, email) == upgraded
 
 
+def test_an_account_whose_password_is_now_too_common_still_signs_in(shared_stack):
+    email = unique_email()
+    register(shared_stack, email)
+    common = "Password1"
+    assert register(shared_stack, password=common).status_code == 400, "no new account may have it"
+    legacy = bcrypt.hashpw(common.encode(), bcrypt.gensalt(4, prefix=b"2b")).decode()
+    psql(shared_stack.database_url, f"UPDATE users SET password_hash = '{legacy}' WHERE email = '{email}'")
+    assert login(shared_stack, email, common).status_code == 200
+    upgraded = stored_password_hash(shared_stack, email)
+    assert bcrypt.checkpw(pre_hash(common), upgraded.removeprefix(SCHEME_MARKER).encode()), "upgraded all the same"
+    assert login(shared_stack, email, common).status_code == 200
+
+
 def test_deleted_user_loses_access_at_once(shared_stack):
     email, access_token, refresh_token = signed_up(shared_stack)
     psql(shared_stack.database_url, f"DELETE FROM users WHERE email = '{email}'")
@@ -378,6 +403,10 @@ def test_password_change_revokes_other_sessions_and_keeps_this_one(shared_stack)
     weak = shared_stack.post("/api/auth/password", headers=bearer(this_token),
                              json={"current_password": PASSWORD, "new_password": "short"})
     assert weak.status_code == 400 and "new_password" in weak.json()["error"]["fields"]
+    common = shared_stack.post("/api/auth/password", headers=bearer(this_token),
+                               json={"current_password": PASSWORD, "new_password": "Iloveyou1"})
+    assert common.status_code == 400 and common.json()["error"]["fields"] == {"new_password": COMMON_PASSWORD_REFUSAL}
+    assert shared_stack.get("/api/auth/me", headers=bearer(other_token)).status_code == 200, "nothing changed"
     changed = shared_stack.post("/api/auth/password", headers=bearer(this_token),
                                 json={"current_password": PASSWORD, "new_password": "a brand new password"})
     assert changed.status_code == 204

@@ -193,6 +193,10 @@ def test_sign_in_and_registration_show_the_apis_errors(browser_watch, page, shar
     expect(page.locator("#password-error")).to_have_text("Password must be at least 8 characters long.")
     expect(page.get_by_label("Password")).to_have_attribute("aria-invalid", "true")
     expect(page.get_by_role("alert")).to_be_hidden()
+    page.get_by_label("Password").fill("Password1")
+    page.get_by_role("button", name="Create account").click()
+    expect(page.locator("#password-error")).to_have_text(
+        "Password is too common: it is on a list of the 10,000 most used passwords; choose another.")
 
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)

@@ -267,6 +267,8 @@ def test_register(shared_stack):
                 ).status_code == 201, "72 bytes in 24 characters"
     invalid = call(shared_stack, "POST", "/api/auth/register", json={"email": "not-an-email", "password": "short"})
     assert invalid.status_code == 400 and set(invalid.json()["error"]["fields"]) == {"email", "password"}
+    common = call(shared_stack, "POST", "/api/auth/register", json={"email": unique_email(), "password": "Password1"})
+    assert common.status_code == 400 and set(common.json()["error"]["fields"]) == {"password"}, "valid by the schema"
     wrong_type = call(shared_stack, "POST", "/api/auth/register", json={"email": 5, "password": True})
     assert wrong_type.status_code == 400 and error_code(wrong_type) == "validation_failed"
     root_array = call(shared_stack, "POST", "/api/auth/register", data=b"[]", headers=JSON_HEADERS)
@@ -363,6 +365,9 @@ def test_password_change(shared_stack):
     weak = call(shared_stack, "POST", path, headers=bearer(token),
                 json={"current_password": PASSWORD, "new_password": "short"})
     assert weak.status_code == 400 and set(weak.json()["error"]["fields"]) == {"new_password"}
+    common = call(shared_stack, "POST", path, headers=bearer(token),
+                  json={"current_password": PASSWORD, "new_password": "Password1"})
+    assert common.status_code == 400 and set(common.json()["error"]["fields"]) == {"new_password"}
     assert call(shared_stack, "POST", path, headers={**bearer(token), **JSON_HEADERS}, data=b"{").status_code == 400
     assert call(shared_stack, "POST", path, headers=bearer(token), data=b"{}").status_code == 415
     assert call(shared_stack, "POST", path, json={"current_password": PASSWORD, "new_password": "x" * 10}
@@ -391,6 +396,8 @@ def test_password_reset(shared_stack):
          "INSERT INTO password_reset_tokens (token_hash, user_id, expires_at) SELECT "
          f"encode(sha256(convert_to('{token}', 'UTF8')), 'hex'), id, now() + interval '1 hour' "
          f"FROM users WHERE email = '{email}'")
+    common = call(shared_stack, "POST", confirm, json={"token": token, "new_password": "Password1"})
+    assert common.status_code == 400 and set(common.json()["error"]["fields"]) == {"new_password"}, "nothing spent"
     reset = call(shared_stack, "POST", confirm, json={"token": token, "new_password": "a brand new password"})
     assert reset.status_code == 204, reset.text
 

@@ -13,8 +13,11 @@ const forms = {
     submitLabel: "Create account",
     busyLabel: "Creating your account…",
     passwordAutocomplete: "new-password",
-    // The server's PasswordPolicy, which counts characters as the API's document does (Unicode code points).
-    passwordRules: "Use 8 to 256 characters: a passphrase of a few words is easy to remember and hard to guess.",
+    // The server's PasswordPolicy, which counts characters as the API's document does (Unicode code points) and
+    // refuses the 10,000 most used passwords.
+    passwordRules:
+      "Use 8 to 256 characters, not a commonly used password: a passphrase of a few words is easy to remember and " +
+      "hard to guess.",
     submit: register,
   },
 };

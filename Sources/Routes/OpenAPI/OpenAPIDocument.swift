@@ -131,7 +131,7 @@ enum OpenAPIDocument {
             }
           },
           "400": {
-            "description": "`invalid_json`: the body is empty, not JSON or nested too deeply. `validation_failed`: a field is missing, has the wrong type, or breaks a rule; `fields` names each such field (it is absent when the body as a whole has the wrong type, e.g. an array).",
+            "description": "`invalid_json`: the body is empty, not JSON or nested too deeply. `validation_failed`: a field is missing, has the wrong type, or breaks a rule; `fields` names each such field (it is absent when the body as a whole has the wrong type, e.g. an array). A `password` that the schema allows is still refused here when it is commonly used (see `NewPassword`).",
             "headers": {
               "X-Request-ID": { "$ref": "#/components/headers/X-Request-ID" },
               "Cache-Control": { "$ref": "#/components/headers/Cache-Control-No-Store" }
@@ -156,6 +156,15 @@ enum OpenAPIDocument {
                         "code": "validation_failed",
                         "message": "Some fields are missing or invalid.",
                         "fields": { "email": "must be a valid email address", "password": "must be at least 8 characters long" }
+                      }
+                    }
+                  },
+                  "commonPassword": {
+                    "value": {
+                      "error": {
+                        "code": "validation_failed",
+                        "message": "Some fields are missing or invalid.",
+                        "fields": { "password": "is too common: it is on a list of the 10,000 most used passwords; choose another" }
                       }
                     }
                   }
@@ -604,7 +613,7 @@ enum OpenAPIDocument {
             }
           },
           "400": {
-            "description": "`invalid_json`; `validation_failed`: a field is missing or not a string, or `new_password` breaks the password rules; `invalid_token`: the token is malformed, unknown, used, expired or replaced.",
+            "description": "`invalid_json`; `validation_failed`: a field is missing or not a string, or `new_password` breaks the password rules, which refuse a commonly used password that the schema allows (see `NewPassword`); `invalid_token`: the token is malformed, unknown, used, expired or replaced.",
             "headers": {
               "X-Request-ID": { "$ref": "#/components/headers/X-Request-ID" },
               "Cache-Control": { "$ref": "#/components/headers/Cache-Control-No-Store" }
@@ -894,7 +903,7 @@ enum OpenAPIDocument {
             }
           },
           "400": {
-            "description": "`invalid_json`, or `validation_failed`: a field is missing or not a string, or `new_password` breaks the password rules.",
+            "description": "`invalid_json`, or `validation_failed`: a field is missing or not a string, or `new_password` breaks the password rules, which refuse a commonly used password that the schema allows (see `NewPassword`). Nothing changed.",
             "headers": {
               "X-Request-ID": { "$ref": "#/components/headers/X-Request-ID" },
               "Cache-Control": { "$ref": "#/components/headers/Cache-Control-No-Store" }
@@ -3485,7 +3494,7 @@ enum OpenAPIDocument {
         "examples": ["ada@example.com"]
       },
       "NewPassword": {
-        "description": "8 to 256 characters, counted as Unicode code points (as `minLength` and `maxLength` count them, so `€` is one character and `é` written as `e` plus a combining accent is two), and no NUL. Every character counts: the password is pre-hashed with HMAC-SHA256 before bcrypt, so bcrypt's 72-byte limit cuts nothing.",
+        "description": "8 to 256 characters, counted as Unicode code points (as `minLength` and `maxLength` count them, so `€` is one character and `é` written as `e` plus a combining accent is two), and no NUL. Every character counts: the password is pre-hashed with HMAC-SHA256 before bcrypt, so bcrypt's 72-byte limit cuts nothing. A password on a list of the 10,000 most used (Mark Burnett's), compared after Unicode lower-casing (`Password` and `PASSWORD` are `password`), is refused too, with a `validation_failed` field error: a rule that no schema can state.",
         "type": "string",
         "minLength": 8,
         "maxLength": 256,
