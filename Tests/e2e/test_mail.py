@@ -329,3 +329,16 @@ def test_bad_input_is_a_400_in_the_error_shape_and_stores_nothing(mail_stack, pa
     after = psql(mail_stack.database_url, "SELECT count(*) FROM mail_outbox") + psql(
         mail_stack.database_url, "SELECT count(*) FROM password_reset_tokens")
     assert after == before
+
+
+@pytest.mark.parametrize("body, status", [
+    (b'{"password": 42}', 400), (b"{", 400), (b"null", 400), (b'{"password": "\xff\xfe"}', 400), (b"{}", 400),
+    # A huge password is a string like any other, just not the account's: refused without being hashed.
+    (b'{"password": "' + b"p" * 200_000 + b'"}', 403)])
+def test_bad_input_to_account_deletion_is_refused_and_deletes_nothing(mail_stack, body, status):
+    address, token, _ = signed_up(mail_stack, unique_email("keep"))
+    answer = mail_stack.request("DELETE", "/api/auth/account", data=body,
+                                headers={**bearer(token), "Content-Type": "application/json"})
+    assert answer.status_code == status, answer.text
+    assert answer.json()["error"]["code"] in ("invalid_json", "validation_failed", "current_password_incorrect")
+    assert mail_stack.get("/api/auth/me", headers=bearer(token)).status_code == 200, "the account is still there"
