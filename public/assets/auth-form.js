@@ -1,14 +1,24 @@
-// The one form behind /login and /register: email, password, a submit button. The API is the only judge of the
-// input (the form has `novalidate`), so its field errors appear under their fields, in its own words.
+// The one form behind the pages that send a password: email and password at /login and /register, whichever
+// fields another page needs. The API is the only judge of the input (the form has `novalidate`), so its field
+// errors appear under their fields, in its own words.
 import { element, showStatus } from "./dom.js";
 
+// The server's PasswordPolicy, which counts characters as the API's document does (Unicode code points) and
+// refuses the 10,000 most used passwords.
+export const PASSWORD_RULES =
+  "Use 8 to 256 characters, not a commonly used password: a passphrase of a few words is easy to remember and " +
+  "hard to guess.";
+
+/** One labelled input. `name` is the API's name for the value (and the key of its field errors); the input's id
+ * is that name with dashes (`new_password` → `#new-password`, its error `#new-password-error`). */
 function field({ name, label, type, autocomplete, hint }) {
-  const input = element("input", { id: name, name, type, autocomplete, required: true, spellcheck: false });
-  const error = element("p", { className: "field-error", id: `${name}-error`, hidden: true });
-  const hintNode = hint ? element("p", { className: "hint", id: `${name}-hint`, textContent: hint }) : null;
+  const id = name.replaceAll("_", "-");
+  const input = element("input", { id, name, type, autocomplete, required: true, spellcheck: false });
+  const error = element("p", { className: "field-error", id: `${id}-error`, hidden: true });
+  const hintNode = hint ? element("p", { className: "hint", id: `${id}-hint`, textContent: hint }) : null;
   input.setAttribute("aria-describedby", [hintNode?.id, error.id].filter(Boolean).join(" "));
   const node = element("div", { className: "field" }, [
-    element("label", { htmlFor: name, textContent: label }),
+    element("label", { htmlFor: id, textContent: label }),
     input,
     ...(hintNode ? [hintNode] : []),
     error,
@@ -17,23 +27,19 @@ function field({ name, label, type, autocomplete, hint }) {
 }
 
 /**
- * Builds the form. `submit({email, password}, {whenBusy})` does the work and navigates away on success; when it
- * throws an ApiError, its `fields` go under the matching inputs and anything else goes above the button. It calls
- * `whenBusy(seconds)` before retrying a request the service was too busy for: the form says so, keeps the button
- * busy and what was typed, and resolves once the wait is over.
+ * Builds the form: `fields` ({name, label, type, autocomplete, hint?} each), a submit button.
+ * `submit(values, {whenBusy})`, with `values` by field name, does the work and navigates away on success; when
+ * it throws an ApiError, its `fields` go under the matching inputs and anything else goes above the button. It
+ * calls `whenBusy(seconds)` before retrying a request the service was too busy for: the form says so, keeps the
+ * button busy and what was typed, and resolves once the wait is over.
  */
-export function authForm({ submitLabel, busyLabel, passwordAutocomplete, passwordRules, submit }) {
-  const fields = {
-    email: field({ name: "email", label: "Email", type: "email", autocomplete: "email" }),
-    password: field({
-      name: "password", label: "Password", type: "password", autocomplete: passwordAutocomplete, hint: passwordRules,
-    }),
-  };
+export function authForm({ fields: specs, submitLabel, busyLabel, submit }) {
+  const fields = Object.fromEntries(specs.map((spec) => [spec.name, field(spec)]));
   const formError = element("p", { className: "form-error", role: "alert", hidden: true });
   const busyNotice = element("p", { className: "form-notice", role: "status", hidden: true });
   const button = element("button", { type: "submit", className: "button primary", textContent: submitLabel });
   const form = element("form", { className: "auth-form", noValidate: true }, [
-    fields.email.node, fields.password.node, busyNotice, formError, button,
+    ...Object.values(fields).map(({ node }) => node), busyNotice, formError, button,
   ]);
 
   function setBusy(busy) {
@@ -55,7 +61,7 @@ export function authForm({ submitLabel, busyLabel, passwordAutocomplete, passwor
       firstInvalid ??= problem ? input : null;
     }
     showStatus(formError, firstInvalid ? "" : message);
-    if (firstInvalid || message) (firstInvalid ?? fields.email.input).focus();
+    if (firstInvalid || message) (firstInvalid ?? Object.values(fields)[0].input).focus();
   }
 
   /** Says that the service is busy and when the form tries again; resolves then, and hides the notice. The
@@ -68,13 +74,11 @@ export function authForm({ submitLabel, busyLabel, passwordAutocomplete, passwor
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
+    const values = Object.fromEntries(Object.entries(fields).map(([name, { input }]) => [name, input.value]));
     showErrors({}, "");
     setBusy(true);
     try {
-      await submit(
-        { email: fields.email.input.value, password: fields.password.input.value },
-        { whenBusy: waitWhileBusy },
-      );
+      await submit(values, { whenBusy: waitWhileBusy });
     } catch (error) {
       setBusy(false);
       showErrors(error.fields ?? {}, error.message);
