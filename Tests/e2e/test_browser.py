@@ -20,6 +20,7 @@ PUBLIC = REPOSITORY / "public"
 PAGES = ["index.html", "login.html", "register.html", "404.html"]
 SCREENSHOTS = REPOSITORY / "test-artifacts" / "screenshots"
 WRONG_PASSWORD = "not the password at all"
+PHONE = {"width": 390, "height": 844}
 # What Chromium's console says about an API call answered with an error status, which the tests cause on purpose
 # (4xx; a test that makes the service look busy adds 503). Any other console error is a bug: a CSP violation, a
 # missing asset or favicon, a script error.
@@ -40,6 +41,8 @@ class BrowserWatch:
         self.last_access_token = ""
         self.responses: list[tuple[str, str, int]] = []
         self.deliberate_statuses = r"4\d\d"
+        # Pages a test opens knowing that they do not exist (nginx's 404 page).
+        self.missing_pages: set[str] = set()
 
     def watch(self, page: Page) -> None:
         self.pages.append(page)
@@ -78,7 +81,8 @@ class BrowserWatch:
         assert self.page_errors == []
         unexpected = [(text, url) for kind, text, url in self.console if kind == "error"
                       and not (re.search(API_ERROR_STATUS + f"(?:{self.deliberate_statuses})", text)
-                               and "/api/" in url)]
+                               and "/api/" in url)
+                      and not (text.startswith(API_ERROR_STATUS + "404") and url in self.missing_pages)]
         assert unexpected == []
         exposed = self.urls + [text for _, text, _ in self.console] + self.page_errors
         for secret in self.secrets:
@@ -383,6 +387,37 @@ def test_sidebar_shows_every_task_beyond_one_page(browser_watch, page, shared_st
     page.goto(stack.url("/"))
     expect(page.locator("#pending-tasks .task")).to_have_count(201)
     expect(page.locator("#pending-tasks .task-title").last).to_have_text("errand 201")
+
+
+def test_every_page_fits_a_phone_screen(browser_watch, page, shared_stack, context):
+    stack = shared_stack
+    # A long address: the header's widest content.
+    address = unique_email("a-rather-long-address-for-a-phone")
+    assert register(stack, address).status_code == 201
+    chat_through_api(stack, address, ["add buy milk", "add a-task-title-without-any-space-in-it-at-all-which-is-long",
+                                      "show my tasks"])
+    page.set_viewport_size(PHONE)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def fits(name: str, ready) -> None:
+        expect(ready).to_be_visible()
+        width = page.evaluate("document.documentElement.scrollWidth")
+        page.screenshot(path=SCREENSHOTS / f"{name}-phone-390x844.png", full_page=True)
+        assert width <= PHONE["width"], f"{name} is {width} px wide"
+
+    browser_watch.missing_pages.add(stack.url("/no-such-page"))
+    for name, path, ready in [("login", "/login", "#email"), ("register", "/register", "#email"),
+                              ("not-found", "/no-such-page", "h1")]:
+        page.goto(stack.url(path))
+        fits(name, page.locator(ready))
+
+    signed_in_context(context, stack, address)
+    page.goto(stack.url("/"))
+    fits("chat", page.locator("#messages .message.assistant .bubble").last)
+    page.get_by_role("button", name="Tasks").click()
+    fits("tasks", page.locator("#pending-tasks .task").last)
+    page.get_by_role("button", name="Conversations").click()
+    fits("conversations", page.locator("#conversation-list .conversation"))
 
 
 # The files and how nginx serves them ----------------------------------------------------------------------------
