@@ -1,5 +1,5 @@
-// The one form behind the pages that send a password: email and password at /login and /register, whichever
-// fields another page needs. The API is the only judge of the input (the form has `novalidate`), so its field
+// The one form behind every page that sends a password or an address: sign-in, registration, the forgotten
+// password and the reset link. The API is the only judge of the input (the form has `novalidate`), so its field
 // errors appear under their fields, in its own words.
 import { element, showStatus } from "./dom.js";
 
@@ -27,13 +27,15 @@ function field({ name, label, type, autocomplete, hint }) {
 }
 
 /**
- * Builds the form: `fields` ({name, label, type, autocomplete, hint?} each), a submit button.
- * `submit(values, {whenBusy})`, with `values` by field name, does the work and navigates away on success; when
- * it throws an ApiError, its `fields` go under the matching inputs and anything else goes above the button. It
- * calls `whenBusy(seconds)` before retrying a request the service was too busy for: the form says so, keeps the
- * button busy and what was typed, and resolves once the wait is over.
+ * Builds the form: `fields` ({name, label, type, autocomplete, hint?} each), a submit button. On submit,
+ * `check(values)` may name problems the page can see by itself ({name: "must …"}); when there are none,
+ * `submit(values, {whenBusy})` does the work, with `values` by field name, and moves on (to another page, or an
+ * outcome in place of the form). The problems `check` names and the `fields` of an ApiError that `submit` throws
+ * go under the matching inputs; anything else goes above the button. `submit` calls `whenBusy(seconds)` before
+ * retrying a request the service was too busy for: the form says so, keeps the button busy and what was typed,
+ * and resolves once the wait is over.
  */
-export function authForm({ fields: specs, submitLabel, busyLabel, submit }) {
+export function authForm({ fields: specs, submitLabel, busyLabel, check = () => ({}), submit }) {
   const fields = Object.fromEntries(specs.map((spec) => [spec.name, field(spec)]));
   const formError = element("p", { className: "form-error", role: "alert", hidden: true });
   const busyNotice = element("p", { className: "form-notice", role: "status", hidden: true });
@@ -75,7 +77,9 @@ export function authForm({ fields: specs, submitLabel, busyLabel, submit }) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const values = Object.fromEntries(Object.entries(fields).map(([name, { input }]) => [name, input.value]));
-    showErrors({}, "");
+    const problems = Object.fromEntries(Object.entries(check(values)).filter(([, problem]) => problem));
+    showErrors(problems, "");
+    if (Object.keys(problems).length > 0) return;
     setBusy(true);
     try {
       await submit(values, { whenBusy: waitWhileBusy });
@@ -85,4 +89,15 @@ export function authForm({ fields: specs, submitLabel, busyLabel, submit }) {
     }
   });
   return form;
+}
+
+/** What a page shows in place of a form that has done its work (or cannot): `text`, and a link to go on with.
+ * `kind` "error" makes it an alert. It takes the focus, since the form that had it is gone. */
+export function showOutcome(form, { text, link, kind = "notice" }) {
+  const outcome = element("div", { className: `outcome ${kind}`, tabIndex: -1 }, [
+    element("p", { role: kind === "error" ? "alert" : "status", textContent: text }),
+    ...(link ? [element("a", { className: "button primary", href: link.href, textContent: link.text })] : []),
+  ]);
+  form.replaceWith(outcome);
+  outcome.focus();
 }

@@ -69,9 +69,11 @@ const longestAutomaticWait = 30;
 // The wait when a busy answer carries no readable Retry-After (e.g. nginx's own 503).
 const defaultBusyWait = 2;
 
-/** The seconds to wait before sending again after `error`, or null when it is not a short "busy" refusal. */
+/** The seconds to wait before sending again after `error`, or null when it is not a short "busy" refusal. A
+ * server without mail (503 `mail_unavailable`) will not have any a few seconds later. */
 function busyWait(error) {
   if (!(error instanceof ApiError) || (error.status !== 429 && error.status !== 503)) return null;
+  if (error.code === "mail_unavailable") return null;
   const wait = error.retryAfter ?? defaultBusyWait;
   return wait <= longestAutomaticWait ? wait : null;
 }
