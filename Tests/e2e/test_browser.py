@@ -19,7 +19,8 @@ from api import PASSWORD, answers_until, bearer, login, refresh, refresh_cookie_
 from stack import REPOSITORY, build_public, served_public, wait_until
 
 PUBLIC = REPOSITORY / "public"
-PAGES = ["index.html", "login.html", "register.html", "forgot-password.html", "reset-password.html", "404.html"]
+PAGES = ["index.html", "login.html", "register.html", "forgot-password.html", "reset-password.html", "account.html",
+         "404.html"]
 SCREENSHOTS = REPOSITORY / "test-artifacts" / "screenshots"
 WRONG_PASSWORD = "not the password at all"
 NEW_PASSWORD = "a brand new passphrase 7"
@@ -517,6 +518,89 @@ def test_the_forgotten_password_page_shows_a_rate_limit_and_a_server_without_mai
     assert sent == [{"email": address}] * 2
 
 
+def test_the_account_page_revokes_a_session_changes_the_password_and_signs_out_everywhere(browser_watch, page,
+                                                                                          shared_stack):
+    stack, address = shared_stack, unique_email("account")
+    assert register(stack, address).status_code == 201
+    elsewhere = login(stack, address)
+    browser_watch.secrets.add(elsewhere.json()["access_token"])
+    sign_in_in_browser(page, stack, address)
+    page.get_by_role("link", name=f"Your account: {address}").click()
+    expect(page).to_have_url(stack.url("/account"))
+    expect(page.locator("#account-email")).to_have_text(address)
+    # Nobody opened the verification link mailed at sign-up.
+    expect(page.locator("#email-verified")).to_have_text("Not verified yet")
+    sessions = page.locator("#session-list .session")
+    expect(sessions).to_have_count(2)
+    # This browser first, marked, and without a Revoke button (Log out is for that).
+    expect(sessions.first).to_have_attribute("aria-current", "true")
+    expect(sessions.first.locator(".session-device")).to_have_text("Chrome on Linux This device")
+    expect(sessions.first.get_by_role("button")).to_have_count(0)
+    expect(sessions.last.locator(".session-device")).to_have_text(re.compile(r"^python-requests/"))
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / "account-desktop-1280x800.png", full_page=True)
+
+    sessions.last.get_by_role("button", name=re.compile(r"^Revoke python-requests\/.*, signed in ")).click()
+    expect(sessions).to_have_count(1)
+    expect(page.locator("#sessions-heading")).to_be_focused()
+    assert stack.get("/api/auth/me", headers=bearer(elsewhere.json()["access_token"])).status_code == 401
+    assert refresh(stack, refresh_cookie_value(elsewhere)).status_code == 401, "the other session was revoked"
+
+    third = refresh_cookie_value(login(stack, address))
+    page.reload()
+    expect(sessions).to_have_count(2)
+    change = page.get_by_role("button", name="Change password")
+    fill_fields(page, {"Current password": WRONG_PASSWORD, "New password": NEW_PASSWORD})
+    change.click()
+    expect(page.locator("#current-password-error")).to_have_text("The current password is incorrect.")
+    expect(page.get_by_label("Current password")).to_have_attribute("aria-invalid", "true")
+    fill_fields(page, {"Current password": PASSWORD, "New password": "short"})
+    change.click()
+    expect(page.locator("#new-password-error")).to_have_text("New password must be at least 8 characters long.")
+    expect(page.locator("#current-password-error")).to_be_hidden()
+    fill_fields(page, {"New password": NEW_PASSWORD})
+    change.click()
+    expect(page.locator("#password-changed")).to_have_text(
+        "Your password was changed. Every other device was signed out.")
+    expect(page.get_by_label("Current password")).to_have_value("")
+    expect(change).to_be_enabled()
+    expect(sessions).to_have_count(1)
+    assert refresh(stack, third).status_code == 401, "every other session was signed out"
+    assert login(stack, address).status_code == 401
+    last = login(stack, address, NEW_PASSWORD)
+    assert last.status_code == 200
+
+    page.get_by_role("button", name="Sign out everywhere").click()
+    expect(page).to_have_url(stack.url("/login"))
+    assert refresh(stack, refresh_cookie_value(last)).status_code == 401, "every session ended, this one too"
+    page.goto(stack.url("/account"))
+    expect(page).to_have_url(stack.url("/login"))
+
+
+def test_the_account_page_shows_a_verified_address_and_no_badge_when_the_api_says_nothing(browser_watch, page,
+                                                                                          shared_stack, context):
+    stack, address = shared_stack, unique_email("verified")
+    assert register(stack, address).status_code == 201
+    signed_in_context(context, stack, address)
+
+    def answering_me_with(verified: bool | None):
+        def handle(route):
+            answer = route.fetch()
+            user = {name: value for name, value in answer.json().items() if name != "email_verified"}
+            route.fulfill(response=answer, json=user | ({} if verified is None else {"email_verified": verified}))
+        return handle
+
+    for verified, text in [(True, "Verified"), (None, "")]:
+        page.route("**/api/auth/me", answering_me_with(verified))
+        page.goto(stack.url("/account"))
+        expect(page.locator("#account-email")).to_have_text(address)
+        if text:
+            expect(page.locator("#email-verified")).to_have_text(text)
+        else:
+            expect(page.locator("#email-verified")).to_be_hidden()
+        page.unroute("**/api/auth/me")
+
+
 def test_every_page_fits_a_phone_screen(browser_watch, page, shared_stack, context):
     stack = shared_stack
     # A long address: the header's widest content.
@@ -543,12 +627,16 @@ def test_every_page_fits_a_phone_screen(browser_watch, page, shared_stack, conte
         fits(name, page.locator(ready))
 
     signed_in_context(context, stack, address)
+    # A second session, so that the account page lists one with its Revoke button.
+    assert login(stack, address).status_code == 200
     page.goto(stack.url("/"))
     fits("chat", page.locator("#messages .message.assistant .bubble").last)
     page.get_by_role("button", name="Tasks").click()
     fits("tasks", page.locator("#pending-tasks .task").last)
     page.get_by_role("button", name="Conversations").click()
     fits("conversations", page.locator("#conversation-list .conversation"))
+    page.goto(stack.url("/account"))
+    fits("account", page.locator("#session-list .session").last)
 
 
 # The files and how nginx serves them ----------------------------------------------------------------------------
@@ -654,7 +742,8 @@ def test_pages_are_revalidated_assets_cached_for_a_year_and_all_carry_the_csp(sh
     for path, page, title in [("/", "index.html", "Todo chatbot"), ("/login", "login.html", "Sign in"),
                               ("/register", "register.html", "Create an account"),
                               ("/forgot-password", "forgot-password.html", "Forgot your password"),
-                              ("/reset-password", "reset-password.html", "Choose a new password")]:
+                              ("/reset-password", "reset-password.html", "Choose a new password"),
+                              ("/account", "account.html", "Your account")]:
         response = shared_stack.get(path)
         assert response.status_code == 200, path
         assert response.headers["Content-Type"] == "text/html; charset=utf-8"

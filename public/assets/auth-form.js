@@ -1,6 +1,6 @@
 // The one form behind every page that sends a password or an address: sign-in, registration, the forgotten
-// password and the reset link. The API is the only judge of the input (the form has `novalidate`), so its field
-// errors appear under their fields, in its own words.
+// password, the reset link and the password change. The API is the only judge of the input (the form has
+// `novalidate`), so its field errors appear under their fields, in its own words.
 import { element, showStatus } from "./dom.js";
 
 // The server's PasswordPolicy, which counts characters as the API's document does (Unicode code points) and
@@ -29,13 +29,15 @@ function field({ name, label, type, autocomplete, hint }) {
 /**
  * Builds the form: `fields` ({name, label, type, autocomplete, hint?} each), a submit button. On submit,
  * `check(values)` may name problems the page can see by itself ({name: "must …"}); when there are none,
- * `submit(values, {whenBusy})` does the work, with `values` by field name, and moves on (to another page, or an
- * outcome in place of the form). The problems `check` names and the `fields` of an ApiError that `submit` throws
- * go under the matching inputs; anything else goes above the button. `submit` calls `whenBusy(seconds)` before
- * retrying a request the service was too busy for: the form says so, keeps the button busy and what was typed,
- * and resolves once the wait is over.
+ * `submit(values, {whenBusy, form})` does the work, with `values` by field name. The problems `check` names and
+ * the `fields` of an ApiError that `submit` throws go under the matching inputs; an error whose code
+ * `errorFields` maps to a field name goes under that field in the API's words; anything else goes above the
+ * button. `submit` calls `whenBusy(seconds)` before retrying a request the service was too busy for: the form
+ * says so, keeps the button busy and what was typed, and resolves once the wait is over. After a success the
+ * button stays busy, since most pages move on; a page that stays calls `form.reset()`, which empties the fields
+ * and makes the form ready again.
  */
-export function authForm({ fields: specs, submitLabel, busyLabel, check = () => ({}), submit }) {
+export function authForm({ fields: specs, submitLabel, busyLabel, check = () => ({}), errorFields = {}, submit }) {
   const fields = Object.fromEntries(specs.map((spec) => [spec.name, field(spec)]));
   const formError = element("p", { className: "form-error", role: "alert", hidden: true });
   const busyNotice = element("p", { className: "form-notice", role: "status", hidden: true });
@@ -51,16 +53,25 @@ export function authForm({ fields: specs, submitLabel, busyLabel, check = () => 
     form.setAttribute("aria-busy", String(busy));
   }
 
-  /** Shows each field's problem under it (or the message above the button when no field has one) and puts the
-   * focus on the first field to fix. An empty `fieldErrors` and `message` clear everything. */
-  function showErrors(fieldErrors, message) {
+  /** The sentence under each field with a problem: the API's per-field words ("must …") after the field's label,
+   * or the whole message of an error that `errorFields` assigns to a field. */
+  function sentences(problems, error) {
+    const byField = Object.fromEntries(Object.entries(problems).filter(([name, problem]) => problem && fields[name])
+      .map(([name, problem]) => [name, `${fields[name].label} ${problem}.`]));
+    const name = errorFields[error?.code];
+    return name ? { ...byField, [name]: error.message } : byField;
+  }
+
+  /** Shows each field's sentence under it (or `message` above the button when no field has one) and puts the
+   * focus on the first field to fix. An empty `fieldSentences` and `message` clear everything. */
+  function showErrors(fieldSentences, message) {
     let firstInvalid = null;
-    for (const [name, { label, input, error }] of Object.entries(fields)) {
-      const problem = fieldErrors[name];
-      showStatus(error, problem ? `${label} ${problem}.` : "");
-      if (problem) input.setAttribute("aria-invalid", "true");
+    for (const [name, { input, error }] of Object.entries(fields)) {
+      const sentence = fieldSentences[name] ?? "";
+      showStatus(error, sentence);
+      if (sentence) input.setAttribute("aria-invalid", "true");
       else input.removeAttribute("aria-invalid");
-      firstInvalid ??= problem ? input : null;
+      firstInvalid ??= sentence ? input : null;
     }
     showStatus(formError, firstInvalid ? "" : message);
     if (firstInvalid || message) (firstInvalid ?? Object.values(fields)[0].input).focus();
@@ -77,16 +88,20 @@ export function authForm({ fields: specs, submitLabel, busyLabel, check = () => 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const values = Object.fromEntries(Object.entries(fields).map(([name, { input }]) => [name, input.value]));
-    const problems = Object.fromEntries(Object.entries(check(values)).filter(([, problem]) => problem));
+    const problems = sentences(check(values));
     showErrors(problems, "");
     if (Object.keys(problems).length > 0) return;
     setBusy(true);
     try {
-      await submit(values, { whenBusy: waitWhileBusy });
+      await submit(values, { whenBusy: waitWhileBusy, form });
     } catch (error) {
       setBusy(false);
-      showErrors(error.fields ?? {}, error.message);
+      showErrors(sentences(error.fields ?? {}, error), error.message);
     }
+  });
+  form.addEventListener("reset", () => {
+    setBusy(false);
+    showErrors({}, "");
   });
   return form;
 }

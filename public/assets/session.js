@@ -111,6 +111,20 @@ export async function register(email, password, { whenBusy } = {}) {
   await logIn(email, password, { whenBusy });
 }
 
+/** Changes the signed-in person's password: this session stays, every other one ends. The password lane may be
+ * busy as for sign-in, so `whenBusy` as in `postCredentials`. */
+export function changePassword(currentPassword, newPassword, { whenBusy } = {}) {
+  const body = { current_password: currentPassword, new_password: newPassword };
+  return retryingOnceWhenBusy(() => api("POST", "/api/auth/password", body), whenBusy);
+}
+
+/** Ends every session of the person on the server (other devices too), then here and in every other tab. Unlike
+ * `logOut`, a failure is thrown and nothing is forgotten: the other devices would still be signed in. */
+export async function logOutEverywhere() {
+  await api("POST", "/api/auth/logout-all");
+  return endEverywhere();
+}
+
 /** Ends the session on the server, then here and in every other tab. Even when the server cannot be reached,
  * this tab forgets the session: the person asked to leave. */
 export async function logOut() {
