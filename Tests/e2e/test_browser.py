@@ -2,6 +2,8 @@
 against the real pool and PostgreSQL. Every browser test also proves that no token or password reaches storage,
 a URL or the console, that no page throws, and that the only console errors are the API's deliberate 4xx."""
 
+import email
+import email.policy
 import hashlib
 import json
 import re
@@ -13,13 +15,16 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from api import PASSWORD, answers_until, bearer, login, refresh_cookie_value, register, unique_email
-from stack import REPOSITORY, build_public, served_public
+from api import PASSWORD, answers_until, bearer, login, refresh, refresh_cookie_value, register, unique_email
+from stack import REPOSITORY, build_public, served_public, wait_until
 
 PUBLIC = REPOSITORY / "public"
-PAGES = ["index.html", "login.html", "register.html", "404.html"]
+PAGES = ["index.html", "login.html", "register.html", "forgot-password.html", "reset-password.html", "account.html",
+         "404.html"]
 SCREENSHOTS = REPOSITORY / "test-artifacts" / "screenshots"
 WRONG_PASSWORD = "not the password at all"
+NEW_PASSWORD = "a brand new passphrase 7"
+PHONE = {"width": 390, "height": 844}
 # What Chromium's console says about an API call answered with an error status, which the tests cause on purpose
 # (4xx; a test that makes the service look busy adds 503). Any other console error is a bug: a CSP violation, a
 # missing asset or favicon, a script error.
@@ -36,10 +41,12 @@ class BrowserWatch:
         self.console: list[tuple[str, str, str]] = []
         self.page_errors: list[str] = []
         self.urls: list[str] = []
-        self.secrets = {PASSWORD, WRONG_PASSWORD}
+        self.secrets = {PASSWORD, WRONG_PASSWORD, NEW_PASSWORD}
         self.last_access_token = ""
         self.responses: list[tuple[str, str, int]] = []
         self.deliberate_statuses = r"4\d\d"
+        # Pages a test opens knowing that they do not exist (nginx's 404 page).
+        self.missing_pages: set[str] = set()
 
     def watch(self, page: Page) -> None:
         self.pages.append(page)
@@ -78,7 +85,8 @@ class BrowserWatch:
         assert self.page_errors == []
         unexpected = [(text, url) for kind, text, url in self.console if kind == "error"
                       and not (re.search(API_ERROR_STATUS + f"(?:{self.deliberate_statuses})", text)
-                               and "/api/" in url)]
+                               and "/api/" in url)
+                      and not (text.startswith(API_ERROR_STATUS + "404") and url in self.missing_pages)]
         assert unexpected == []
         exposed = self.urls + [text for _, text, _ in self.console] + self.page_errors
         for secret in self.secrets:
@@ -102,6 +110,14 @@ def register_in_browser(page: Page, stack, email: str) -> None:
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Create account").click()
     expect(page).to_have_url(stack.url("/"))
+    expect(page.locator("#signed-in-email")).to_have_text(email)
+
+
+def sign_in_in_browser(page: Page, stack, email: str, password: str = PASSWORD) -> None:
+    page.goto(stack.url("/login"))
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
     expect(page.locator("#signed-in-email")).to_have_text(email)
 
 
@@ -137,6 +153,31 @@ def chat_through_api(stack, email: str, messages: list[str]) -> None:
         response = stack.post("/api/chat", json=body, headers=bearer(token))
         assert response.status_code == 200, response.text
         conversation = response.json()["conversation_id"]
+
+
+def mailed_link(stack, address: str, page: str) -> str:
+    """The link to `page` ("/reset-password") in the newest message for `address` that has one, once there is
+    one: `fcgi-app mail` writes every message as an .eml file in the stack's mail folder when no SMTP_URL is set
+    (the sign-up's verification message is there too)."""
+    folder = stack.directory / "mail"
+    links = []
+
+    def written():
+        links.clear()
+        for path in sorted(folder.glob("*.eml"), key=lambda path: path.stat().st_mtime):
+            message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+            if message["To"] == address:
+                body = message.get_body(preferencelist=("plain",)).get_content()
+                links.extend(word for word in body.split() if f"{page}#token=" in word)
+        return links
+
+    assert wait_until(written, timeout=30), f"no message for {address} with a link to {page} in {folder}"
+    return links[-1]
+
+
+def fill_fields(page: Page, values: dict[str, str]) -> None:
+    for label, value in values.items():
+        page.get_by_label(label, exact=True).fill(value)
 
 
 # The journeys ---------------------------------------------------------------------------------------------------
@@ -206,26 +247,35 @@ def test_sign_in_and_registration_show_the_apis_errors(browser_watch, page, shar
     expect(page).to_have_url(stack.url("/register"))
 
 
-def refusal(status: int, code: str, message: str, retry_after: int) -> dict:
-    """The arguments of `route.fulfill` for a busy or rate-limited answer, as the API gives it."""
-    return {"status": status, "headers": {"Retry-After": str(retry_after), "Cache-Control": "no-store"},
-            "content_type": "application/json", "body": json.dumps({"error": {"code": code, "message": message}})}
+def refusal(status: int, code: str, message: str, retry_after: int | None = None) -> dict:
+    """The arguments of `route.fulfill` for a refusal as the API gives it (busy, rate-limited, without mail)."""
+    headers = {"Cache-Control": "no-store"} | ({"Retry-After": str(retry_after)} if retry_after is not None else {})
+    return {"status": status, "headers": headers, "content_type": "application/json",
+            "body": json.dumps({"error": {"code": code, "message": message}})}
+
+
+def refusing(page: Page, pattern: str, answers: list[dict]) -> list:
+    """Routes the requests to `pattern`: the first ones get `answers` (arguments of `route.fulfill`), in order, and
+    the later ones go on to the server. Returns the list that collects the JSON body of each request sent."""
+    sent = []
+
+    def answer(route):
+        sent.append(route.request.post_data_json)
+        if len(sent) <= len(answers):
+            route.fulfill(**answers[len(sent) - 1])
+        else:
+            route.continue_()
+
+    page.route(pattern, answer)
+    return sent
 
 
 def test_a_busy_service_is_waited_out_once_and_what_was_typed_is_kept(browser_watch, page, shared_stack):
     browser_watch.deliberate_statuses = r"4\d\d|503"
     stack, email = shared_stack, unique_email("busy")
     assert register(stack, email).status_code == 201
-    sent = []
-
-    def refuse_the_first(route):
-        sent.append(route.request.post_data_json)
-        if len(sent) == 1:
-            route.fulfill(**refusal(503, "server_busy", "The service is busy. Please retry in 2 seconds.", 2))
-        else:
-            route.continue_()
-
-    page.route("**/api/auth/login", refuse_the_first)
+    sent = refusing(page, "**/api/auth/login",
+                    [refusal(503, "server_busy", "The service is busy. Please retry in 2 seconds.", 2)])
     page.goto(stack.url("/login"))
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
@@ -244,13 +294,7 @@ def test_a_second_refusal_or_a_long_wait_is_shown_and_nothing_typed_is_lost(brow
     answers = [refusal(503, "server_busy", "The service is busy. Please retry in 1 seconds.", 1),
                refusal(503, "server_busy", "The service is busy. Please retry in 3 seconds.", 3),
                refusal(429, "rate_limited", "Too many attempts. Try again in 45 seconds.", 45)]
-    sent = []
-
-    def refuse(route):
-        sent.append(route.request.post_data_json)
-        route.fulfill(**answers[len(sent) - 1])
-
-    page.route("**/api/auth/register", refuse)
+    sent = refusing(page, "**/api/auth/register", answers)
     page.goto(shared_stack.url("/register"))
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
@@ -385,6 +429,216 @@ def test_sidebar_shows_every_task_beyond_one_page(browser_watch, page, shared_st
     expect(page.locator("#pending-tasks .task-title").last).to_have_text("errand 201")
 
 
+def test_a_forgotten_password_is_reset_through_the_mailed_link_and_the_link_works_once(browser_watch, page,
+                                                                                       shared_stack):
+    browser_watch.deliberate_statuses = r"4\d\d|503"
+    stack, address = shared_stack, unique_email("forgot")
+    assert register(stack, address).status_code == 201
+    other_device = refresh_cookie_value(login(stack, address))
+    sender = stack.start_mail_sender()
+    try:
+        page.goto(stack.url("/login"))
+        page.get_by_role("link", name="Forgot your password?").click()
+        expect(page).to_have_url(stack.url("/forgot-password"))
+        page.get_by_label("Email").fill(address)
+        page.get_by_role("button", name="Send the link").click()
+        expect(page.get_by_role("status")).to_have_text(
+            "If an account exists for this address, a link to reset its password is on its way.")
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=SCREENSHOTS / "forgot-password-desktop-1280x800.png")
+        link = mailed_link(stack, address, "/reset-password")
+    finally:
+        sender.terminate()
+        sender.wait(timeout=30)
+    token = link.split("#token=", 1)[1]
+    assert link.startswith(stack.url("/reset-password#token=")) and len(token) == 43
+
+    # The page takes the token out of the address bar, and sends it only in the body.
+    page.goto(link)
+    expect(page).to_have_url(stack.url("/reset-password"))
+    assert page.evaluate("location.hash") == "" and "token" not in page.evaluate("history.state ?? ''")
+    fill_fields(page, {"New password": NEW_PASSWORD, "Confirm new password": NEW_PASSWORD + "!"})
+    page.get_by_role("button", name="Set the new password").click()
+    expect(page.locator("#confirm-password-error")).to_have_text("Confirm new password must match the new password.")
+    fill_fields(page, {"New password": "short", "Confirm new password": "short"})
+    page.get_by_role("button", name="Set the new password").click()
+    expect(page.locator("#new-password-error")).to_have_text("New password must be at least 8 characters long.")
+    expect(page.get_by_label("New password", exact=True)).to_have_attribute("aria-invalid", "true")
+
+    # The confirmation hashes a password on the busy lane: a busy refusal is waited out once, as at sign-in.
+    sent = refusing(page, "**/api/auth/password-reset/confirm",
+                    [refusal(503, "server_busy", "The service is busy. Please retry in 1 seconds.", 1)])
+    fill_fields(page, {"New password": NEW_PASSWORD, "Confirm new password": NEW_PASSWORD})
+    page.get_by_role("button", name="Set the new password").click()
+    expect(page.get_by_role("status")).to_have_text(
+        "Your password was changed, and every device was signed out. Sign in with the new password.")
+    assert sent == [{"token": token, "new_password": NEW_PASSWORD}] * 2
+    page.screenshot(path=SCREENSHOTS / "reset-password-done-desktop-1280x800.png")
+    assert refresh(stack, other_device).status_code == 401, "the other device was signed out"
+
+    page.get_by_role("link", name="Sign in").click()
+    expect(page).to_have_url(stack.url("/login"))
+    sign_in_in_browser(page, stack, address, NEW_PASSWORD)
+    assert login(stack, address).status_code == 401, "the old password no longer works"
+
+    # The link is spent: the page says so and offers a new one. Without a token it says what is missing.
+    page.goto(link)
+    fill_fields(page, {"New password": "x" + NEW_PASSWORD, "Confirm new password": "x" + NEW_PASSWORD})
+    page.get_by_role("button", name="Set the new password").click()
+    expect(page.get_by_role("alert")).to_have_text("This link is invalid or has expired. Ask for a new one.")
+    expect(page.get_by_role("link", name="Ask for a new link")).to_have_attribute("href", "/forgot-password")
+    expect(page.get_by_label("New password", exact=True)).to_have_count(0)
+    page.goto(stack.url("/reset-password"))
+    expect(page.get_by_role("alert")).to_contain_text("This page needs the link from the email we sent you.")
+    page.get_by_role("link", name="Ask for a new link").click()
+    expect(page).to_have_url(stack.url("/forgot-password"))
+    assert login(stack, address, NEW_PASSWORD).status_code == 200
+
+
+def test_the_forgotten_password_page_shows_a_rate_limit_and_a_server_without_mail_in_the_apis_words(
+        browser_watch, page, shared_stack):
+    browser_watch.deliberate_statuses = r"4\d\d|503"
+    sent = refusing(page, "**/api/auth/password-reset", [
+        refusal(429, "rate_limited", "Too many attempts. Try again in 45 seconds.", 45),
+        refusal(503, "mail_unavailable",
+                "This server sends no mail, so it cannot send a reset link. Ask its operator.")])
+    address = unique_email("limited")
+    page.goto(shared_stack.url("/forgot-password"))
+    page.get_by_label("Email").fill(address)
+    send = page.get_by_role("button", name="Send the link")
+    send.click()
+    expect(page.get_by_role("alert")).to_have_text("Too many attempts. Try again in 45 seconds.")
+    expect(send).to_be_enabled()
+    # Neither is waited out by the page: a server without mail will not have any a moment later either.
+    send.click()
+    expect(page.get_by_role("alert")).to_have_text(
+        "This server sends no mail, so it cannot send a reset link. Ask its operator.")
+    expect(send).to_be_enabled()
+    expect(page.get_by_label("Email")).to_have_value(address)
+    assert sent == [{"email": address}] * 2
+
+
+def test_the_account_page_revokes_a_session_changes_the_password_and_signs_out_everywhere(browser_watch, page,
+                                                                                          shared_stack):
+    stack, address = shared_stack, unique_email("account")
+    assert register(stack, address).status_code == 201
+    elsewhere = login(stack, address)
+    browser_watch.secrets.add(elsewhere.json()["access_token"])
+    sign_in_in_browser(page, stack, address)
+    page.get_by_role("link", name=f"Your account: {address}").click()
+    expect(page).to_have_url(stack.url("/account"))
+    expect(page.locator("#account-email")).to_have_text(address)
+    # Nobody opened the verification link mailed at sign-up.
+    expect(page.locator("#email-verified")).to_have_text("Not verified yet")
+    sessions = page.locator("#session-list .session")
+    expect(sessions).to_have_count(2)
+    # This browser first, marked, and without a Revoke button (Log out is for that).
+    expect(sessions.first).to_have_attribute("aria-current", "true")
+    expect(sessions.first.locator(".session-device")).to_have_text("Chrome on Linux This device")
+    expect(sessions.first.get_by_role("button")).to_have_count(0)
+    expect(sessions.last.locator(".session-device")).to_have_text(re.compile(r"^python-requests/"))
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / "account-desktop-1280x800.png", full_page=True)
+
+    sessions.last.get_by_role("button", name=re.compile(r"^Revoke python-requests\/.*, signed in ")).click()
+    expect(sessions).to_have_count(1)
+    expect(page.locator("#sessions-heading")).to_be_focused()
+    assert stack.get("/api/auth/me", headers=bearer(elsewhere.json()["access_token"])).status_code == 401
+    assert refresh(stack, refresh_cookie_value(elsewhere)).status_code == 401, "the other session was revoked"
+
+    third = refresh_cookie_value(login(stack, address))
+    page.reload()
+    expect(sessions).to_have_count(2)
+    change = page.get_by_role("button", name="Change password")
+    fill_fields(page, {"Current password": WRONG_PASSWORD, "New password": NEW_PASSWORD})
+    change.click()
+    expect(page.locator("#current-password-error")).to_have_text("The current password is incorrect.")
+    expect(page.get_by_label("Current password")).to_have_attribute("aria-invalid", "true")
+    fill_fields(page, {"Current password": PASSWORD, "New password": "short"})
+    change.click()
+    expect(page.locator("#new-password-error")).to_have_text("New password must be at least 8 characters long.")
+    expect(page.locator("#current-password-error")).to_be_hidden()
+    fill_fields(page, {"New password": NEW_PASSWORD})
+    change.click()
+    expect(page.locator("#password-changed")).to_have_text(
+        "Your password was changed. Every other device was signed out.")
+    expect(page.get_by_label("Current password")).to_have_value("")
+    expect(change).to_be_enabled()
+    expect(sessions).to_have_count(1)
+    assert refresh(stack, third).status_code == 401, "every other session was signed out"
+    assert login(stack, address).status_code == 401
+    last = login(stack, address, NEW_PASSWORD)
+    assert last.status_code == 200
+
+    page.get_by_role("button", name="Sign out everywhere").click()
+    expect(page).to_have_url(stack.url("/login"))
+    assert refresh(stack, refresh_cookie_value(last)).status_code == 401, "every session ended, this one too"
+    page.goto(stack.url("/account"))
+    expect(page).to_have_url(stack.url("/login"))
+
+
+def test_the_account_page_shows_a_verified_address_and_no_badge_when_the_api_says_nothing(browser_watch, page,
+                                                                                          shared_stack, context):
+    stack, address = shared_stack, unique_email("verified")
+    assert register(stack, address).status_code == 201
+    signed_in_context(context, stack, address)
+
+    def answering_me_with(verified: bool | None):
+        def handle(route):
+            answer = route.fetch()
+            user = {name: value for name, value in answer.json().items() if name != "email_verified"}
+            route.fulfill(response=answer, json=user | ({} if verified is None else {"email_verified": verified}))
+        return handle
+
+    for verified, text in [(True, "Verified"), (None, "")]:
+        page.route("**/api/auth/me", answering_me_with(verified))
+        page.goto(stack.url("/account"))
+        expect(page.locator("#account-email")).to_have_text(address)
+        if text:
+            expect(page.locator("#email-verified")).to_have_text(text)
+        else:
+            expect(page.locator("#email-verified")).to_be_hidden()
+        page.unroute("**/api/auth/me")
+
+
+def test_every_page_fits_a_phone_screen(browser_watch, page, shared_stack, context):
+    stack = shared_stack
+    # A long address: the header's widest content.
+    address = unique_email("a-rather-long-address-for-a-phone")
+    assert register(stack, address).status_code == 201
+    chat_through_api(stack, address, ["add buy milk", "add a-task-title-without-any-space-in-it-at-all-which-is-long",
+                                      "show my tasks"])
+    page.set_viewport_size(PHONE)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def fits(name: str, ready) -> None:
+        expect(ready).to_be_visible()
+        width = page.evaluate("document.documentElement.scrollWidth")
+        page.screenshot(path=SCREENSHOTS / f"{name}-phone-390x844.png", full_page=True)
+        assert width <= PHONE["width"], f"{name} is {width} px wide"
+
+    browser_watch.missing_pages.add(stack.url("/no-such-page"))
+    for name, path, ready in [("login", "/login", "#email"), ("register", "/register", "#email"),
+                              ("forgot-password", "/forgot-password", "#email"),
+                              ("reset-password", "/reset-password#token=" + "A" * 43, "#new-password"),
+                              ("reset-password-without-token", "/reset-password", ".outcome"),
+                              ("not-found", "/no-such-page", "h1")]:
+        page.goto(stack.url(path))
+        fits(name, page.locator(ready))
+
+    signed_in_context(context, stack, address)
+    # A second session, so that the account page lists one with its Revoke button.
+    assert login(stack, address).status_code == 200
+    page.goto(stack.url("/"))
+    fits("chat", page.locator("#messages .message.assistant .bubble").last)
+    page.get_by_role("button", name="Tasks").click()
+    fits("tasks", page.locator("#pending-tasks .task").last)
+    page.get_by_role("button", name="Conversations").click()
+    fits("conversations", page.locator("#conversation-list .conversation"))
+    page.goto(stack.url("/account"))
+    fits("account", page.locator("#session-list .session").last)
+
+
 # The files and how nginx serves them ----------------------------------------------------------------------------
 
 class PageParser(HTMLParser):
@@ -486,7 +740,10 @@ def test_pages_are_revalidated_assets_cached_for_a_year_and_all_carry_the_csp(sh
     folder = only_asset_folder(served)
     policy = "default-src 'self'; script-src 'self'; style-src 'self'"
     for path, page, title in [("/", "index.html", "Todo chatbot"), ("/login", "login.html", "Sign in"),
-                              ("/register", "register.html", "Create an account")]:
+                              ("/register", "register.html", "Create an account"),
+                              ("/forgot-password", "forgot-password.html", "Forgot your password"),
+                              ("/reset-password", "reset-password.html", "Choose a new password"),
+                              ("/account", "account.html", "Your account")]:
         response = shared_stack.get(path)
         assert response.status_code == 200, path
         assert response.headers["Content-Type"] == "text/html; charset=utf-8"

@@ -1,14 +1,24 @@
-// The one form behind /login and /register: email, password, a submit button. The API is the only judge of the
-// input (the form has `novalidate`), so its field errors appear under their fields, in its own words.
+// The one form behind every page that sends a password or an address: sign-in, registration, the forgotten
+// password, the reset link and the password change. The API is the only judge of the input (the form has
+// `novalidate`), so its field errors appear under their fields, in its own words.
 import { element, showStatus } from "./dom.js";
 
+// The server's PasswordPolicy, which counts characters as the API's document does (Unicode code points) and
+// refuses the 10,000 most used passwords.
+export const PASSWORD_RULES =
+  "Use 8 to 256 characters, not a commonly used password: a passphrase of a few words is easy to remember and " +
+  "hard to guess.";
+
+/** One labelled input. `name` is the API's name for the value (and the key of its field errors); the input's id
+ * is that name with dashes (`new_password` → `#new-password`, its error `#new-password-error`). */
 function field({ name, label, type, autocomplete, hint }) {
-  const input = element("input", { id: name, name, type, autocomplete, required: true, spellcheck: false });
-  const error = element("p", { className: "field-error", id: `${name}-error`, hidden: true });
-  const hintNode = hint ? element("p", { className: "hint", id: `${name}-hint`, textContent: hint }) : null;
+  const id = name.replaceAll("_", "-");
+  const input = element("input", { id, name, type, autocomplete, required: true, spellcheck: false });
+  const error = element("p", { className: "field-error", id: `${id}-error`, hidden: true });
+  const hintNode = hint ? element("p", { className: "hint", id: `${id}-hint`, textContent: hint }) : null;
   input.setAttribute("aria-describedby", [hintNode?.id, error.id].filter(Boolean).join(" "));
   const node = element("div", { className: "field" }, [
-    element("label", { htmlFor: name, textContent: label }),
+    element("label", { htmlFor: id, textContent: label }),
     input,
     ...(hintNode ? [hintNode] : []),
     error,
@@ -17,23 +27,23 @@ function field({ name, label, type, autocomplete, hint }) {
 }
 
 /**
- * Builds the form. `submit({email, password}, {whenBusy})` does the work and navigates away on success; when it
- * throws an ApiError, its `fields` go under the matching inputs and anything else goes above the button. It calls
- * `whenBusy(seconds)` before retrying a request the service was too busy for: the form says so, keeps the button
- * busy and what was typed, and resolves once the wait is over.
+ * Builds the form: `fields` ({name, label, type, autocomplete, hint?} each), a submit button. On submit,
+ * `check(values)` may name problems the page can see by itself ({name: "must …"}); when there are none,
+ * `submit(values, {whenBusy, form})` does the work, with `values` by field name. The problems `check` names and
+ * the `fields` of an ApiError that `submit` throws go under the matching inputs; an error whose code
+ * `errorFields` maps to a field name goes under that field in the API's words; anything else goes above the
+ * button. `submit` calls `whenBusy(seconds)` before retrying a request the service was too busy for: the form
+ * says so, keeps the button busy and what was typed, and resolves once the wait is over. After a success the
+ * button stays busy, since most pages move on; a page that stays calls `form.reset()`, which empties the fields
+ * and makes the form ready again.
  */
-export function authForm({ submitLabel, busyLabel, passwordAutocomplete, passwordRules, submit }) {
-  const fields = {
-    email: field({ name: "email", label: "Email", type: "email", autocomplete: "email" }),
-    password: field({
-      name: "password", label: "Password", type: "password", autocomplete: passwordAutocomplete, hint: passwordRules,
-    }),
-  };
+export function authForm({ fields: specs, submitLabel, busyLabel, check = () => ({}), errorFields = {}, submit }) {
+  const fields = Object.fromEntries(specs.map((spec) => [spec.name, field(spec)]));
   const formError = element("p", { className: "form-error", role: "alert", hidden: true });
   const busyNotice = element("p", { className: "form-notice", role: "status", hidden: true });
   const button = element("button", { type: "submit", className: "button primary", textContent: submitLabel });
   const form = element("form", { className: "auth-form", noValidate: true }, [
-    fields.email.node, fields.password.node, busyNotice, formError, button,
+    ...Object.values(fields).map(({ node }) => node), busyNotice, formError, button,
   ]);
 
   function setBusy(busy) {
@@ -43,19 +53,28 @@ export function authForm({ submitLabel, busyLabel, passwordAutocomplete, passwor
     form.setAttribute("aria-busy", String(busy));
   }
 
-  /** Shows each field's problem under it (or the message above the button when no field has one) and puts the
-   * focus on the first field to fix. An empty `fieldErrors` and `message` clear everything. */
-  function showErrors(fieldErrors, message) {
+  /** The sentence under each field with a problem: the API's per-field words ("must …") after the field's label,
+   * or the whole message of an error that `errorFields` assigns to a field. */
+  function sentences(problems, error) {
+    const byField = Object.fromEntries(Object.entries(problems).filter(([name, problem]) => problem && fields[name])
+      .map(([name, problem]) => [name, `${fields[name].label} ${problem}.`]));
+    const name = errorFields[error?.code];
+    return name ? { ...byField, [name]: error.message } : byField;
+  }
+
+  /** Shows each field's sentence under it (or `message` above the button when no field has one) and puts the
+   * focus on the first field to fix. An empty `fieldSentences` and `message` clear everything. */
+  function showErrors(fieldSentences, message) {
     let firstInvalid = null;
-    for (const [name, { label, input, error }] of Object.entries(fields)) {
-      const problem = fieldErrors[name];
-      showStatus(error, problem ? `${label} ${problem}.` : "");
-      if (problem) input.setAttribute("aria-invalid", "true");
+    for (const [name, { input, error }] of Object.entries(fields)) {
+      const sentence = fieldSentences[name] ?? "";
+      showStatus(error, sentence);
+      if (sentence) input.setAttribute("aria-invalid", "true");
       else input.removeAttribute("aria-invalid");
-      firstInvalid ??= problem ? input : null;
+      firstInvalid ??= sentence ? input : null;
     }
     showStatus(formError, firstInvalid ? "" : message);
-    if (firstInvalid || message) (firstInvalid ?? fields.email.input).focus();
+    if (firstInvalid || message) (firstInvalid ?? Object.values(fields)[0].input).focus();
   }
 
   /** Says that the service is busy and when the form tries again; resolves then, and hides the notice. The
@@ -68,17 +87,32 @@ export function authForm({ submitLabel, busyLabel, passwordAutocomplete, passwor
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    showErrors({}, "");
+    const values = Object.fromEntries(Object.entries(fields).map(([name, { input }]) => [name, input.value]));
+    const problems = sentences(check(values));
+    showErrors(problems, "");
+    if (Object.keys(problems).length > 0) return;
     setBusy(true);
     try {
-      await submit(
-        { email: fields.email.input.value, password: fields.password.input.value },
-        { whenBusy: waitWhileBusy },
-      );
+      await submit(values, { whenBusy: waitWhileBusy, form });
     } catch (error) {
       setBusy(false);
-      showErrors(error.fields ?? {}, error.message);
+      showErrors(sentences(error.fields ?? {}, error), error.message);
     }
   });
+  form.addEventListener("reset", () => {
+    setBusy(false);
+    showErrors({}, "");
+  });
   return form;
+}
+
+/** What a page shows in place of a form that has done its work (or cannot): `text`, and a link to go on with.
+ * `kind` "error" makes it an alert. It takes the focus, since the form that had it is gone. */
+export function showOutcome(form, { text, link, kind = "notice" }) {
+  const outcome = element("div", { className: `outcome ${kind}`, tabIndex: -1 }, [
+    element("p", { role: kind === "error" ? "alert" : "status", textContent: text }),
+    ...(link ? [element("a", { className: "button primary", href: link.href, textContent: link.text })] : []),
+  ]);
+  form.replaceWith(outcome);
+  outcome.focus();
 }

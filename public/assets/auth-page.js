@@ -1,23 +1,22 @@
 // The entry point of /login and /register: which of the two forms a page shows is named by its <body data-form>.
-import { authForm } from "./auth-form.js";
+import { authForm, PASSWORD_RULES } from "./auth-form.js";
 import { logIn, onSignInElsewhere, register } from "./session.js";
 
+const emailField = { name: "email", label: "Email", type: "email", autocomplete: "email" };
 const forms = {
   login: {
+    fields: [emailField, { name: "password", label: "Password", type: "password", autocomplete: "current-password" }],
     submitLabel: "Sign in",
     busyLabel: "Signing in…",
-    passwordAutocomplete: "current-password",
     submit: logIn,
   },
   register: {
+    fields: [
+      emailField,
+      { name: "password", label: "Password", type: "password", autocomplete: "new-password", hint: PASSWORD_RULES },
+    ],
     submitLabel: "Create account",
     busyLabel: "Creating your account…",
-    passwordAutocomplete: "new-password",
-    // The server's PasswordPolicy, which counts characters as the API's document does (Unicode code points) and
-    // refuses the 10,000 most used passwords.
-    passwordRules:
-      "Use 8 to 256 characters, not a commonly used password: a passphrase of a few words is easy to remember and " +
-      "hard to guess.",
     submit: register,
   },
 };
@@ -26,11 +25,11 @@ function openChat() {
   location.replace("/");
 }
 
-const { submit, ...labels } = forms[document.body.dataset.form];
+const { submit, ...options } = forms[document.body.dataset.form];
 document.querySelector("#auth-form").replaceWith(authForm({
-  ...labels,
-  submit: async ({ email, password }, options) => {
-    await submit(email, password, options);
+  ...options,
+  submit: async ({ email, password }, { whenBusy }) => {
+    await submit(email, password, { whenBusy });
     openChat();
   },
 }));

@@ -2,22 +2,12 @@
 // and the task sidebar together.
 import { chatView } from "./chat-view.js";
 import { conversationsPanel } from "./conversations.js";
-import { followOtherTabs, logOut, restore, user } from "./session.js";
+import { startSignedIn } from "./signed-in-page.js";
 import { tasksPanel } from "./tasks.js";
 import { viewSwitcher } from "./view-switcher.js";
 
-async function start() {
-  if (!(await restore())) {
-    location.replace("/login");
-    return;
-  }
-  followOtherTabs();
-  document.querySelector("#signed-in-email").textContent = user().email;
-  const logoutButton = document.querySelector("#logout");
-  logoutButton.addEventListener("click", () => {
-    logoutButton.disabled = true;
-    logOut();
-  });
+startSignedIn(async (user) => {
+  document.querySelector("#signed-in-email").textContent = user.email;
 
   const showPanel = viewSwitcher(document.querySelector("#view-switcher"), document.querySelector("#layout"));
   const taskCount = document.querySelector("#pending-count");
@@ -48,10 +38,4 @@ async function start() {
   // Ready to type at once with a keyboard and mouse; on a touch screen focus would pop the on-screen keyboard
   // up over the conversation.
   if (matchMedia("(pointer: fine)").matches) document.querySelector("#message").focus();
-}
-
-start().catch((error) => {
-  const banner = document.querySelector("#page-error");
-  banner.textContent = `${error.message} Reload the page to try again.`;
-  banner.hidden = false;
 });

@@ -1,9 +1,7 @@
 // The conversation list: switch between conversations, start a new one, delete one.
-import { element } from "./dom.js";
+import { element, timeElement } from "./dom.js";
 import { everyPage, fillList, reportingOn } from "./panel-list.js";
 import { api } from "./session.js";
-
-const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 
 /**
  * Wires the panel in `root` (#conversation-list, #new-conversation, #conversations-status). `onOpen(id)` shows
@@ -18,12 +16,11 @@ export function conversationsPanel(root, { onOpen }) {
 
   function conversationItem(conversation) {
     const title = conversation.title || "Untitled conversation";
-    const updated = new Date(conversation.updated_at);
     const openButton = element("button", {
       type: "button", className: "conversation", onclick: () => onOpen(conversation.id),
     }, [
       element("span", { className: "conversation-title", textContent: title }),
-      element("time", { dateTime: conversation.updated_at, textContent: dateFormat.format(updated) }),
+      timeElement(conversation.updated_at),
     ]);
     if (conversation.id === currentId) openButton.setAttribute("aria-current", "true");
     return element("li", {}, [

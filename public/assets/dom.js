@@ -19,3 +19,11 @@ export function showStatus(node, text) {
   node.textContent = text;
   node.hidden = !text;
 }
+
+// How the pages write a moment: a medium date and a short time, in the reader's locale.
+const dateTimeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+
+/** A <time> element for the timestamp `iso`, written with `dateTimeFormat`. */
+export function timeElement(iso) {
+  return element("time", { dateTime: iso, textContent: dateTimeFormat.format(new Date(iso)) });
+}

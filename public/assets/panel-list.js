@@ -30,6 +30,19 @@ export async function reportingOn(status, work) {
   return true;
 }
 
+/** Runs `work`, a change, then `reload()`, so that the list shows what the server holds either way; a refusal
+ * stays on `status` after the reload (which clears it). */
+export async function changeThenReload(status, work, reload) {
+  let problem = "";
+  try {
+    await work();
+  } catch (error) {
+    problem = error.message;
+  }
+  await reload();
+  if (problem) showStatus(status, problem);
+}
+
 /** Fills `list` with `item(entry)` for each entry, or with one row saying `emptyText` when there are none. */
 export function fillList(list, entries, item, emptyText) {
   list.replaceChildren(...(entries.length > 0 ? entries.map(item)

@@ -1,7 +1,7 @@
 // The signed-in state of this tab. The access token lives only in this module's memory: never in storage, a
 // cookie or a URL, where another script or a log could read it. The refresh token is an HttpOnly cookie that
 // scripts never see; tabs tell each other about sign-in and sign-out over a BroadcastChannel, not storage.
-import { ApiError, readBody, send } from "./http.js";
+import { post, readBody, retryingOnceWhenBusy, send } from "./http.js";
 
 const channel = new BroadcastChannel("todo-chatbot-session");
 
@@ -92,32 +92,10 @@ export async function api(method, path, body) {
   return readBody(response);
 }
 
-// The longest wait, in seconds, that sign-in and registration sit out by themselves. A 503 `server_busy` (the
-// password-hashing queue is full) asks for a second or two; a 429 from a rate limit may ask for a minute, which is
-// the person's to decide about, so its message is shown instead.
-const longestAutomaticWait = 30;
-// The wait when a busy answer carries no readable Retry-After (e.g. nginx's own 503).
-const defaultBusyWait = 2;
-
-/** The seconds to wait before sending again after `error`, or null when it is not a short "busy" refusal. */
-function busyWait(error) {
-  if (!(error instanceof ApiError) || (error.status !== 429 && error.status !== 503)) return null;
-  const wait = error.retryAfter ?? defaultBusyWait;
-  return wait <= longestAutomaticWait ? wait : null;
-}
-
-/** Posts credentials and returns the answer's JSON. A busy refusal gets one retry, after `whenBusy(seconds)`
- * (which tells the person and resolves when the wait is over); a second refusal is thrown like any error. The
- * server refuses such requests before doing any of their work, so sending again is always safe. */
-async function postCredentials(path, body, whenBusy) {
-  try {
-    return await readBody(await send("POST", path, { body }));
-  } catch (error) {
-    const wait = busyWait(error);
-    if (wait === null || !whenBusy) throw error;
-    await whenBusy(wait);
-  }
-  return readBody(await send("POST", path, { body }));
+/** Posts credentials and returns the answer's JSON, sending once more when the service is busy (see
+ * `retryingOnceWhenBusy`, which `whenBusy` is for). */
+function postCredentials(path, body, whenBusy) {
+  return retryingOnceWhenBusy(() => post(path, body), whenBusy);
 }
 
 /** Signs in with email and password, and tells the other tabs. `whenBusy` as in `postCredentials`. */
@@ -131,6 +109,20 @@ export async function logIn(email, password, { whenBusy } = {}) {
 export async function register(email, password, { whenBusy } = {}) {
   await postCredentials("/api/auth/register", { email, password }, whenBusy);
   await logIn(email, password, { whenBusy });
+}
+
+/** Changes the signed-in person's password: this session stays, every other one ends. The password lane may be
+ * busy as for sign-in, so `whenBusy` as in `postCredentials`. */
+export function changePassword(currentPassword, newPassword, { whenBusy } = {}) {
+  const body = { current_password: currentPassword, new_password: newPassword };
+  return retryingOnceWhenBusy(() => api("POST", "/api/auth/password", body), whenBusy);
+}
+
+/** Ends every session of the person on the server (other devices too), then here and in every other tab. Unlike
+ * `logOut`, a failure is thrown and nothing is forgotten: the other devices would still be signed in. */
+export async function logOutEverywhere() {
+  await api("POST", "/api/auth/logout-all");
+  return endEverywhere();
 }
 
 /** Ends the session on the server, then here and in every other tab. Even when the server cannot be reached,

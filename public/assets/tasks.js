@@ -1,7 +1,7 @@
 // The task sidebar: pending and done tasks, tick to complete, delete. It reloads after every chat turn, since
 // the agent changes the same list.
-import { element, showStatus } from "./dom.js";
-import { everyPage, fillList, reportingOn } from "./panel-list.js";
+import { element } from "./dom.js";
+import { changeThenReload, everyPage, fillList, reportingOn } from "./panel-list.js";
 import { api } from "./session.js";
 
 /**
@@ -14,17 +14,8 @@ export function tasksPanel(root, { onPendingCount }) {
   const status = root.querySelector("#tasks-status");
   const heading = root.querySelector("h2");
 
-  /** Sends a change, then reloads: the list shows what the server holds either way, and a refusal stays on
-   * screen after the reload. */
-  async function change(method, path) {
-    let problem = "";
-    try {
-      await api(method, path);
-    } catch (error) {
-      problem = error.message;
-    }
-    await reload();
-    if (problem) showStatus(status, problem);
+  function change(method, path) {
+    return changeThenReload(status, () => api(method, path), reload);
   }
 
   function taskItem(task) {
