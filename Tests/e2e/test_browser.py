@@ -19,8 +19,8 @@ from api import PASSWORD, answers_until, bearer, login, refresh, refresh_cookie_
 from stack import REPOSITORY, build_public, served_public, wait_until
 
 PUBLIC = REPOSITORY / "public"
-PAGES = ["index.html", "login.html", "register.html", "forgot-password.html", "reset-password.html", "account.html",
-         "404.html"]
+PAGES = ["index.html", "login.html", "register.html", "forgot-password.html", "reset-password.html",
+         "verify-email.html", "account.html", "404.html"]
 SCREENSHOTS = REPOSITORY / "test-artifacts" / "screenshots"
 WRONG_PASSWORD = "not the password at all"
 NEW_PASSWORD = "a brand new passphrase 7"
@@ -155,10 +155,10 @@ def chat_through_api(stack, email: str, messages: list[str]) -> None:
         conversation = response.json()["conversation_id"]
 
 
-def mailed_link(stack, address: str, page: str) -> str:
-    """The link to `page` ("/reset-password") in the newest message for `address` that has one, once there is
-    one: `fcgi-app mail` writes every message as an .eml file in the stack's mail folder when no SMTP_URL is set
-    (the sign-up's verification message is there too)."""
+def mailed_links(stack, address: str, page: str, count: int = 1) -> list[str]:
+    """The links to `page` ("/reset-password") in the messages for `address`, oldest first, once there are
+    `count` of them: `fcgi-app mail` writes every message as an .eml file in the stack's mail folder when no
+    SMTP_URL is set (the sign-up's verification message is there too)."""
     folder = stack.directory / "mail"
     links = []
 
@@ -169,10 +169,26 @@ def mailed_link(stack, address: str, page: str) -> str:
             if message["To"] == address:
                 body = message.get_body(preferencelist=("plain",)).get_content()
                 links.extend(word for word in body.split() if f"{page}#token=" in word)
-        return links
+        return len(links) >= count
 
-    assert wait_until(written, timeout=30), f"no message for {address} with a link to {page} in {folder}"
-    return links[-1]
+    assert wait_until(written, timeout=30), f"fewer than {count} messages for {address} with a link to {page}"
+    return links
+
+
+def mailed_link(stack, address: str, page: str) -> str:
+    """The link to `page` in the newest message for `address` that has one, once there is one."""
+    return mailed_links(stack, address, page)[-1]
+
+
+def links_mailed_by_a_sender(stack, address: str, page: str, count: int = 1) -> list[str]:
+    """Runs a mail sender (drop mode: .eml files) until `count` messages for `address` link to `page`; their
+    links, oldest first."""
+    sender = stack.start_mail_sender()
+    try:
+        return mailed_links(stack, address, page, count)
+    finally:
+        sender.terminate()
+        sender.wait(timeout=30)
 
 
 def fill_fields(page: Page, values: dict[str, str]) -> None:
@@ -601,6 +617,156 @@ def test_the_account_page_shows_a_verified_address_and_no_badge_when_the_api_say
         page.unroute("**/api/auth/me")
 
 
+def test_the_mailed_verification_link_confirms_the_address_once(browser_watch, page, shared_stack):
+    stack, address = shared_stack, unique_email("verify")
+    register_in_browser(page, stack, address)
+    [link] = links_mailed_by_a_sender(stack, address, "/verify-email")
+    token = link.split("#token=", 1)[1]
+    assert link.startswith(stack.url("/verify-email#token=")) and len(token) == 43
+
+    # The token leaves the address bar before anything else, and goes only in the body.
+    verifications = refusing(page, "**/api/auth/verify-email", [])
+    page.goto(link)
+    expect(page.get_by_role("status")).to_have_text("Your email address is confirmed. Thank you!")
+    expect(page).to_have_url(stack.url("/verify-email"))
+    assert page.evaluate("location.hash") == "" and "token" not in page.evaluate("history.state ?? ''")
+    assert verifications == [{"token": token}]
+    # This browser is signed in, so the page leads back to the chat.
+    expect(page.get_by_role("link", name="Open the chat")).to_have_attribute("href", "/")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / "verify-email-desktop-1280x800.png")
+    access_token = login(stack, address).json()["access_token"]
+    browser_watch.secrets.add(access_token)
+    assert stack.get("/api/auth/me", headers=bearer(access_token)).json()["email_verified"] is True
+
+    page.goto(stack.url("/account"))
+    expect(page.locator("#email-verified")).to_have_text("Verified")
+    expect(page.get_by_role("button", name="Send a new link")).to_be_hidden()
+
+    # The link works once; the page says how to get another.
+    page.goto(link)
+    expect(page.get_by_role("alert")).to_have_text("This link is invalid or has expired. Ask for a new one.")
+    expect(page.locator(".outcome")).to_contain_text("sign in, open your account page and press “Send a new link”")
+    expect(page.get_by_role("link", name="Open your account")).to_have_attribute("href", "/account")
+    page.goto(stack.url("/verify-email"))
+    expect(page.get_by_role("alert")).to_have_text(
+        "This page needs the link from the email we sent you. Open that link again.")
+    expect(page.get_by_role("link", name="Sign in")).to_have_attribute("href", "/login")
+
+
+def test_the_account_page_sends_a_new_verification_link_and_shows_the_apis_refusals(browser_watch, page,
+                                                                                    shared_stack, context):
+    stack, address = shared_stack, unique_email("resend")
+    assert register(stack, address).status_code == 201
+    signed_in_context(context, stack, address)
+    page.goto(stack.url("/account"))
+    expect(page.locator("#email-verified")).to_have_text("Not verified yet")
+    expect(page.locator("#verification-steps")).to_contain_text("open the link in the message we mailed you")
+    resend = page.get_by_role("button", name="Send a new link")
+    status = page.locator("#verification-status")
+
+    refusing(page, "**/api/auth/verify-email/resend",
+             [refusal(429, "rate_limited", "Too many attempts. Try again in 1800 seconds.", 1800)])
+    resend.click()
+    expect(status).to_have_text("Too many attempts. Try again in 1800 seconds.")
+    expect(status).to_have_class("form-error")
+    expect(resend).to_be_enabled()
+    resend.click()
+    expect(status).to_have_text("A new confirmation link is on its way.")
+    expect(status).to_have_class("form-notice")
+    first, second = links_mailed_by_a_sender(stack, address, "/verify-email", count=2)
+    assert first != second, "the account page mailed a second, different link"
+
+    # Confirmed elsewhere meanwhile (the newer link): the API says so, and the page shows it.
+    assert stack.post("/api/auth/verify-email", json={"token": second.split("#token=", 1)[1]}).status_code == 204
+    resend.click()
+    expect(status).to_have_text("This email address is already confirmed.")
+    expect(page.locator("#email-verified")).to_have_text("Verified")
+    expect(resend).to_be_hidden()
+
+
+def test_download_my_data_saves_the_export_as_a_json_file(browser_watch, page, shared_stack, context):
+    stack, address = shared_stack, unique_email("export")
+    assert register(stack, address).status_code == 201
+    token = login(stack, address).json()["access_token"]
+    browser_watch.secrets.add(token)
+    assert stack.post("/api/tasks", json={"title": "water the plants"}, headers=bearer(token)).status_code == 201
+    signed_in_context(context, stack, address)
+    page.goto(stack.url("/account"))
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Download my data").click()
+    download = download_info.value
+    assert download.failure() is None
+    assert download.suggested_filename == "todo-chatbot-export.json"
+    assert download.url.startswith("blob:https://localhost:")
+    export = json.loads(Path(download.path()).read_text())
+    assert export["account"]["email"] == address
+    assert [task["title"] for task in export["tasks"]] == ["water the plants"]
+    expect(page.locator("#download-status")).to_have_text("Your data was saved as todo-chatbot-export.json.")
+
+
+def test_deleting_the_account_needs_its_password_and_a_ticked_confirmation(browser_watch, page, shared_stack,
+                                                                           context):
+    browser_watch.deliberate_statuses = r"4\d\d|503"
+    stack, address = shared_stack, unique_email("delete")
+    assert register(stack, address).status_code == 201
+    signed_in_context(context, stack, address)
+    page.goto(stack.url("/account"))
+    delete = page.get_by_role("button", name="Delete my account")
+    confirmation = page.get_by_label("I understand this deletes my account and all my tasks and conversations for good.")
+    sent = refusing(page, "**/api/auth/account", [])
+
+    # Not ticked: the page says so and sends nothing.
+    page.get_by_label("Your password", exact=True).fill(PASSWORD)
+    delete.click()
+    expect(page.locator("#confirm-deletion-error")).to_have_text("Tick this box to confirm the deletion.")
+    assert sent == []
+    # The wrong password: the API's words under the field, and the account is still there.
+    confirmation.check()
+    page.get_by_label("Your password", exact=True).fill(WRONG_PASSWORD)
+    delete.click()
+    expect(page.locator("#password-error")).to_have_text("The current password is incorrect.")
+    expect(page.get_by_label("Your password", exact=True)).to_have_attribute("aria-invalid", "true")
+    expect(delete).to_be_enabled()
+    assert login(stack, address).status_code == 200
+    page.screenshot(path=SCREENSHOTS / "account-delete-refused-desktop-1280x800.png", full_page=True)
+
+    # The right one, after the password lane was busy once (waited out, as for a sign-in): the account is gone.
+    page.unroute("**/api/auth/account")
+    sent = refusing(page, "**/api/auth/account",
+                    [refusal(503, "server_busy", "The service is busy. Please retry in 1 seconds.", 1)])
+    token = browser_watch.last_access_token
+    page.get_by_label("Your password", exact=True).fill(PASSWORD)
+    delete.click()
+    expect(page).to_have_url(stack.url("/login"))
+    expect(page.locator("#page-notice")).to_have_text(
+        "Your account was deleted, with all its tasks and conversations. A confirmation was mailed to you.")
+    assert sent == [{"password": PASSWORD}] * 2
+    assert stack.get("/api/auth/me", headers=bearer(token)).status_code == 401
+    assert login(stack, address).status_code == 401
+    assert register(stack, address).status_code == 201, "the address is free again"
+    page.goto(stack.url("/account"))
+    expect(page).to_have_url(stack.url("/login"))
+    expect(page.locator("#page-notice")).to_be_hidden()
+
+
+def test_sign_in_to_an_unconfirmed_address_says_to_open_the_mailed_link(browser_watch, page, make_stack):
+    stack, address = make_stack({"REQUIRE_VERIFIED_EMAIL": "true"}), unique_email("unconfirmed")
+    assert register(stack, address).status_code == 201
+    sent = refusing(page, "**/api/auth/login", [])
+    page.goto(stack.url("/login"))
+    page.get_by_label("Email").fill(address)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("alert")).to_have_text(
+        "Confirm your email address first: open the link we sent you. A new link is on its way if the last one "
+        "was a while ago. Open the link in the message we mailed you (look in the spam folder too), then sign in "
+        "again.")
+    expect(page.get_by_role("button", name="Sign in")).to_be_enabled()
+    expect(page).to_have_url(stack.url("/login"))
+    assert len(sent) == 1, "a refusal that only the link can end is not sent again"
+
+
 def test_every_page_fits_a_phone_screen(browser_watch, page, shared_stack, context):
     stack = shared_stack
     # A long address: the header's widest content.
@@ -622,6 +788,8 @@ def test_every_page_fits_a_phone_screen(browser_watch, page, shared_stack, conte
                               ("forgot-password", "/forgot-password", "#email"),
                               ("reset-password", "/reset-password#token=" + "A" * 43, "#new-password"),
                               ("reset-password-without-token", "/reset-password", ".outcome"),
+                              ("verify-email-spent", "/verify-email#token=" + "A" * 43, ".outcome"),
+                              ("verify-email-without-token", "/verify-email", ".outcome"),
                               ("not-found", "/no-such-page", "h1")]:
         page.goto(stack.url(path))
         fits(name, page.locator(ready))
@@ -743,6 +911,7 @@ def test_pages_are_revalidated_assets_cached_for_a_year_and_all_carry_the_csp(sh
                               ("/register", "register.html", "Create an account"),
                               ("/forgot-password", "forgot-password.html", "Forgot your password"),
                               ("/reset-password", "reset-password.html", "Choose a new password"),
+                              ("/verify-email", "verify-email.html", "Confirm your email address"),
                               ("/account", "account.html", "Your account")]:
         response = shared_stack.get(path)
         assert response.status_code == 200, path

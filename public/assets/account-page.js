@@ -1,9 +1,11 @@
-// The entry point of /account: who is signed in, the password change, and the sessions (this device marked, any
-// other one revoked, or all of them ended at once).
+// The entry point of /account: who is signed in (and a new verification link while the address is not
+// confirmed), the password change, the sessions (this device marked, any other one revoked, or all of them ended
+// at once), the download of everything the account holds, and the account's deletion.
 import { authForm, PASSWORD_RULES } from "./auth-form.js";
 import { element, showStatus, timeElement } from "./dom.js";
+import { readBody } from "./http.js";
 import { changeThenReload, fillList, reportingOn } from "./panel-list.js";
-import { api, changePassword, logOutEverywhere } from "./session.js";
+import { api, authorizedResponse, changePassword, deleteAccount, logOutEverywhere } from "./session.js";
 import { startSignedIn } from "./signed-in-page.js";
 
 // A session's user agent, as a person names it: the first entry whose token appears in it wins, so the tokens
@@ -22,17 +24,108 @@ function deviceName(userAgent = "") {
   return userAgent.split(" ")[0].slice(0, 60) || "Unknown device";
 }
 
-/** The profile section: the address, whether it is verified (once /me says so), and since when. */
+/** Shows `text` on a section's status line, as a notice or, when `failed`, in the colours of an error. */
+function report(line, text, { failed = false } = {}) {
+  line.className = failed ? "form-error" : "form-notice";
+  showStatus(line, text);
+}
+
+/** The badge after the address, and the way to a new link while it is not verified. */
+function showVerified(verified) {
+  const badge = document.querySelector("#email-verified");
+  badge.textContent = verified ? "Verified" : "Not verified yet";
+  badge.classList.toggle("verified", verified);
+  badge.hidden = false;
+  document.querySelector("#verification-steps").hidden = verified;
+  document.querySelector("#resend-verification").hidden = verified;
+}
+
+/** The profile section: the address, whether it is verified (once /me says so; with the way to a new link when
+ * it is not), and since when. */
 async function showProfile() {
   const me = await api("GET", "/api/auth/me");
   document.querySelector("#account-email").textContent = me.email;
   document.querySelector("#account-created").replaceChildren(timeElement(me.created_at));
-  const verified = document.querySelector("#email-verified");
-  if (typeof me.email_verified === "boolean") {
-    verified.textContent = me.email_verified ? "Verified" : "Not verified yet";
-    verified.classList.toggle("verified", me.email_verified);
-    verified.hidden = false;
-  }
+  if (typeof me.email_verified === "boolean") showVerified(me.email_verified);
+  document.querySelector("#verification").hidden = me.email_verified !== false;
+}
+
+/** "Send a new link": the API's answer in its own words (on its way; already confirmed, say in another tab,
+ * which the badge then shows; too many, with the wait). A rate limit is not waited out: it asks for minutes. */
+function wireResend() {
+  const button = document.querySelector("#resend-verification");
+  const status = document.querySelector("#verification-status");
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    try {
+      const { message } = await api("POST", "/api/auth/verify-email/resend");
+      report(status, message);
+    } catch (error) {
+      report(status, error.message, { failed: error.code !== "email_already_verified" });
+      if (error.code === "email_already_verified") showVerified(true);
+    }
+    button.disabled = false;
+  });
+}
+
+// The name the export is saved under when its answer names none.
+const defaultExportName = "todo-chatbot-export.json";
+
+/** The file name that a `Content-Disposition: attachment; filename="…"` header gives, or null. */
+function attachmentName(header) {
+  return /filename="([^"]+)"/.exec(header ?? "")?.[1] ?? null;
+}
+
+/** Saves `blob` as the file `name` through a link that is clicked and removed at once. A blob: URL, not a data:
+ * one: the download is a navigation, which the page's CSP does not govern, and a blob holds any size. */
+function saveFile(blob, name) {
+  const url = URL.createObjectURL(blob);
+  const link = element("a", { href: url, download: name, hidden: true });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  // The download holds its own copy once it has begun; revoking at once can cancel it in some browsers.
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+/** "Download my data": the export, fetched with the access token (a plain link could not send it), saved as the
+ * file the answer names. */
+function wireDownload() {
+  const button = document.querySelector("#download-data");
+  const status = document.querySelector("#download-status");
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    report(status, "Gathering your data…");
+    try {
+      const response = await authorizedResponse("GET", "/api/auth/account/export");
+      // An error answer throws its ApiError here.
+      if (!response.ok) await readBody(response);
+      const name = attachmentName(response.headers.get("Content-Disposition")) ?? defaultExportName;
+      saveFile(await response.blob(), name);
+      report(status, `Your data was saved as ${name}.`);
+    } catch (error) {
+      report(status, error.message, { failed: true });
+    }
+    button.disabled = false;
+  });
+}
+
+/** The deletion: the password and a ticked confirmation, then the account is gone and the page goes to the
+ * sign-in page, which says so. A wrong password is shown under its field, and nothing changes. */
+function deletionForm() {
+  return authForm({
+    fields: [
+      { name: "password", label: "Your password", type: "password", autocomplete: "current-password" },
+      { name: "confirm_deletion", type: "checkbox",
+        label: "I understand this deletes my account and all my tasks and conversations for good." },
+    ],
+    submitLabel: "Delete my account",
+    busyLabel: "Deleting your account…",
+    errorFields: { current_password_incorrect: "password" },
+    // The confirmation never leaves the page, so it is the one check the page makes by itself.
+    check: (values) => ({ confirm_deletion: values.confirm_deletion ? "" : "Tick this box to confirm the deletion." }),
+    submit: ({ password }, { whenBusy }) => deleteAccount(password, { whenBusy }),
+  });
 }
 
 /** The session list; returns reload(). */
@@ -109,6 +202,10 @@ startSignedIn(async () => {
       await reloadSessions();
     },
   }));
+
+  document.querySelector("#delete-form").replaceWith(deletionForm());
+  wireResend();
+  wireDownload();
 
   const everywhere = document.querySelector("#logout-everywhere");
   const sessionsStatus = document.querySelector("#sessions-status");

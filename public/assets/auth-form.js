@@ -10,20 +10,26 @@ export const PASSWORD_RULES =
   "hard to guess.";
 
 /** One labelled input. `name` is the API's name for the value (and the key of its field errors); the input's id
- * is that name with dashes (`new_password` → `#new-password`, its error `#new-password-error`). */
+ * is that name with dashes (`new_password` → `#new-password`, its error `#new-password-error`). A checkbox (a
+ * confirmation that never leaves the page) has its label after the box, and its value is "yes" when ticked. */
 function field({ name, label, type, autocomplete, hint }) {
   const id = name.replaceAll("_", "-");
-  const input = element("input", { id, name, type, autocomplete, required: true, spellcheck: false });
+  const checkbox = type === "checkbox";
+  const input = element("input", { id, name, type, required: true,
+    ...(checkbox ? { value: "yes" } : { autocomplete, spellcheck: false }) });
   const error = element("p", { className: "field-error", id: `${id}-error`, hidden: true });
   const hintNode = hint ? element("p", { className: "hint", id: `${id}-hint`, textContent: hint }) : null;
   input.setAttribute("aria-describedby", [hintNode?.id, error.id].filter(Boolean).join(" "));
-  const node = element("div", { className: "field" }, [
-    element("label", { htmlFor: id, textContent: label }),
-    input,
+  const labelNode = element("label", { htmlFor: id, textContent: label });
+  const node = element("div", { className: checkbox ? "field checkbox" : "field" }, [
+    ...(checkbox ? [element("div", { className: "checkbox-row" }, [input, labelNode])] : [labelNode, input]),
     ...(hintNode ? [hintNode] : []),
     error,
   ]);
-  return { label, input, error, node };
+  const value = () => (checkbox ? (input.checked ? input.value : "") : input.value);
+  // A checkbox's label is a whole sentence, so its problem is said by itself rather than after the label.
+  const sentence = (problem) => (checkbox ? problem : `${label} ${problem}.`);
+  return { input, error, node, value, sentence };
 }
 
 /**
@@ -57,7 +63,7 @@ export function authForm({ fields: specs, submitLabel, busyLabel, check = () => 
    * or the whole message of an error that `errorFields` assigns to a field. */
   function sentences(problems, error) {
     const byField = Object.fromEntries(Object.entries(problems).filter(([name, problem]) => problem && fields[name])
-      .map(([name, problem]) => [name, `${fields[name].label} ${problem}.`]));
+      .map(([name, problem]) => [name, fields[name].sentence(problem)]));
     const name = errorFields[error?.code];
     return name ? { ...byField, [name]: error.message } : byField;
   }
@@ -87,7 +93,7 @@ export function authForm({ fields: specs, submitLabel, busyLabel, check = () => 
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    const values = Object.fromEntries(Object.entries(fields).map(([name, { input }]) => [name, input.value]));
+    const values = Object.fromEntries(Object.entries(fields).map(([name, { value }]) => [name, value()]));
     const problems = sentences(check(values));
     showErrors(problems, "");
     if (Object.keys(problems).length > 0) return;
@@ -106,13 +112,18 @@ export function authForm({ fields: specs, submitLabel, busyLabel, check = () => 
   return form;
 }
 
-/** What a page shows in place of a form that has done its work (or cannot): `text`, and a link to go on with.
- * `kind` "error" makes it an alert. It takes the focus, since the form that had it is gone. */
-export function showOutcome(form, { text, link, kind = "notice" }) {
+/** What a page shows in place of a form that has done its work (or cannot): `text` (a paragraph for each string
+ * when it is a list), and a link or a button ({text, onclick}) to go on with. `kind` "error" makes it an alert.
+ * It takes the focus, since the form that had it is gone; returns it, for a page that replaces it in turn. */
+export function showOutcome(form, { text, link, action, kind = "notice" }) {
+  const [first, ...more] = [text].flat();
   const outcome = element("div", { className: `outcome ${kind}`, tabIndex: -1 }, [
-    element("p", { role: kind === "error" ? "alert" : "status", textContent: text }),
+    element("p", { role: kind === "error" ? "alert" : "status", textContent: first }),
+    ...more.map((line) => element("p", { textContent: line })),
     ...(link ? [element("a", { className: "button primary", href: link.href, textContent: link.text })] : []),
+    ...(action ? [element("button", { type: "button", className: "button primary", ...action })] : []),
   ]);
   form.replaceWith(outcome);
   outcome.focus();
+  return outcome;
 }

@@ -1,6 +1,12 @@
 // The entry point of /login and /register: which of the two forms a page shows is named by its <body data-form>.
 import { authForm, PASSWORD_RULES } from "./auth-form.js";
-import { logIn, onSignInElsewhere, register } from "./session.js";
+import { showStatus } from "./dom.js";
+import { ApiError } from "./http.js";
+import { ACCOUNT_DELETED_PAGE, logIn, onSignInElsewhere, register } from "./session.js";
+
+// What a person whose address is not confirmed yet (a server with REQUIRE_VERIFIED_EMAIL) can do about it, after
+// the API's own words: sending again would not help, the link would.
+const openTheLink = "Open the link in the message we mailed you (look in the spam folder too), then sign in again.";
 
 const emailField = { name: "email", label: "Email", type: "email", autocomplete: "email" };
 const forms = {
@@ -25,11 +31,23 @@ function openChat() {
   location.replace("/");
 }
 
+// After an account's deletion this page says so once; the query is dropped so that a reload does not say it again.
+if (location.pathname + location.search === ACCOUNT_DELETED_PAGE) {
+  history.replaceState(history.state, "", location.pathname);
+  showStatus(document.querySelector("#page-notice"),
+    "Your account was deleted, with all its tasks and conversations. A confirmation was mailed to you.");
+}
+
 const { submit, ...options } = forms[document.body.dataset.form];
 document.querySelector("#auth-form").replaceWith(authForm({
   ...options,
   submit: async ({ email, password }, { whenBusy }) => {
-    await submit(email, password, { whenBusy });
+    try {
+      await submit(email, password, { whenBusy });
+    } catch (error) {
+      if (error.code !== "email_not_verified") throw error;
+      throw new ApiError(error.status, error.code, `${error.message} ${openTheLink}`);
+    }
     openChat();
   },
 }));

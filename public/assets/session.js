@@ -10,7 +10,7 @@ let currentUser = null;
 let refreshTimer = 0;
 let refreshInFlight = null;
 
-/** The signed-in person ({id, email, created_at}), or null. */
+/** The signed-in person ({id, email, created_at, email_verified}), or null. */
 export function user() {
   return currentUser;
 }
@@ -65,31 +65,35 @@ export function restore() {
   return refresh();
 }
 
-/** Forgets the session and goes to the sign-in page. The promise never settles: the page is going away, and no
- * caller should show an error for a request that the redirect abandons. */
-function leave() {
+/** Forgets the session and goes to `destination`, the sign-in page unless told otherwise. The promise never
+ * settles: the page is going away, and no caller should show an error for a request that the redirect abandons. */
+function leave(destination = "/login") {
   forget();
-  location.replace("/login");
+  location.replace(destination);
   return new Promise(() => {});
 }
 
-function endEverywhere() {
-  channel.postMessage({ type: "signed-out" });
-  return leave();
+function endEverywhere(destination) {
+  channel.postMessage({ type: "signed-out", destination });
+  return leave(destination);
 }
 
-/** Calls the API as the signed-in person and returns the answer's JSON. A 401 gets one refresh and one retry;
- * when that fails too, the session is over and every tab goes to the sign-in page. */
-export async function api(method, path, body) {
+/** Calls the API as the signed-in person and returns the answer itself, whatever its status, for a caller that
+ * reads more than its JSON (a download). A 401 gets one refresh and one retry; when that fails too, the session
+ * is over and every tab goes to the sign-in page. */
+export async function authorizedResponse(method, path, body) {
   const tokenSent = accessToken;
-  let response = await send(method, path, { body, token: tokenSent });
-  if (response.status === 401) {
-    // A request that was in flight while another one refreshed only needs the new token.
-    if (accessToken === tokenSent && !(await refresh())) return endEverywhere();
-    response = await send(method, path, { body, token: accessToken });
-    if (response.status === 401) return endEverywhere();
-  }
-  return readBody(response);
+  const response = await send(method, path, { body, token: tokenSent });
+  if (response.status !== 401) return response;
+  // A request that was in flight while another one refreshed only needs the new token.
+  if (accessToken === tokenSent && !(await refresh())) return endEverywhere();
+  const retried = await send(method, path, { body, token: accessToken });
+  return retried.status === 401 ? endEverywhere() : retried;
+}
+
+/** Calls the API as the signed-in person (as `authorizedResponse`) and returns the answer's JSON. */
+export async function api(method, path, body) {
+  return readBody(await authorizedResponse(method, path, body));
 }
 
 /** Posts credentials and returns the answer's JSON, sending once more when the service is busy (see
@@ -118,6 +122,17 @@ export function changePassword(currentPassword, newPassword, { whenBusy } = {}) 
   return retryingOnceWhenBusy(() => api("POST", "/api/auth/password", body), whenBusy);
 }
 
+// Where a deleted account's tabs go: the sign-in page, which says that the account is gone.
+export const ACCOUNT_DELETED_PAGE = "/login?account=deleted";
+
+/** Deletes the signed-in person's account for good, confirmed by their password, then forgets the session here
+ * and in every other tab (the server has ended them all) and goes to the page that says so. The password is
+ * checked on the busy lane, so `whenBusy` as in `postCredentials`; a refusal is thrown and nothing changes. */
+export async function deleteAccount(password, { whenBusy } = {}) {
+  await retryingOnceWhenBusy(() => api("DELETE", "/api/auth/account", { password }), whenBusy);
+  return endEverywhere(ACCOUNT_DELETED_PAGE);
+}
+
 /** Ends every session of the person on the server (other devices too), then here and in every other tab. Unlike
  * `logOut`, a failure is thrown and nothing is forgotten: the other devices would still be signed in. */
 export async function logOutEverywhere() {
@@ -139,11 +154,12 @@ let whenSignedOutElsewhere = () => {};
 let whenSignedInElsewhere = () => {};
 
 channel.onmessage = ({ data }) => {
-  if (data.type === "signed-out") whenSignedOutElsewhere();
+  if (data.type === "signed-out") whenSignedOutElsewhere(data.destination);
   else if (data.type === "signed-in") whenSignedInElsewhere(data.userId);
 };
 
-/** Keeps a signed-in page in step with the other tabs: a sign-out there signs out here; a sign-in there as
+/** Keeps a signed-in page in step with the other tabs: a sign-out there signs out here (to the page that tab went
+ * to, which says why when the account was deleted); a sign-in there as
  * someone else (the refresh cookie is shared, so it is now theirs) reloads this page as that person. */
 export function followOtherTabs() {
   whenSignedOutElsewhere = leave;
