@@ -4,10 +4,13 @@ import Store
 import TextFormats
 
 extension AuthFlows {
-    /// Sends a reset link to `email` if it names an account. The answer and the work are the same either way (a
-    /// rate-limit hit, one audit row, one transaction), so neither the answer nor its time tells whether the
-    /// address has an account.
-    public func requestPasswordReset(client: AuthClient, stores: AuthStores, email text: () throws -> String) throws {
+    /// Checks a reset request and returns the work that sends the link, which the caller runs after it has
+    /// answered: what happens before the answer (the rate limits, reading the address) is the same whether or not
+    /// the address has an account, and the lookup, the token and the outbox row come after it, so neither the
+    /// answer nor its time can tell (docs/auth.md).
+    public func requestPasswordReset(client: AuthClient, stores: AuthStores, email text: () throws -> String) throws
+        -> () throws -> Void
+    {
         guard let mail = configuration.accountMail else { throw AuthError.mailUnavailable }
         try rateLimitGate.consume(
             configuration.rateLimits.passwordReset, bucket: RateLimitGate.addressBucket("password-reset", client),
@@ -19,6 +22,13 @@ extension AuthFlows {
         try rateLimitGate.consume(
             configuration.rateLimits.passwordResetPerAccount, bucket: "password-reset-account:" + email.normalized,
             client: client, stores: stores)
+        return { try sendResetLink(to: email, mail: mail, client: client, stores: stores) }
+    }
+
+    /// The link for an address that has an account, and an audit row either way.
+    private func sendResetLink(to email: EmailAddress, mail: AccountMail, client: AuthClient, stores: AuthStores)
+        throws
+    {
         guard let user = try stores.users.user(email: email.normalized),
             let recipient = MailAddress(address: user.email)
         else {

@@ -121,8 +121,9 @@ enum PasswordLane {
             switch admission {
             case .start(let pending):
                 context.scoreboardEntry?.requestStarted(thread: threadIndex, requestID: pending.request.requestID)
-                pending.connection.send(
-                    context.application.respond(to: pending.request, stores: stores), logger: context.logger)
+                context.application.handle(pending.request, stores: stores) {
+                    pending.connection.send($0, logger: context.logger)
+                }
                 context.scoreboardEntry?.requestFinished(thread: threadIndex)
                 context.countServedRequest()
             case .shed(let pending):

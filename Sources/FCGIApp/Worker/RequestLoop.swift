@@ -21,13 +21,14 @@ struct WorkerContext: Sendable {
     let scoreboard: Scoreboard?
     let scoreboardEntry: Scoreboard.Entry?
 
-    /// The answer to a request read from nginx: the application's, or 413 for a body over the limit.
-    func response(to incoming: FastCGIRequest.Incoming, stores: RequestStores) -> Response {
+    /// Answers a request read from nginx on `connection`: the application's answer, or 413 for a body over the
+    /// limit. The application's work after the answer runs once it is sent.
+    func answer(_ incoming: FastCGIRequest.Incoming, on connection: borrowing FastCGIRequest, stores: RequestStores) {
         switch incoming {
         case .complete(let request):
-            return application.respond(to: request, stores: stores)
+            application.handle(request, stores: stores) { connection.send($0, logger: logger) }
         case .bodyTooLarge(let request):
-            return refusingOversizedBody(request)
+            connection.send(refusingOversizedBody(request), logger: logger)
         }
     }
 
@@ -140,7 +141,7 @@ struct RequestLoop: ~Copyable {
             guard context.acceptRequest(on: request, backoff: &backoff) else { continue }
             let incoming = request.readRequest(maxBodyBytes: context.configuration.pool.maxBodyBytes)
             context.scoreboardEntry?.requestStarted(thread: threadIndex, requestID: incoming.request.requestID)
-            request.send(context.response(to: incoming, stores: stores), logger: context.logger)
+            context.answer(incoming, on: request, stores: stores)
             context.scoreboardEntry?.requestFinished(thread: threadIndex)
             context.countServedRequest()
         }

@@ -41,13 +41,34 @@ public struct Application: Sendable {
         self.requestDurations = requestDurations
     }
 
-    /// Routes the request and maps any error to its response; adds `X-Request-ID` and logs the request.
+    /// Routes the request and maps any error to its response; adds `X-Request-ID` and logs the request. Work a
+    /// handler left for after the answer runs before this returns (tests, and callers that send afterwards).
     public func respond(to request: Request, stores: RequestStores) -> Response {
+        var answer: Response?
+        handle(request, stores: stores) { answer = $0 }
+        return answer!
+    }
+
+    /// What the transport calls: `send` gets the response as soon as it exists, then the work its handler left
+    /// for after the answer runs, so the time a client waits never includes that work.
+    public func handle(_ request: Request, stores: RequestStores, send: (Response) -> Void) {
+        let context = RequestContext(requestID: request.requestID, stores: stores, logger: logger)
+        send(response(to: request, context: context))
+        for work in context.workAfterAnswer {
+            do {
+                try work()
+            } catch {
+                context.logger.error(
+                    "work after the answer failed", ["error": .string(String(describing: error))])
+            }
+        }
+    }
+
+    private func response(to request: Request, context: RequestContext) -> Response {
         let start = ContinuousClock.now
         guard request.body.count <= configuration.maxBodyBytes else {
             return respond(rejecting: request, with: .payloadTooLarge(limit: configuration.maxBodyBytes))
         }
-        let context = RequestContext(requestID: request.requestID, stores: stores, logger: logger)
         var operation: Int?
         let response: Response
         do {

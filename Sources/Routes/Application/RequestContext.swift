@@ -14,6 +14,12 @@ public final class RequestContext {
     public let logger: Logger
     /// The authenticated user, once known; written to the access log.
     public internal(set) var userID: String?
+    /// Work a handler leaves for after its answer is sent (`Application.handle`), on the same thread and stores, so
+    /// that the answer's time cannot depend on it: a reset request's mail to an address that has an account.
+    private(set) var workAfterAnswer: [() throws -> Void] = []
+
+    /// Runs `work` once the answer is on its way; a failure is logged with the request id, the answer stands.
+    func afterAnswer(_ work: @escaping () throws -> Void) { workAfterAnswer.append(work) }
 
     /// Tags `logger` with the request id once, so handlers never have to.
     public init(requestID: String, stores: RequestStores, logger: Logger) {

@@ -18,9 +18,10 @@ struct PasswordResetRoutes: Sendable {
     }
 
     @Sendable func requestReset(_ request: Request, context: RequestContext) throws -> Response {
-        try flows.requestPasswordReset(client: request.authClient, stores: context.authStores) {
+        let sendLink = try flows.requestPasswordReset(client: request.authClient, stores: context.authStores) {
             try request.decode(PasswordResetRequest.self).email
         }
+        context.afterAnswer(sendLink)
         return .json(Self.acceptedBody, status: .accepted)
     }
 
