@@ -54,6 +54,21 @@ final class PasswordResetRoutesTests: XCTestCase {
             app.store.events.filter { $0.kind == .passwordResetRequested }.map { $0.userID == nil }, [false, true])
     }
 
+    func testTheAnswerIsSentBeforeTheAddressIsLookedUp() throws {
+        let app = TestApplication()
+        signUp(app)
+        let mailedBefore = app.store.outbox.count
+        var outboxWhenSent: Int?
+        app.application.handle(
+            post("/api/auth/password-reset", #"{"email":"ada@example.com"}"#), stores: app.stores
+        ) { answer in
+            XCTAssertEqual(answer.status, .accepted)
+            outboxWhenSent = app.store.outbox.count
+        }
+        XCTAssertEqual(outboxWhenSent, mailedBefore, "nothing about the account happened before the answer")
+        XCTAssertEqual(app.store.outbox.count, mailedBefore + 1, "the link was queued right after it")
+    }
+
     func testATokenSetsThePasswordOnceSignsOutEverywhereAndMailsANotice() throws {
         let app = TestApplication()
         signUp(app)
