@@ -14,7 +14,7 @@ public struct MailSender {
 
     let outbox: any OutboxStore
     let transport: any MailTransport
-    let seal: OutboxSeal
+    let opener: any MessageOpener
     /// The envelope sender (`MAIL FROM`), `MAIL_FROM`'s address.
     let envelopeSender: String
     let maximumAttempts: Int
@@ -22,12 +22,12 @@ public struct MailSender {
     let logger: Logger
 
     public init(
-        outbox: any OutboxStore, transport: any MailTransport, seal: OutboxSeal, envelopeSender: String,
+        outbox: any OutboxStore, transport: any MailTransport, opener: any MessageOpener, envelopeSender: String,
         maximumAttempts: Int = 12, firstRetrySeconds: Int = 30, logger: Logger
     ) {
         self.outbox = outbox
         self.transport = transport
-        self.seal = seal
+        self.opener = opener
         self.envelopeSender = envelopeSender
         self.maximumAttempts = maximumAttempts
         self.firstRetrySeconds = firstRetrySeconds
@@ -60,7 +60,7 @@ public struct MailSender {
 
     /// One attempt; runs while the row is locked. The recipient is never logged here: the row holds it.
     func attempt(_ message: OutboxMessage) -> OutboxResult {
-        guard let text = seal.open(message.sealedMessage, context: message.recipient) else {
+        guard let text = opener.open(message.sealedMessage, context: message.recipient) else {
             return .failed(error: "the message cannot be opened with the configured keys")
         }
         switch transport.deliver(text, from: envelopeSender, to: message.recipient) {

@@ -14,3 +14,9 @@ public enum DeliveryOutcome: Sendable, Equatable {
     /// Trying again would fail the same way: the relay answered 5xx to the recipient or the message.
     case permanentFailure(reason: String)
 }
+
+/// Opens what the outbox holds sealed (the executable passes Auth's `OutboxSeal`, which sealed it): nil for a
+/// message no configured key opens, which the sender gives up.
+public protocol MessageOpener: Sendable {
+    func open(_ sealed: String, context: String) -> String?
+}

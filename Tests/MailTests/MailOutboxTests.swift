@@ -1,3 +1,4 @@
+import Auth
 import Foundation
 import Logging
 import Store
@@ -48,7 +49,7 @@ final class MailOutboxTests: DatabaseTestCase {
         -> MailSender
     {
         MailSender(
-            outbox: PostgresOutboxStore(connection: connection), transport: transport, seal: seal,
+            outbox: PostgresOutboxStore(connection: connection), transport: transport, opener: seal,
             envelopeSender: "no-reply@todo.example", maximumAttempts: attempts, firstRetrySeconds: 1,
             logger: Logger(minimumLevel: .error))
     }

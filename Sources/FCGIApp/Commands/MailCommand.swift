@@ -39,7 +39,7 @@ enum MailCommand {
             logger: logger)
         let sender = MailSender(
             outbox: PostgresOutboxStore(connection: connection), transport: transport,
-            seal: configuration.outboxSeal, envelopeSender: settings.from.address,
+            opener: configuration.outboxSeal, envelopeSender: settings.from.address,
             maximumAttempts: settings.maximumAttempts, firstRetrySeconds: settings.firstRetrySeconds, logger: logger)
         while !stopRequested(signals) {
             do throws(StoreError) {

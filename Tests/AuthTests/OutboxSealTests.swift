@@ -1,6 +1,6 @@
 import XCTest
 
-@testable import Mail
+@testable import Auth
 
 final class OutboxSealTests: XCTestCase {
     private let current = OutboxSeal.Key(id: "2", bytes: Array(repeating: 7, count: 32))!

@@ -1,5 +1,6 @@
 import COpenSSL
 import Foundation
+import Mail
 import TextFormats
 
 /// Seals a message for the outbox with AES-256-GCM, so that the table holds no usable link: a reset or
@@ -11,7 +12,7 @@ import TextFormats
 /// sealed it, so messages written before a key rotation still open with the previous key. The outbox row's
 /// recipient is authenticated with the text (GCM's additional data), so a sealed message cannot be moved to a row
 /// addressed to someone else.
-public struct OutboxSeal: Sendable {
+public struct OutboxSeal: MessageOpener {
     /// A 32-byte key and the id it is known by; the first of `keys` seals.
     public struct Key: Sendable {
         public let id: String
