@@ -228,6 +228,11 @@ struct Scoreboard: @unchecked Sendable {
     /// The supervisor's, each time it starts a worker in place of another.
     func countWorkerRestart(reason: PoolStatus.RestartReason) { clinux_atomic_add(restartWord(reason), 1) }
 
+    /// Workers started in place of another since the pool started, whatever the reason.
+    var workerRestartsTotal: Int {
+        PoolStatus.RestartReason.allCases.reduce(0) { $0 + Int(clinux_atomic_load(restartWord($1))) }
+    }
+
     /// The supervisor's, every second: the lane's accept queue now, the most seen, and its size.
     func recordListenQueue(lane: Lane, queued: Int64, length: Int64) {
         clinux_atomic_store(laneWord(lane, .listenQueue), queued)
@@ -337,13 +342,9 @@ extension Scoreboard {
             }
             let threads = Int(clinux_atomic_load(entry + Field.threads.rawValue))
             let busy = min(threads, max(0, Int(clinux_atomic_load(entry + Field.busyThreads.rawValue))))
-            switch lane {
-            case .interactive:
-                status.interactive.activeThreads += busy
-                status.interactive.idleThreads += threads - busy
-            case .password:
-                status.password.activeThreads += busy
-                status.password.idleThreads += threads - busy
+            status[lane.poolLane].activeThreads += busy
+            status[lane.poolLane].idleThreads += threads - busy
+            if lane == .password {
                 status.passwordQueueDepth += max(0, Int(clinux_atomic_load(entry + Field.queueDepth.rawValue)))
             }
             let state: PoolStatus.Worker.State =

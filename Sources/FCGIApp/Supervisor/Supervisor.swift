@@ -31,7 +31,6 @@ struct Supervisor: ~Copyable {
     private var workers: [pid_t: WorkerProcess] = [:]
     private var scheduledRestarts: [(slot: Int, at: Double)] = []
     private var recentCrashes: [Double] = []
-    private var restartCount = 0
     /// Slots still to be replaced one at a time (by a roll, or for a request past its limit), and the
     /// replacement being waited for.
     private var replacementQueue: [(slot: Int, reason: PoolStatus.RestartReason)] = []
@@ -161,7 +160,6 @@ struct Supervisor: ~Copyable {
 
     /// Starts a worker in place of another and counts why.
     private mutating func restart(slot: Int, reason: PoolStatus.RestartReason) {
-        restartCount += 1
         scoreboard.countWorkerRestart(reason: reason)
         spawnOrScheduleRestart(slot: slot)
     }
@@ -248,7 +246,6 @@ struct Supervisor: ~Copyable {
             return
         }
         let (slot, reason) = replacementQueue.removeFirst()
-        restartCount += 1
         scoreboard.countWorkerRestart(reason: reason)
         replacement = spawnWorker(slot: slot).map { (processID: $0, reason: reason) }
         if replacement == nil { abandonReplacements(reason: "replacement could not be started") }
@@ -280,12 +277,12 @@ struct Supervisor: ~Copyable {
     /// Logs every request past `REQUEST_TERMINATE_SECONDS` with its id, and replaces its worker as a roll
     /// replaces one: the other threads finish their requests, the stuck one is abandoned when the old worker's
     /// shutdown timeout ends.
-    private mutating func terminateOverdueRequests(now: Double) {
+    private mutating func terminateOverdueRequests() {
         let limit = configuration.pool.requestTerminateSeconds
         guard limit > 0, stopDeadline == nil else { return }
         let nowMicroseconds = Scoreboard.monotonicMicroseconds()
-        let replacing = Set(
-            replacementQueue.map(\.slot) + (replacement.flatMap { workers[$0.processID]?.slot }.map { [$0] } ?? []))
+        var replacing = Set(replacementQueue.map(\.slot))
+        if let slot = replacement.flatMap({ workers[$0.processID]?.slot }) { replacing.insert(slot) }
         for worker in workers.values.sorted(by: { $0.slot < $1.slot })
         where worker.isReady && !worker.isRetiring && !replacing.contains(worker.slot) {
             guard let entry = worker.scoreboardEntry else { continue }
@@ -325,7 +322,7 @@ struct Supervisor: ~Copyable {
                 scoreboard.recordListenQueue(lane: lane, queued: queued, length: length)
             }
         }
-        terminateOverdueRequests(now: now)
+        terminateOverdueRequests()
     }
 
     // MARK: - Stopping
@@ -374,7 +371,8 @@ struct Supervisor: ~Copyable {
             "pool status",
             [
                 "workers": .int(workers.count), "ready": .int(workers.values.filter(\.isReady).count),
-                "retiring": .int(workers.values.filter(\.isRetiring).count), "restarts": .int(restartCount),
+                "retiring": .int(workers.values.filter(\.isRetiring).count),
+                "restarts": .int(scoreboard.workerRestartsTotal),
                 "pids": .string(workers.keys.sorted().map(String.init).joined(separator: ",")),
             ])
     }

@@ -140,9 +140,17 @@ public struct PoolStatus: Sendable, Equatable {
     }
 
     public subscript(lane: Lane) -> LaneStatus {
-        switch lane {
-        case .interactive: interactive
-        case .password: password
+        get {
+            switch lane {
+            case .interactive: interactive
+            case .password: password
+            }
+        }
+        set {
+            switch lane {
+            case .interactive: interactive = newValue
+            case .password: password = newValue
+            }
         }
     }
 }
