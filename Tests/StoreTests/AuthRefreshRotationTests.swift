@@ -106,7 +106,7 @@ final class AuthRefreshRotationTests: AuthDatabaseTestCase {
         try makeSession(for: user, tokenHash: pastSessionHash, sessionLifetime: -1)
         let revokedHash = Self.makeTokenHash()
         try makeSession(for: user, tokenHash: revokedHash)
-        _ = try sessionStore.revokeSession(refreshTokenHash: revokedHash, reason: "logout")
+        _ = try sessionStore.revokeSession(refreshTokenHash: revokedHash, grantedTo: nil, reason: "logout")
         let tokensBefore = try tokenCount()
 
         for hash in [expiredHash, pastSessionHash, revokedHash, Self.makeTokenHash()] {

@@ -13,9 +13,9 @@ public struct AuthFlows: Sendable {
     /// Verified against when an email is unknown, so both failures cost one bcrypt (supabase/auth#2223).
     let dummyPasswordHash: String
     /// `configuration.refreshDerivationKey`, set up once rather than on every refresh.
-    let refreshDerivationKey: HMACSHA256Key
-    let events = AuthEventRecorder()
-    var rateLimitGate: RateLimitGate { RateLimitGate(events: events) }
+    package let refreshDerivationKey: HMACSHA256Key
+    package let events = AuthEventRecorder()
+    package var rateLimitGate: RateLimitGate { RateLimitGate(events: events) }
 
     public init(configuration: AuthConfiguration) {
         self.configuration = configuration
@@ -143,7 +143,7 @@ public struct AuthFlows: Sendable {
     /// rotated still ends it; the user whose session ended, or nil when the token named none.
     public func logOut(presented text: String?, client: AuthClient, stores: AuthStores) throws -> UUID? {
         guard let presented = text.flatMap(RefreshToken.init(presented:)),
-            let ended = try stores.sessions.revokeSession(refreshTokenHash: presented.hash, reason: "logout")
+            let ended = try stores.sessions.revokeSession(refreshTokenHash: presented.hash, grantedTo: nil, reason: "logout")
         else { return nil }
         try events.record(.logout, userID: ended.userID, sessionID: ended.sessionID, client: client, stores: stores)
         return ended.userID

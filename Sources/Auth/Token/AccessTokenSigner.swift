@@ -27,13 +27,19 @@ public struct AccessTokenSigner: Sendable {
         self.leeway = leeway
     }
 
-    /// Signs a new access token for a user's session.
-    public func issue(subject: String, email: String, sessionID: String, now: Int) -> (
-        token: String, claims: AccessTokenClaims
-    ) {
+    /// The same keys for another issuer, audience and lifetime: the signer of the tokens an OAuth grant gets, whose
+    /// audience no browser route accepts (and the other way round).
+    public func forAudience(_ audience: String, issuer: String, lifetime: Int) -> AccessTokenSigner {
+        AccessTokenSigner(keys: keys, issuer: issuer, audience: audience, lifetime: lifetime, leeway: leeway)
+    }
+
+    /// Signs a new access token for a user's session, or for an OAuth grant (`grant`).
+    public func issue(
+        subject: String, email: String, sessionID: String, now: Int, grant: AccessTokenClaims.Grant? = nil
+    ) -> (token: String, claims: AccessTokenClaims) {
         let claims = AccessTokenClaims(
             subject: subject, email: email, sessionID: sessionID, issuedAt: now, expiresAt: now + lifetime,
-            tokenID: Base64URL.encode(SecureRandom.bytes(16)), issuer: issuer, audience: audience)
+            tokenID: Base64URL.encode(SecureRandom.bytes(16)), issuer: issuer, audience: audience, grant: grant)
         let key = keys[0]
         var header: [UInt8] = []
         JSONWriter.writeRaw(#"{"alg":"HS256","typ":"JWT","kid":"#, to: &header)
@@ -98,9 +104,15 @@ public struct AccessTokenSigner: Sendable {
         guard type == "access" else { throw .wrongType }
         guard issuer == self.issuer else { throw .wrongIssuer }
         guard audience == self.audience else { throw .wrongAudience }
+        let grant: AccessTokenClaims.Grant?
+        switch (try Self.optionalString(payload["client_id"]), try Self.optionalString(payload["scope"])) {
+        case (nil, nil): grant = nil
+        case (let clientID?, let scope?): grant = AccessTokenClaims.Grant(clientID: clientID, scope: scope)
+        default: throw .malformed
+        }
         return AccessTokenClaims(
             subject: subject, email: email, sessionID: sessionID, issuedAt: issuedAt, expiresAt: expiresAt,
-            type: type, tokenID: tokenID, issuer: issuer, audience: audience)
+            type: type, tokenID: tokenID, issuer: issuer, audience: audience, grant: grant)
     }
 
     /// The JOSE header members we read (RFC 7515 §4.1); a member that is `null` counts as absent.

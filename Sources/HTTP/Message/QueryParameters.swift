@@ -1,3 +1,5 @@
+import TextFormats
+
 /// The decoded `application/x-www-form-urlencoded` query string; repeated names keep every value in order.
 public struct QueryParameters: Sendable, Equatable, Sequence, ExpressibleByDictionaryLiteral {
     /// One `name=value` pair after decoding.

@@ -4,6 +4,8 @@ public struct Request: Sendable {
     /// The raw path, still percent-encoded, so `%2F` inside a parameter cannot change which route matches.
     public var path: String
     public var query: QueryParameters
+    /// The query as it came, for a reader stricter than `query` (`URLEncodedForm`, which refuses what `query` mends).
+    public let queryString: String
     public var headers: HTTPHeaders
     /// The peer address from `REMOTE_ADDR`; the only address that can be trusted for rate limits.
     public var remoteAddress: String?
@@ -21,6 +23,7 @@ public struct Request: Sendable {
         self.method = method
         self.path = path
         self.query = QueryParameters(queryString: queryString)
+        self.queryString = queryString
         self.headers = headers
         self.remoteAddress = remoteAddress
         self.requestID = requestID ?? RequestID.generate()

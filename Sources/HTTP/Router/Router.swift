@@ -1,3 +1,5 @@
+import TextFormats
+
 /// The immutable route table: finds the handler for a request's method and raw path and runs it.
 ///
 /// Literal segments win over parameters; a parameter matches one non-empty segment and is

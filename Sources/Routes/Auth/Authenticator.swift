@@ -49,9 +49,10 @@ public struct Authenticator: Sendable {
             context.logger.info("access token refused", ["reason": .string(String(describing: error))])
             throw AuthError.unauthenticated(tokenPresented: true)
         }
-        guard let userID = Self.uuid(claims.subject), let sessionID = Self.uuid(claims.sessionID) else {
-            throw AuthError.unauthenticated(tokenPresented: true)
-        }
+        // A grant's token has another audience and fails above; this refuses one even if the audiences were
+        // configured alike, since a grant is not a browser session.
+        guard claims.grant == nil, let userID = Self.uuid(claims.subject), let sessionID = Self.uuid(claims.sessionID)
+        else { throw AuthError.unauthenticated(tokenPresented: true) }
         return VerifiedToken(userID: userID, sessionID: sessionID)
     }
 

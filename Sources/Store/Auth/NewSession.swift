@@ -11,11 +11,13 @@ public struct NewSession: Sendable {
     /// SHA-256 of the refresh token, lower-case hex; the token itself is never stored.
     public var refreshTokenHash: String
     public var refreshTokenExpiresAt: Date
+    /// Set for an OAuth grant; nil for a browser's login.
+    public var grant: GrantBinding?
 
     /// Describes the session to create; nothing is stored until `SessionStore.createSession(_:)`.
     public init(
         userID: UUID, userAgent: String?, clientIP: String?, sessionExpiresAt: Date, refreshTokenHash: String,
-        refreshTokenExpiresAt: Date
+        refreshTokenExpiresAt: Date, grant: GrantBinding? = nil
     ) {
         self.userID = userID
         self.userAgent = userAgent
@@ -23,5 +25,6 @@ public struct NewSession: Sendable {
         self.sessionExpiresAt = sessionExpiresAt
         self.refreshTokenHash = refreshTokenHash
         self.refreshTokenExpiresAt = refreshTokenExpiresAt
+        self.grant = grant
     }
 }

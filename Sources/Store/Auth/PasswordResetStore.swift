@@ -44,7 +44,7 @@ public struct PostgresPasswordResetStore: PasswordResetStore {
             else { return nil }
             let user = try UserRecord(row: row)
             let revoked = try PostgresSessionStore(connection: connection).revokeAllSessions(
-                userID: userID, except: nil, reason: Self.passwordResetReason)
+                userID: userID, except: nil, includingGrants: true, reason: Self.passwordResetReason)
             try PostgresOutboxStore.enqueue(notice(user.email), on: connection)
             return (user, revoked)
         }

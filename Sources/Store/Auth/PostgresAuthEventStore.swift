@@ -10,8 +10,10 @@ public struct PostgresAuthEventStore: AuthEventStore {
     public func record(_ event: AuthEvent) throws(StoreError) {
         try connection.execute(
             """
-            INSERT INTO auth_events (event, user_id, session_id, client_ip, user_agent)
-            VALUES (\(event.kind.rawValue), \(event.userID), \(event.sessionID), \(event.clientIP), \(event.userAgent))
+            INSERT INTO auth_events (event, user_id, session_id, client_ip, user_agent, client_id)
+            VALUES (
+                \(event.kind.rawValue), \(event.userID), \(event.sessionID), \(event.clientIP), \(event.userAgent),
+                \(event.oauthClientID))
             """)
     }
 

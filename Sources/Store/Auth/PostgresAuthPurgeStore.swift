@@ -17,7 +17,7 @@ public struct PostgresAuthPurgeStore: AuthPurgeStore {
 
     public func purgeExpired(
         now: Date, revokedSessionRetentionDays: Int
-    ) throws(StoreError) -> (refreshTokens: Int, sessions: Int, rateLimitRows: Int, resetTokens: Int, mailRows: Int) {
+    ) throws(StoreError) -> (refreshTokens: Int, sessions: Int, rateLimitRows: Int, resetTokens: Int, mailRows: Int, oauthRows: Int) {
         guard revokedSessionRetentionDays >= 0, longestRateLimitWindowSeconds >= 1, batchSize >= 1 else {
             throw .invalidParameter(reason: "retention must not be negative; window and batch size must be positive")
         }
@@ -66,7 +66,25 @@ public struct PostgresAuthPurgeStore: AuthPurgeStore {
                     LIMIT \(batchSize))
                 """)
         }
-        return (refreshTokens, sessions, rateLimitRows, resetTokens, mailRows)
+        // Authorization requests nobody decided, and codes a day after they expired: until then a replayed code is
+        // still recognised, and revokes its grant.
+        let oauthRows =
+            try deleteInBatches { () throws(StoreError) in
+                try connection.execute(
+                    """
+                    DELETE FROM oauth_authorization_requests WHERE id IN (
+                        SELECT id FROM oauth_authorization_requests WHERE expires_at <= \(now) LIMIT \(batchSize))
+                    """)
+            }
+            + deleteInBatches { () throws(StoreError) in
+                try connection.execute(
+                    """
+                    DELETE FROM oauth_authorization_codes WHERE code_hash IN (
+                        SELECT code_hash FROM oauth_authorization_codes
+                        WHERE expires_at <= \(now) - interval '1 day' LIMIT \(batchSize))
+                    """)
+            }
+        return (refreshTokens, sessions, rateLimitRows, resetTokens, mailRows, oauthRows)
     }
 
     /// Runs `deleteBatch` until a batch comes back short; returns the total deleted.

@@ -27,8 +27,10 @@ public struct PostgresSessionStore: SessionStore {
         let rows = try connection.query(
             """
             WITH new_session AS (
-                INSERT INTO sessions (user_id, expires_at, user_agent, client_ip)
-                VALUES (\(session.userID), \(session.sessionExpiresAt), \(session.userAgent), \(session.clientIP))
+                INSERT INTO sessions (user_id, expires_at, user_agent, client_ip, oauth_client_id, scope)
+                VALUES (
+                    \(session.userID), \(session.sessionExpiresAt), \(session.userAgent), \(session.clientIP),
+                    \(session.grant?.clientRowID), \(session.grant?.scope))
                 RETURNING \(sql: SessionRecord.columns)
             ), first_token AS (
                 INSERT INTO refresh_tokens (session_id, token_hash, expires_at)
@@ -41,11 +43,13 @@ public struct PostgresSessionStore: SessionStore {
     }
 
     public func rotate(
-        presentedHash: String, successorHash: String, successorExpiresAt: Date, graceSeconds: Int
+        presentedHash: String, successorHash: String, successorExpiresAt: Date, graceSeconds: Int, grantedTo: UUID?
     ) throws(StoreError) -> RefreshRotation {
         guard graceSeconds >= 0 else { throw .invalidParameter(reason: "graceSeconds must not be negative") }
         return try connection.storeTransaction { connection throws(StoreError) in
-            guard let presented = try Self.lockPresentedToken(presentedHash, graceSeconds: graceSeconds, on: connection)
+            guard
+                let presented = try Self.lockPresentedToken(
+                    presentedHash, grantedTo: grantedTo, graceSeconds: graceSeconds, on: connection)
             else { return .rejected }
             guard presented.isSessionLive else { return .rejected }
             let session = presented.session
@@ -86,7 +90,7 @@ public struct PostgresSessionStore: SessionStore {
     }
 
     public func revokeSession(
-        refreshTokenHash: String, reason: String
+        refreshTokenHash: String, grantedTo: UUID?, reason: String
     ) throws(StoreError) -> (sessionID: UUID, userID: UUID)? {
         // Any token of the session identifies it, used or not: a tab logging out with the token another tab has
         // just rotated still ends the session.
@@ -95,7 +99,7 @@ public struct PostgresSessionStore: SessionStore {
             UPDATE sessions s SET revoked_at = now(), revoke_reason = \(reason)
             FROM refresh_tokens t
             WHERE t.token_hash = \(refreshTokenHash) AND s.id = t.session_id
-                AND s.revoked_at IS NULL AND s.expires_at > now()
+                AND s.oauth_client_id IS NOT DISTINCT FROM \(grantedTo) AND s.revoked_at IS NULL AND s.expires_at > now()
             RETURNING s.id, s.user_id
             """
         ).first.map { row throws(StoreError) in try row.decode((UUID, UUID).self) }.map { ($0, $1) }
@@ -106,7 +110,7 @@ public struct PostgresSessionStore: SessionStore {
         for row in try connection.query(
             """
             SELECT \(sql: SessionRecord.columns) FROM sessions
-            WHERE user_id = \(userID) AND revoked_at IS NULL AND expires_at > now()
+            WHERE user_id = \(userID) AND oauth_client_id IS NULL AND revoked_at IS NULL AND expires_at > now()
             ORDER BY last_used_at DESC, id
             """)
         {
@@ -119,15 +123,19 @@ public struct PostgresSessionStore: SessionStore {
         try connection.execute(
             """
             UPDATE sessions SET revoked_at = now(), revoke_reason = \(reason)
-            WHERE id = \(id) AND user_id = \(userID) AND revoked_at IS NULL AND expires_at > now()
+            WHERE id = \(id) AND user_id = \(userID) AND oauth_client_id IS NULL AND revoked_at IS NULL
+                AND expires_at > now()
             """) == 1
     }
 
-    public func revokeAllSessions(userID: UUID, except: UUID?, reason: String) throws(StoreError) -> Int {
+    public func revokeAllSessions(
+        userID: UUID, except: UUID?, includingGrants: Bool, reason: String
+    ) throws(StoreError) -> Int {
         try connection.execute(
             """
             UPDATE sessions SET revoked_at = now(), revoke_reason = \(reason)
             WHERE user_id = \(userID) AND revoked_at IS NULL AND expires_at > now() AND id IS DISTINCT FROM \(except)
+                AND (\(includingGrants) OR oauth_client_id IS NULL)
             """)
     }
 
@@ -157,7 +165,7 @@ public struct PostgresSessionStore: SessionStore {
     /// committed `used_at` (READ COMMITTED re-reads a locked row) and takes the replay branch. The session row is
     /// locked too, so a revocation cannot slip between this check and the writes. Nil for an unknown hash.
     private static func lockPresentedToken(
-        _ presentedHash: String, graceSeconds: Int, on connection: PostgresConnection
+        _ presentedHash: String, grantedTo: UUID?, graceSeconds: Int, on connection: PostgresConnection
     ) throws(StoreError) -> PresentedToken? {
         let rows = try connection.query(
             """
@@ -167,7 +175,7 @@ public struct PostgresSessionStore: SessionStore {
                 s.revoked_at IS NULL AND s.expires_at > now() AS is_session_live, t.replaced_by AS successor_id,
                 \(sql: rotationSessionColumns), \(sql: rotationUserColumns)
             FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id JOIN users u ON u.id = s.user_id
-            WHERE t.token_hash = \(presentedHash)
+            WHERE t.token_hash = \(presentedHash) AND s.oauth_client_id IS NOT DISTINCT FROM \(grantedTo)
             FOR UPDATE OF t, s
             """)
         guard let row = rows.first else { return nil }

@@ -40,7 +40,8 @@ public struct PostgresUserStore: UserStore {
             """
             SELECT \(sql: Self.activeUserColumns)
             FROM users u JOIN sessions s ON s.user_id = u.id
-            WHERE u.id = \(id) AND s.id = \(sessionID) AND s.revoked_at IS NULL AND s.expires_at > now()
+            WHERE u.id = \(id) AND s.id = \(sessionID) AND s.oauth_client_id IS NULL AND s.revoked_at IS NULL
+                AND s.expires_at > now()
             """
         ).first.map { row throws(StoreError) in try UserRecord(row: row) }
     }
@@ -58,7 +59,7 @@ public struct PostgresUserStore: UserStore {
             // A reset link sent before the change must not undo it.
             _ = try connection.execute("DELETE FROM password_reset_tokens WHERE user_id = \(userID)")
             return try PostgresSessionStore(connection: connection).revokeAllSessions(
-                userID: userID, except: keepingSession, reason: PostgresSessionStore.passwordChangeReason)
+                userID: userID, except: keepingSession, includingGrants: true, reason: PostgresSessionStore.passwordChangeReason)
         }
     }
 

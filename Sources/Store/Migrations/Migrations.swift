@@ -4,6 +4,7 @@ public enum Migrations {
     /// Every migration, in version order.
     public static let all: [Migration] = [
         auth, tasksAndConversations, taskPagesInIDOrder, mailAndPasswordReset, emailVerificationAndAccountDeletion,
+        oauthAuthorization,
     ]
 
     /// The version a fully migrated database reports (0 for none); the health check requires at least this.
@@ -601,5 +602,88 @@ public enum Migrations {
                     'logout_all', 'session_revoked', 'password_change', 'rate_limited',
                     'password_reset_requested', 'password_reset', 'email_verification_sent', 'email_verified',
                     'account_deleted'));
+            """)
+
+    /// The authorization server of `/api/mcp` (docs/oauth.md): its clients, the authorization requests waiting for
+    /// a person's consent, the codes, and the grants, which are sessions that name their client and scopes, so that
+    /// their refresh tokens rotate (and are revoked on reuse) exactly as a browser's do. Audit events name the
+    /// client they concern.
+    static let oauthAuthorization = Migration(
+        version: 6, name: "oauth authorization",
+        sql: """
+            CREATE TABLE oauth_clients (
+                id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+                -- Registered clients: an opaque random id; metadata-document clients: the document's https URL.
+                client_id text NOT NULL CONSTRAINT oauth_clients_client_id_key UNIQUE
+                    CONSTRAINT oauth_clients_client_id_length CHECK (char_length(client_id) BETWEEN 1 AND 2000),
+                kind text NOT NULL CONSTRAINT oauth_clients_kind_check CHECK (kind IN ('registered', 'metadata_document')),
+                client_name text NOT NULL CONSTRAINT oauth_clients_client_name_length CHECK (
+                    char_length(client_name) BETWEEN 1 AND 200),
+                client_uri text,
+                -- A JSON array of strings, in the order the client gave them.
+                redirect_uris jsonb NOT NULL CONSTRAINT oauth_clients_redirect_uris_array CHECK (
+                    jsonb_typeof(redirect_uris) = 'array' AND jsonb_array_length(redirect_uris) BETWEEN 1 AND 10),
+                -- The scopes the client may ask for, space-separated.
+                scope text NOT NULL,
+                software_id text,
+                software_version text,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                -- A metadata document is fetched again once this has passed; NULL for registered clients.
+                metadata_expires_at timestamptz,
+                CONSTRAINT oauth_clients_metadata_expiry CHECK ((kind = 'metadata_document') = (metadata_expires_at IS NOT NULL))
+            );
+
+            CREATE TABLE oauth_authorization_requests (
+                id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+                client_id uuid NOT NULL REFERENCES oauth_clients (id) ON DELETE CASCADE,
+                redirect_uri text NOT NULL,
+                state text,
+                code_challenge text NOT NULL,
+                scope text NOT NULL,
+                resource text NOT NULL,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                expires_at timestamptz NOT NULL
+            );
+            CREATE INDEX oauth_authorization_requests_client_id_idx ON oauth_authorization_requests (client_id);
+            CREATE INDEX oauth_authorization_requests_expires_at_idx ON oauth_authorization_requests (expires_at);
+
+            -- A grant: a session with a client and the scopes the person allowed it.
+            ALTER TABLE sessions
+                ADD COLUMN oauth_client_id uuid REFERENCES oauth_clients (id) ON DELETE CASCADE,
+                ADD COLUMN scope text,
+                ADD CONSTRAINT sessions_grant_scope CHECK ((oauth_client_id IS NULL) = (scope IS NULL));
+            CREATE INDEX sessions_oauth_client_id_idx ON sessions (oauth_client_id) WHERE oauth_client_id IS NOT NULL;
+
+            CREATE TABLE oauth_authorization_codes (
+                -- SHA-256 of the code in lower-case hex, as for every token this schema keeps.
+                code_hash text PRIMARY KEY CONSTRAINT oauth_authorization_codes_code_hash_format CHECK (
+                    code_hash ~ '^[0-9a-f]{64}$'),
+                client_id uuid NOT NULL REFERENCES oauth_clients (id) ON DELETE CASCADE,
+                user_id uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+                redirect_uri text NOT NULL,
+                code_challenge text NOT NULL,
+                scope text NOT NULL,
+                resource text NOT NULL,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                expires_at timestamptz NOT NULL,
+                used_at timestamptz,
+                -- The grant the code was exchanged for, revoked if the code comes back.
+                session_id uuid REFERENCES sessions (id) ON DELETE SET NULL
+            );
+            CREATE INDEX oauth_authorization_codes_client_id_idx ON oauth_authorization_codes (client_id);
+            CREATE INDEX oauth_authorization_codes_user_id_idx ON oauth_authorization_codes (user_id);
+            CREATE INDEX oauth_authorization_codes_session_id_idx ON oauth_authorization_codes (session_id);
+            CREATE INDEX oauth_authorization_codes_expires_at_idx ON oauth_authorization_codes (expires_at);
+
+            -- The client's public id as text: the history outlives the client's row.
+            ALTER TABLE auth_events ADD COLUMN client_id text;
+            ALTER TABLE auth_events DROP CONSTRAINT auth_events_event_check, ADD CONSTRAINT auth_events_event_check CHECK (
+                event IN (
+                    'register', 'login_success', 'login_failure', 'refresh', 'refresh_reuse', 'logout',
+                    'logout_all', 'session_revoked', 'password_change', 'rate_limited',
+                    'password_reset_requested', 'password_reset', 'email_verification_sent', 'email_verified',
+                    'account_deleted', 'oauth_client_registered', 'oauth_consent_granted', 'oauth_consent_denied',
+                    'oauth_token_issued', 'oauth_code_replayed', 'oauth_refresh_reused', 'oauth_app_revoked',
+                    'oauth_token_revoked'));
             """)
 }

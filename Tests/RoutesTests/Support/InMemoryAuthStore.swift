@@ -42,14 +42,16 @@ final class InMemoryAuthStore: UserStore, SessionStore, AuthEventStore, RateLimi
     func user(id: UUID) throws(StoreError) -> UserRecord? { users[id] }
 
     func activeUser(id: UUID, sessionID: UUID) throws(StoreError) -> UserRecord? {
-        guard let session = sessions[sessionID], session.userID == id, isLive(session) else { return nil }
+        guard let session = sessions[sessionID], session.userID == id, session.grant == nil, isLive(session) else {
+            return nil
+        }
         return users[id]
     }
 
     func changePassword(userID: UUID, newPasswordHash: String, keepingSession: UUID) throws(StoreError) -> Int {
         users[userID]?.passwordHash = newPasswordHash
         resetTokens = resetTokens.filter { $0.value.userID != userID }
-        return try revokeAllSessions(userID: userID, except: keepingSession, reason: "password_change")
+        return try revokeAllSessions(userID: userID, except: keepingSession, includingGrants: true, reason: "password_change")
     }
 
     func upgradePasswordHash(userID: UUID, from current: String, to upgraded: String) throws(StoreError) -> Bool {
@@ -74,7 +76,7 @@ final class InMemoryAuthStore: UserStore, SessionStore, AuthEventStore, RateLimi
         else { return nil }
         users[token.userID]?.passwordHash = newPasswordHash
         resetTokens = resetTokens.filter { $0.value.userID != token.userID }
-        let revoked = try revokeAllSessions(userID: token.userID, except: nil, reason: "password_reset")
+        let revoked = try revokeAllSessions(userID: token.userID, except: nil, includingGrants: true, reason: "password_reset")
         let user = users[token.userID]!
         outbox.append(notice(user.email))
         return (user, revoked)
@@ -112,18 +114,19 @@ final class InMemoryAuthStore: UserStore, SessionStore, AuthEventStore, RateLimi
     func createSession(_ new: NewSession) throws(StoreError) -> SessionRecord {
         let session = SessionRecord(
             id: UUID(), userID: new.userID, createdAt: Date(), lastUsedAt: Date(), expiresAt: new.sessionExpiresAt,
-            revokedAt: nil, revokeReason: nil, userAgent: new.userAgent, clientIP: new.clientIP)
+            revokedAt: nil, revokeReason: nil, userAgent: new.userAgent, clientIP: new.clientIP, grant: new.grant)
         sessions[session.id] = session
         refreshTokens[new.refreshTokenHash] = RefreshTokenRow(
             sessionID: session.id, expiresAt: new.refreshTokenExpiresAt)
         return session
     }
 
-    func rotate(presentedHash: String, successorHash: String, successorExpiresAt: Date, graceSeconds: Int)
-        throws(StoreError) -> RefreshRotation
-    {
+    func rotate(
+        presentedHash: String, successorHash: String, successorExpiresAt: Date, graceSeconds: Int, grantedTo: UUID?
+    ) throws(StoreError) -> RefreshRotation {
         guard let token = refreshTokens[presentedHash], token.expiresAt > Date(),
-            let session = sessions[token.sessionID], isLive(session), let user = users[session.userID]
+            let session = sessions[token.sessionID], session.grant?.clientRowID == grantedTo, isLive(session),
+            let user = users[session.userID]
         else { return .rejected }
         guard let usedAt = token.usedAt else {
             refreshTokens[presentedHash]?.usedAt = Date()
@@ -140,26 +143,36 @@ final class InMemoryAuthStore: UserStore, SessionStore, AuthEventStore, RateLimi
         return .reuseDetected(sessionID: session.id, userID: user.id)
     }
 
-    func revokeSession(refreshTokenHash: String, reason: String) throws(StoreError) -> (sessionID: UUID, userID: UUID)?
-    {
-        guard let token = refreshTokens[refreshTokenHash], let session = sessions[token.sessionID], isLive(session)
+    func revokeSession(refreshTokenHash: String, grantedTo: UUID?, reason: String) throws(StoreError) -> (
+        sessionID: UUID, userID: UUID
+    )? {
+        guard let token = refreshTokens[refreshTokenHash], let session = sessions[token.sessionID],
+            session.grant?.clientRowID == grantedTo, isLive(session)
         else { return nil }
         revoke(session.id, reason: reason)
         return (session.id, session.userID)
     }
 
     func activeSessions(userID: UUID) throws(StoreError) -> [SessionRecord] {
-        sessions.values.filter { $0.userID == userID && isLive($0) }.sorted { $0.lastUsedAt > $1.lastUsedAt }
+        sessions.values.filter { $0.userID == userID && $0.grant == nil && isLive($0) }.sorted {
+            $0.lastUsedAt > $1.lastUsedAt
+        }
     }
 
     func revokeSession(id: UUID, userID: UUID, reason: String) throws(StoreError) -> Bool {
-        guard let session = sessions[id], session.userID == userID, isLive(session) else { return false }
+        guard let session = sessions[id], session.userID == userID, session.grant == nil, isLive(session) else {
+            return false
+        }
         revoke(id, reason: reason)
         return true
     }
 
-    func revokeAllSessions(userID: UUID, except: UUID?, reason: String) throws(StoreError) -> Int {
-        let ending = sessions.values.filter { $0.userID == userID && isLive($0) && $0.id != except }
+    func revokeAllSessions(
+        userID: UUID, except: UUID?, includingGrants: Bool, reason: String
+    ) throws(StoreError) -> Int {
+        let ending = sessions.values.filter {
+            $0.userID == userID && isLive($0) && $0.id != except && (includingGrants || $0.grant == nil)
+        }
         for session in ending { revoke(session.id, reason: reason) }
         return ending.count
     }

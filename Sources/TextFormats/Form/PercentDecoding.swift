@@ -1,19 +1,24 @@
-import TextFormats
-
-/// Percent-decoding for the two places a request carries escapes: path parameters and the query string.
-enum PercentDecoding {
+/// Percent-decoding for the places a request carries escapes: path parameters, the query string and form bodies.
+public enum PercentDecoding {
     /// Decodes a path segment: `+` stays `+`; nil for a malformed escape or bytes that are not UTF-8,
     /// which the router answers with a 400 rather than guessing.
-    static func decodePathSegment(_ segment: Substring) -> String? {
+    public static func decodePathSegment(_ segment: Substring) -> String? {
         guard let bytes = decode(segment.utf8, plusAsSpace: false, keepMalformedEscapes: false) else { return nil }
         return String(validating: bytes, as: UTF8.self)
     }
 
     /// Decodes an `application/x-www-form-urlencoded` name or value the way the WHATWG URL standard does:
     /// `+` is a space, a malformed escape stays as written, and invalid UTF-8 becomes U+FFFD.
-    static func decodeFormComponent(_ component: Substring) -> String {
+    public static func decodeFormComponent(_ component: Substring) -> String {
         let bytes = decode(component.utf8, plusAsSpace: true, keepMalformedEscapes: true) ?? Array(component.utf8)
         return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Decodes a form name or value strictly: `+` is a space, and a malformed escape or bytes that are not UTF-8
+    /// give nil, for the protocols whose inputs must be refused rather than mended (OAuth's).
+    public static func decodeFormComponentStrictly(_ component: Substring) -> String? {
+        guard let bytes = decode(component.utf8, plusAsSpace: true, keepMalformedEscapes: false) else { return nil }
+        return String(validating: bytes, as: UTF8.self)
     }
 
     private static func decode(

@@ -1,0 +1,187 @@
+import Auth
+import Foundation
+import Logging
+import Store
+import TextFormats
+
+extension AuthorizationServer {
+    /// What the token endpoint answers (RFC 6749 §5.1).
+    public struct IssuedTokens: Sendable, Equatable {
+        public let accessToken: String
+        public let expiresIn: Int
+        public let refreshToken: String
+        public let scope: String
+    }
+
+    /// `POST /api/oauth/token` on its form: the authorization-code grant (with PKCE) or the refresh-token grant.
+    public func token(form: URLEncodedForm, client: AuthClient, stores: OAuthStores, logger: Logger) throws
+        -> IssuedTokens
+    {
+        try consumeRateLimit(
+            configuration.tokenLimit, bucket: RateLimitGate.addressBucket("oauth-token", client), client: client,
+            stores: stores)
+        if let repeated = form.repeatedName { throw OAuthError.invalidRequest("\(repeated) is given more than once") }
+        guard let grantType = form["grant_type"] else { throw OAuthError.invalidRequest("grant_type is required") }
+        guard grantType == "authorization_code" || grantType == "refresh_token" else {
+            throw OAuthError.unsupportedGrantType
+        }
+        let oauthClient = try requestingClient(form, stores: stores)
+        if let resource = form["resource"], resource != configuration.resource {
+            throw OAuthError.invalidTarget("resource must be \(configuration.resource)")
+        }
+        return grantType == "authorization_code"
+            ? try exchangeCode(form, for: oauthClient, client: client, stores: stores, logger: logger)
+            : try refresh(form, for: oauthClient, client: client, stores: stores, logger: logger)
+    }
+
+    /// `POST /api/oauth/revoke` (RFC 7009): ends the grant of a refresh or access token issued to the requesting
+    /// client. Unknown, expired, already revoked and other clients' tokens change nothing, and are answered the
+    /// same way (§2.2).
+    public func revoke(form: URLEncodedForm, client: AuthClient, stores: OAuthStores) throws {
+        try consumeRateLimit(
+            configuration.tokenLimit, bucket: RateLimitGate.addressBucket("oauth-token", client), client: client,
+            stores: stores)
+        if let repeated = form.repeatedName { throw OAuthError.invalidRequest("\(repeated) is given more than once") }
+        guard let token = form["token"], !token.isEmpty else { throw OAuthError.invalidRequest("token is required") }
+        let oauthClient = try requestingClient(form, stores: stores)
+        let ended: (sessionID: UUID, userID: UUID)?
+        if let refreshToken = RefreshToken(presented: token) {
+            ended = try stores.auth.sessions.revokeSession(
+                refreshTokenHash: refreshToken.hash, grantedTo: oauthClient.id, reason: "oauth_token_revoked")
+        } else if let claims = try? configuration.accessTokens.verify(token, now: Int(Date().timeIntervalSince1970)),
+            claims.grant?.clientID == oauthClient.clientID, let grantID = UUID(uuidString: claims.sessionID)
+        {
+            ended = try stores.grants.revokeGrant(id: grantID, clientRowID: oauthClient.id, reason: "oauth_token_revoked")
+                .map { (grantID, $0) }
+        } else {
+            ended = nil
+        }
+        if let ended {
+            try flows.events.record(
+                .oauthTokenRevoked, userID: ended.userID, sessionID: ended.sessionID,
+                oauthClientID: oauthClient.clientID, client: client, stores: stores.auth)
+        }
+    }
+
+    /// The public client a token or revocation request names by `client_id` (RFC 6749 §3.2.1); a client secret or
+    /// an Authorization header is refused, since no client here has a secret.
+    private func requestingClient(_ form: URLEncodedForm, stores: OAuthStores) throws -> OAuthClientRecord {
+        guard form["client_secret"] == nil else {
+            throw OAuthError.invalidClient("clients of this server are public: token_endpoint_auth_method is none")
+        }
+        guard let clientID = form["client_id"], !clientID.isEmpty else {
+            throw OAuthError.invalidRequest("client_id is required")
+        }
+        return try directory.client(clientID, stores: stores)
+    }
+
+    private func exchangeCode(
+        _ form: URLEncodedForm, for oauthClient: OAuthClientRecord, client: AuthClient, stores: OAuthStores,
+        logger: Logger
+    ) throws -> IssuedTokens {
+        guard let code = form["code"], let redirectURI = form["redirect_uri"], let verifier = form["code_verifier"]
+        else { throw OAuthError.invalidRequest("code, redirect_uri and code_verifier are required") }
+        let codeHash = Self.hash(code)
+        let invalid = OAuthError.invalidGrant("the code is invalid, expired, used, or was issued for another request")
+        guard let stored = try stores.authorizations.code(hash: codeHash) else { throw invalid }
+        if stored.usedAt != nil {
+            try revokeGrant(ofReplayedCode: codeHash, clientID: oauthClient.clientID, client, stores, logger)
+            throw invalid
+        }
+        guard !stored.isExpired, stored.clientRowID == oauthClient.id, stored.redirectURI == redirectURI,
+            form["resource"].map({ $0 == stored.resource }) ?? true
+        else { throw invalid }
+        guard PKCE.verifier(verifier, matches: stored.codeChallenge) else {
+            throw OAuthError.invalidGrant("code_verifier does not match the code_challenge")
+        }
+        guard let user = try stores.auth.users.user(id: stored.userID) else { throw invalid }
+
+        let refreshToken = RefreshToken.generate()
+        let now = Date()
+        let grantExpiry = now.addingTimeInterval(TimeInterval(flows.configuration.sessionLifetime))
+        let grant = NewSession(
+            userID: user.id, userAgent: client.userAgent, clientIP: client.address, sessionExpiresAt: grantExpiry,
+            refreshTokenHash: refreshToken.hash,
+            refreshTokenExpiresAt: min(
+                grantExpiry, now.addingTimeInterval(TimeInterval(flows.configuration.refreshTokenLifetime))),
+            grant: GrantBinding(clientRowID: oauthClient.id, scope: stored.scope))
+        guard case .redeemed(let session) = try stores.authorizations.redeemCode(hash: codeHash, grant: grant) else {
+            // Spent by a concurrent exchange a moment ago: a replay as much as a later one is.
+            try revokeGrant(ofReplayedCode: codeHash, clientID: oauthClient.clientID, client, stores, logger)
+            throw invalid
+        }
+        try flows.events.record(
+            .oauthTokenIssued, userID: user.id, sessionID: session.id, oauthClientID: oauthClient.clientID,
+            client: client, stores: stores.auth)
+        return issue(for: user, grantID: session.id, clientID: oauthClient.clientID, scope: stored.scope, now: now,
+            refreshToken: refreshToken)
+    }
+
+    /// A code came back after it was exchanged: whoever holds it is not necessarily the client, so the grant it
+    /// produced ends (RFC 6749 §4.1.2, OAuth 2.1 §4.1.3).
+    private func revokeGrant(
+        ofReplayedCode codeHash: String, clientID: String, _ client: AuthClient, _ stores: OAuthStores, _ logger: Logger
+    ) throws {
+        let ended = try stores.authorizations.revokeGrant(ofCode: codeHash, reason: "oauth_code_replayed")
+        logger.warning("authorization code replayed; its grant is revoked", ["client_id": .string(clientID)])
+        try flows.events.record(
+            .oauthCodeReplayed, userID: ended?.userID, sessionID: ended?.sessionID, oauthClientID: clientID,
+            client: client, stores: stores.auth)
+    }
+
+    private func refresh(
+        _ form: URLEncodedForm, for oauthClient: OAuthClientRecord, client: AuthClient, stores: OAuthStores,
+        logger: Logger
+    ) throws -> IssuedTokens {
+        guard let text = form["refresh_token"] else { throw OAuthError.invalidRequest("refresh_token is required") }
+        var asked: [OAuthScope]?
+        if let scope = form["scope"] {
+            guard let scopes = OAuthScope.parse(scope) else {
+                throw OAuthError.invalidScope("scope must be drawn from: " + OAuthScope.text(OAuthScope.allCases))
+            }
+            asked = scopes
+        }
+        let invalid = OAuthError.invalidGrant("the refresh token is invalid, expired, revoked or another client's")
+        guard let presented = RefreshToken(presented: text) else { throw invalid }
+        let successor = presented.successor(derivedWith: flows.refreshDerivationKey)
+        let now = Date()
+        let rotation = try stores.auth.sessions.rotate(
+            presentedHash: presented.hash, successorHash: successor.hash,
+            successorExpiresAt: now.addingTimeInterval(TimeInterval(flows.configuration.refreshTokenLifetime)),
+            graceSeconds: flows.configuration.refreshGraceSeconds, grantedTo: oauthClient.id)
+        switch rotation {
+        case .rotated(let session, let user), .replayedWithinGrace(let session, let user):
+            try flows.events.record(
+                .refresh, userID: user.id, sessionID: session.id, oauthClientID: oauthClient.clientID, client: client,
+                stores: stores.auth)
+            // RFC 6749 §6: a narrower scope may be asked for; what was not granted is left out, and the answer's
+            // `scope` says what the token carries.
+            let granted = OAuthScope.parse(session.grant?.scope ?? "") ?? []
+            let narrowed = asked.map { $0.filter(granted.contains) } ?? granted
+            return issue(
+                for: user, grantID: session.id, clientID: oauthClient.clientID,
+                scope: OAuthScope.text(narrowed.isEmpty ? granted : narrowed), now: now, refreshToken: successor)
+        case .reuseDetected(let sessionID, let userID):
+            logger.warning(
+                "grant refresh token reused; grant revoked",
+                ["session_id": .string(sessionID.lowercasedString), "client_id": .string(oauthClient.clientID)])
+            try flows.events.record(
+                .oauthRefreshReused, userID: userID, sessionID: sessionID, oauthClientID: oauthClient.clientID,
+                client: client, stores: stores.auth)
+            throw invalid
+        case .rejected:
+            throw invalid
+        }
+    }
+
+    private func issue(
+        for user: UserRecord, grantID: UUID, clientID: String, scope: String, now: Date, refreshToken: RefreshToken
+    ) -> IssuedTokens {
+        let access = configuration.accessTokens.issue(
+            subject: user.id.lowercasedString, email: user.email, sessionID: grantID.lowercasedString,
+            now: Int(now.timeIntervalSince1970), grant: AccessTokenClaims.Grant(clientID: clientID, scope: scope))
+        return IssuedTokens(
+            accessToken: access.token, expiresIn: configuration.accessTokens.lifetime, refreshToken: refreshToken.value,
+            scope: scope)
+    }
+}
