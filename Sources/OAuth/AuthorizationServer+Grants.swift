@@ -46,7 +46,8 @@ extension AuthorizationServer {
     public func revokeApp(
         _ appID: UUID, user: UserRecord, sessionID: UUID, client: AuthClient, stores: OAuthStores
     ) throws -> Bool {
-        guard try stores.grants.revokeGrants(userID: user.id, clientRowID: appID, reason: "oauth_app_revoked") > 0 else {
+        guard try stores.grants.revokeGrants(userID: user.id, clientRowID: appID, reason: "oauth_app_revoked") > 0
+        else {
             return false
         }
         try flows.events.record(

@@ -51,8 +51,10 @@ extension AuthorizationServer {
         } else if let claims = try? configuration.accessTokens.verify(token, now: Int(Date().timeIntervalSince1970)),
             claims.grant?.clientID == oauthClient.clientID, let grantID = UUID(uuidString: claims.sessionID)
         {
-            ended = try stores.grants.revokeGrant(id: grantID, clientRowID: oauthClient.id, reason: "oauth_token_revoked")
-                .map { (grantID, $0) }
+            ended = try stores.grants.revokeGrant(
+                id: grantID, clientRowID: oauthClient.id, reason: "oauth_token_revoked"
+            )
+            .map { (grantID, $0) }
         } else {
             ended = nil
         }
@@ -113,7 +115,8 @@ extension AuthorizationServer {
         try flows.events.record(
             .oauthTokenIssued, userID: user.id, sessionID: session.id, oauthClientID: oauthClient.clientID,
             client: client, stores: stores.auth)
-        return issue(for: user, grantID: session.id, clientID: oauthClient.clientID, scope: stored.scope, now: now,
+        return issue(
+            for: user, grantID: session.id, clientID: oauthClient.clientID, scope: stored.scope, now: now,
             refreshToken: refreshToken)
     }
 

@@ -29,7 +29,9 @@ public struct ClientMetadata: Sendable, Equatable {
         }
         var redirectURIs: [String] = []
         for (index, value) in uriValues.enumerated() {
-            guard let uri = value.stringValue else { throw .invalidRedirectURI("redirect_uris[\(index)] must be a string") }
+            guard let uri = value.stringValue else {
+                throw .invalidRedirectURI("redirect_uris[\(index)] must be a string")
+            }
             if let problem = RedirectURI.problem(with: uri) {
                 throw .invalidRedirectURI("redirect_uris[\(index)] \(problem)")
             }
@@ -51,8 +53,9 @@ public struct ClientMetadata: Sendable, Equatable {
                 throw .invalidClientMetadata("grant_types must be authorization_code, optionally with refresh_token")
             }
         }
-        if let responseTypes = members["response_types"], try Self.strings(responseTypes, member: "response_types")
-            != ["code"]
+        if let responseTypes = members["response_types"],
+            try Self.strings(responseTypes, member: "response_types")
+                != ["code"]
         {
             throw .invalidClientMetadata("response_types must be [\"code\"]")
         }
@@ -69,9 +72,12 @@ public struct ClientMetadata: Sendable, Equatable {
 
         let givenName = try Self.text(members["client_name"], member: "client_name")?
             .trimmingCharacters(in: .whitespacesAndNewlines)
-        if let givenName, givenName.count > Self.maximumNameCharacters || givenName.unicodeScalars.contains(where: {
-            $0.properties.generalCategory == .control
-        }) {
+        if let givenName,
+            givenName.count > Self.maximumNameCharacters
+                || givenName.unicodeScalars.contains(where: {
+                    $0.properties.generalCategory == .control
+                })
+        {
             throw .invalidClientMetadata(
                 "client_name must be at most \(Self.maximumNameCharacters) characters without control characters")
         }

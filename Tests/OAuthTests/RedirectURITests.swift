@@ -4,7 +4,8 @@ import XCTest
 final class RedirectURITests: XCTestCase {
     func testAcceptsHTTPSLoopbackAndPrivateUseSchemes() {
         for uri in [
-            "https://app.example.com/callback", "https://app.example.com:8443/cb?x=1", "http://127.0.0.1:33418/callback",
+            "https://app.example.com/callback", "https://app.example.com:8443/cb?x=1",
+            "http://127.0.0.1:33418/callback",
             "http://127.0.0.1/callback", "http://[::1]:8080/cb", "http://localhost:3000/oauth/callback",
             "cursor://anysphere.cursor-retrieval/oauth/user-todo/callback", "com.example.app:/oauth2redirect",
             "vscode://vscode.github-authentication/did-authenticate",
@@ -15,7 +16,8 @@ final class RedirectURITests: XCTestCase {
 
     func testRefusesWhatCouldLeakACode() {
         for uri in [
-            "", "http://app.example.com/callback", "http://192.168.1.5/cb", "https:///nohost", "https://user:pw@a.example/cb",
+            "", "http://app.example.com/callback", "http://192.168.1.5/cb", "https:///nohost",
+            "https://user:pw@a.example/cb",
             "https://app.example.com/cb#fragment", "javascript:alert(1)", "data:text/html,hi", "file:///etc/passwd",
             "about:blank", "ws://127.0.0.1/cb", "relative/path", "/absolute/path", "https://a.example/with space",
             "https://a.example/\u{7}", "https://a.example/é", "cursor:",

@@ -35,6 +35,12 @@ final class ApplicationTests: XCTestCase {
             "GET /api/health", "GET /api/openapi.json", "GET /metrics", "GET /status", "POST /api/auth/register",
             "POST /api/auth/login", "POST /api/auth/refresh", "POST /api/auth/logout", "POST /api/auth/password-reset",
             "POST /api/auth/password-reset/confirm", "POST /api/auth/verify-email",
+            "GET /.well-known/oauth-protected-resource/api/mcp",
+            "OPTIONS /.well-known/oauth-protected-resource/api/mcp",
+            "GET /.well-known/oauth-protected-resource", "OPTIONS /.well-known/oauth-protected-resource",
+            "GET /.well-known/oauth-authorization-server", "OPTIONS /.well-known/oauth-authorization-server",
+            "POST /api/oauth/register", "OPTIONS /api/oauth/register", "GET /api/oauth/authorize",
+            "POST /api/oauth/token", "OPTIONS /api/oauth/token", "POST /api/oauth/revoke", "OPTIONS /api/oauth/revoke",
         ]
         let app = TestApplication()
         var protected = 0

@@ -37,7 +37,8 @@ final class MCPTests: XCTestCase {
         return (response, try JSONDecoder().decode(JSONValue.self, from: Data(response.body)))
     }
 
-    private func signIn(_ email: String) throws -> String {
+    /// The person's browser token: what the consent step needs, and what `/api/mcp` refuses.
+    private func browserToken(_ email: String) throws -> String {
         let credentials = #"{"email":"\#(email)","password":"correct horse battery"}"#
         var parameters = ["REQUEST_METHOD": "POST", "REMOTE_ADDR": "192.0.2.10", "CONTENT_TYPE": "application/json"]
         parameters["REQUEST_URI"] = "/api/auth/register"
@@ -46,6 +47,11 @@ final class MCPTests: XCTestCase {
         parameters["REQUEST_URI"] = "/api/auth/login"
         let login = app.respond(to: Request(cgiParameters: parameters, body: Array(credentials.utf8))).jsonObject
         return try XCTUnwrap(login["access_token"] as? String)
+    }
+
+    /// An MCP client's access token for a new account, through the whole OAuth flow.
+    private func signIn(_ email: String, scope: String? = nil) throws -> String {
+        try OAuthFlow(app: app).grant(browserToken: try browserToken(email), scope: scope).access
     }
 
     func testInitializeAnswersWithTheClientsRevisionWhenSupportedElseTheLatest() throws {

@@ -137,7 +137,8 @@ final class TaskRoutesTests: XCTestCase {
         XCTAssertEqual(send("POST", "/api/tasks", token: token, json: #"{"title":"x"}"#).status, .created)
         XCTAssertEqual(send("GET", "/api/tasks", token: token).status, .ok)
 
-        XCTAssertEqual(try app.store.revokeAllSessions(userID: userID, except: nil, includingGrants: true, reason: "test"), 1)
+        XCTAssertEqual(
+            try app.store.revokeAllSessions(userID: userID, except: nil, includingGrants: true, reason: "test"), 1)
 
         for uri in ["/api/tasks", "/api/tasks?status=pending", "/api/tasks?limit=0"] {
             let response = send("GET", uri, token: token)

@@ -19,7 +19,8 @@ final class AuthPurgeStoreTests: AuthDatabaseTestCase {
         // Revoked long ago, and revoked recently.
         let revokedLongAgo = try makeSession(for: user)
         let revokedRecently = try makeSession(for: user)
-        _ = try sessionStore.revokeAllSessions(userID: user.id, except: live.id, includingGrants: false, reason: "logout_all")
+        _ = try sessionStore.revokeAllSessions(
+            userID: user.id, except: live.id, includingGrants: false, reason: "logout_all")
         try connection.execute(
             "UPDATE sessions SET revoked_at = now() - interval '31 days' WHERE id = \(revokedLongAgo.id)")
         // Counters: one window long over, one running.

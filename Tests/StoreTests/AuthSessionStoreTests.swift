@@ -40,12 +40,14 @@ final class AuthSessionStoreTests: AuthDatabaseTestCase {
         let tokenHash = Self.makeTokenHash()
         let session = try makeSession(for: user, tokenHash: tokenHash)
 
-        let revoked = try XCTUnwrap(sessionStore.revokeSession(refreshTokenHash: tokenHash, grantedTo: nil, reason: "logout"))
+        let revoked = try XCTUnwrap(
+            sessionStore.revokeSession(refreshTokenHash: tokenHash, grantedTo: nil, reason: "logout"))
         XCTAssertEqual(revoked.sessionID, session.id)
         XCTAssertEqual(revoked.userID, user.id)
 
         XCTAssertNil(try sessionStore.revokeSession(refreshTokenHash: tokenHash, grantedTo: nil, reason: "again"))
-        XCTAssertNil(try sessionStore.revokeSession(refreshTokenHash: Self.makeTokenHash(), grantedTo: nil, reason: "logout"))
+        XCTAssertNil(
+            try sessionStore.revokeSession(refreshTokenHash: Self.makeTokenHash(), grantedTo: nil, reason: "logout"))
         XCTAssertEqual(try sessionStore.activeSessions(userID: user.id), [])
         XCTAssertEqual(
             try connection.query("SELECT revoke_reason FROM sessions").first?.decode(String.self, column: 0), "logout",
@@ -91,9 +93,13 @@ final class AuthSessionStoreTests: AuthDatabaseTestCase {
         try makeSession(for: user)
         try makeSession(for: user)
 
-        XCTAssertEqual(try sessionStore.revokeAllSessions(userID: user.id, except: kept.id, includingGrants: false, reason: "logout_all"), 2)
+        XCTAssertEqual(
+            try sessionStore.revokeAllSessions(
+                userID: user.id, except: kept.id, includingGrants: false, reason: "logout_all"), 2)
         XCTAssertEqual(try sessionStore.activeSessions(userID: user.id).map(\.id), [kept.id])
-        XCTAssertEqual(try sessionStore.revokeAllSessions(userID: user.id, except: nil, includingGrants: false, reason: "logout_all"), 1)
+        XCTAssertEqual(
+            try sessionStore.revokeAllSessions(
+                userID: user.id, except: nil, includingGrants: false, reason: "logout_all"), 1)
         XCTAssertEqual(try sessionStore.activeSessions(userID: user.id), [])
     }
 }

@@ -23,7 +23,8 @@ extension AuthFlows {
     public func logOutEverywhere(
         _ userID: UUID, currentSession sessionID: UUID, client: AuthClient, stores: AuthStores
     ) throws {
-        _ = try stores.sessions.revokeAllSessions(userID: userID, except: nil, includingGrants: false, reason: "logout_all")
+        _ = try stores.sessions.revokeAllSessions(
+            userID: userID, except: nil, includingGrants: false, reason: "logout_all")
         try events.record(.logoutAll, userID: userID, sessionID: sessionID, client: client, stores: stores)
     }
 

@@ -143,7 +143,8 @@ public struct AuthFlows: Sendable {
     /// rotated still ends it; the user whose session ended, or nil when the token named none.
     public func logOut(presented text: String?, client: AuthClient, stores: AuthStores) throws -> UUID? {
         guard let presented = text.flatMap(RefreshToken.init(presented:)),
-            let ended = try stores.sessions.revokeSession(refreshTokenHash: presented.hash, grantedTo: nil, reason: "logout")
+            let ended = try stores.sessions.revokeSession(
+                refreshTokenHash: presented.hash, grantedTo: nil, reason: "logout")
         else { return nil }
         try events.record(.logout, userID: ended.userID, sessionID: ended.sessionID, client: client, stores: stores)
         return ended.userID

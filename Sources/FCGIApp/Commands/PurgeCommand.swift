@@ -29,7 +29,8 @@ enum PurgeCommand {
                 "purged expired auth data",
                 [
                     "refresh_tokens": .int(purged.refreshTokens), "sessions": .int(purged.sessions),
-                    "rate_limit_rows": .int(purged.rateLimitRows), "reset_tokens": .int(purged.resetTokens), "oauth_rows": .int(purged.oauthRows),
+                    "rate_limit_rows": .int(purged.rateLimitRows), "reset_tokens": .int(purged.resetTokens),
+                    "oauth_rows": .int(purged.oauthRows),
                     "mail_rows": .int(purged.mailRows),
                 ])
             return 0

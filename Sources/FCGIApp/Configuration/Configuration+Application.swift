@@ -1,17 +1,19 @@
 import Agent
 import Auth
 import Mail
+import OAuth
 import Routes
 
 extension Configuration {
     /// What the routes need, built once per worker (the dummy password hash costs one bcrypt).
     var applicationConfiguration: ApplicationConfiguration {
-        ApplicationConfiguration(
+        let accessTokens = AccessTokenSigner(
+            keys: tokens.signingKeys, issuer: tokens.issuer, audience: tokens.audience,
+            lifetime: tokens.accessTokenLifetimeSeconds, leeway: tokens.clockLeewaySeconds)
+        return ApplicationConfiguration(
             maxBodyBytes: pool.maxBodyBytes,
             auth: AuthConfiguration(
-                accessTokens: AccessTokenSigner(
-                    keys: tokens.signingKeys, issuer: tokens.issuer, audience: tokens.audience,
-                    lifetime: tokens.accessTokenLifetimeSeconds, leeway: tokens.clockLeewaySeconds),
+                accessTokens: accessTokens,
                 passwordHasher: PasswordHasher(cost: accounts.bcryptCost),
                 refreshTokenLifetime: accounts.refreshTokenLifetimeSeconds,
                 sessionLifetime: accounts.sessionLifetimeSeconds, refreshGraceSeconds: accounts.refreshGraceSeconds,
@@ -23,7 +25,13 @@ extension Configuration {
                         verificationTokenLifetime: mail.verificationTokenLifetimeSeconds)
                 }, requireVerifiedEmail: accounts.requireVerifiedEmail),
             agent: openAI.map { OpenAICompatibleAgent(configuration: $0) } ?? BuiltInAgent(),
-            slowRequestThreshold: pool.slowRequestMilliseconds > 0 ? .milliseconds(pool.slowRequestMilliseconds) : nil)
+            slowRequestThreshold: pool.slowRequestMilliseconds > 0 ? .milliseconds(pool.slowRequestMilliseconds) : nil,
+            oauth: accounts.publicOrigin.map {
+                OAuthConfiguration(
+                    publicOrigin: $0, browserTokens: accessTokens,
+                    accessTokenLifetime: authorization.accessTokenLifetimeSeconds,
+                    registrationLimit: authorization.registrationLimit, tokenLimit: authorization.tokenLimit)
+            })
     }
 
     /// The outbox's keys, one per JWT signing key and named by its key id, derived so that none equals a signing

@@ -15,6 +15,7 @@ struct Configuration: Sendable {
     var pool: Pool
     var passwordLane: PasswordLane
     var mail: Mail
+    var authorization: Authorization
     var logLevel: Logger.Level
     /// The OpenAI-compatible chat provider; nil (no `OPENAI_API_KEY`) runs the offline built-in agent.
     var openAI: OpenAICompatibleConfiguration?
@@ -29,6 +30,7 @@ struct Configuration: Sendable {
         pool = Pool(reading: &reader)
         passwordLane = PasswordLane(reading: &reader)
         let mail = Mail(reading: &reader, publicOrigin: accounts.publicOrigin)
+        authorization = Authorization(reading: &reader)
         let levelText = reader.string("LOG_LEVEL", default: "info")
         if Logger.Level(name: levelText) == nil {
             reader.problems.append("LOG_LEVEL must be one of debug, info, warning, error")
@@ -163,6 +165,25 @@ struct Configuration: Sendable {
                     windowSeconds: reader.integer("LOGIN_FAILURE_WINDOW_SECONDS", default: 900, range: 1...86400)),
                 passwordReset: passwordResetLimit, passwordResetPerAccount: passwordResetsPerAccount,
                 verificationMailPerAccount: verificationMailsPerAccount)
+        }
+    }
+
+    /// The authorization server of `/api/mcp` (docs/oauth.md); it runs only with `PUBLIC_ORIGIN`, its issuer.
+    struct Authorization: Sendable {
+        /// `OAUTH_ACCESS_TOKEN_TTL_SECONDS`: how long a grant's access token lives.
+        var accessTokenLifetimeSeconds: Int
+        var registrationLimit: RateLimits.Limit
+        var tokenLimit: RateLimits.Limit
+
+        fileprivate init(reading reader: inout EnvironmentReader) {
+            accessTokenLifetimeSeconds = reader.integer(
+                "OAUTH_ACCESS_TOKEN_TTL_SECONDS", default: 300, range: 1...86_400)
+            registrationLimit = RateLimits.Limit(
+                count: reader.integer("RATE_LIMIT_CLIENT_REGISTRATIONS_PER_HOUR", default: 20, range: 1...1_000_000),
+                windowSeconds: 3600)
+            tokenLimit = RateLimits.Limit(
+                count: reader.integer("RATE_LIMIT_OAUTH_TOKEN_PER_MINUTE", default: 60, range: 1...1_000_000),
+                windowSeconds: 60)
         }
     }
 

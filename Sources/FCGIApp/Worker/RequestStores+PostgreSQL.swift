@@ -12,6 +12,9 @@ extension RequestStores {
             passwordResets: PostgresPasswordResetStore(connection: connection),
             accounts: PostgresAccountStore(connection: connection),
             tasks: PostgresTaskStore(connection: connection),
-            conversations: PostgresConversationStore(connection: connection))
+            conversations: PostgresConversationStore(connection: connection),
+            oauthClients: PostgresOAuthClientStore(connection: connection),
+            oauthAuthorizations: PostgresOAuthAuthorizationStore(connection: connection),
+            oauthGrants: PostgresOAuthGrantStore(connection: connection))
     }
 }

@@ -1,6 +1,7 @@
 import Auth
 import HTTP
 import Logging
+import OAuth
 
 /// The whole HTTP application: built once per worker, shared by its threads, called by the transport
 /// and by tests alike. `respond` never throws and always writes one access-log line.
@@ -30,7 +31,16 @@ public struct Application: Sendable {
         TaskRoutes(authenticator: authenticator).register(on: &router)
         ConversationRoutes(authenticator: authenticator).register(on: &router)
         ChatRoutes(authenticator: authenticator, agent: configuration.agent).register(on: &router)
-        MCPRoutes(authenticator: authenticator).register(on: &router)
+        let authorizationServer = configuration.oauth.map {
+            AuthorizationServer(
+                configuration: $0, flows: authFlows,
+                directory: ClientDirectory(documents: configuration.clientMetadataDocuments))
+        }
+        OAuthDiscoveryRoutes(server: authorizationServer).register(on: &router)
+        OAuthRoutes(server: authorizationServer).register(on: &router)
+        ConsentRoutes(server: authorizationServer, authenticator: authenticator).register(on: &router)
+        ConnectedAppRoutes(server: authorizationServer, authenticator: authenticator).register(on: &router)
+        MCPRoutes(server: authorizationServer).register(on: &router)
         // Last, because the histogram it reports counts every route, its own included.
         let requestDurations = configuration.pool.flatMap {
             RequestDurationHistogram(

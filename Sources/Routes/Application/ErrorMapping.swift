@@ -1,5 +1,6 @@
 import HTTP
 import Logging
+import OAuth
 import Store
 
 /// The one place where any error a handler throws becomes a response.
@@ -10,6 +11,8 @@ enum ErrorMapping {
         switch error {
         case let error as any HTTPResponseError:
             return ErrorResponse.response(for: error, requestID: nil)
+        case let error as OAuthError:
+            return OAuthErrorResponse.response(for: error)
         case StoreError.unavailable(let reason), StoreError.timeout(let reason):
             logger.warning("database unavailable", ["request_id": .string(requestID), "reason": .string(reason)])
             return ErrorResponse.response(for: APIError.databaseUnavailable, requestID: nil)

@@ -14,11 +14,15 @@ public struct RequestStores {
     public let accounts: any AccountStore
     public let tasks: any TaskStore
     public let conversations: any ConversationStore
+    public let oauthClients: any OAuthClientStore
+    public let oauthAuthorizations: any OAuthAuthorizationStore
+    public let oauthGrants: any OAuthGrantStore
 
     public init(
         health: any HealthStore, users: any UserStore, sessions: any SessionStore, authEvents: any AuthEventStore,
         rateLimits: any RateLimitStore, passwordResets: any PasswordResetStore, accounts: any AccountStore,
-        tasks: any TaskStore, conversations: any ConversationStore
+        tasks: any TaskStore, conversations: any ConversationStore, oauthClients: any OAuthClientStore,
+        oauthAuthorizations: any OAuthAuthorizationStore, oauthGrants: any OAuthGrantStore
     ) {
         self.health = health
         self.users = users
@@ -29,5 +33,8 @@ public struct RequestStores {
         self.accounts = accounts
         self.tasks = tasks
         self.conversations = conversations
+        self.oauthClients = oauthClients
+        self.oauthAuthorizations = oauthAuthorizations
+        self.oauthGrants = oauthGrants
     }
 }

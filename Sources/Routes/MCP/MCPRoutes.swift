@@ -1,10 +1,13 @@
 import Foundation
 import HTTP
+import OAuth
 import Tasks
 import TextFormats
 
 /// `POST /api/mcp`: the Model Context Protocol over the Streamable HTTP transport, JSON responses only (no SSE).
-/// Authenticated with the same Bearer access token as the REST API; the user id comes from the token only.
+/// A protected resource of its own (docs/oauth.md): only a Bearer token issued for it to an OAuth client, whose grant
+/// is still live, is accepted; a browser's token is not. A 401 names the protected-resource metadata; a `tools/call`
+/// beyond the grant's scopes is a 403 `insufficient_scope` before anything runs. The user id comes from the token.
 ///
 /// - Stateless: no `Mcp-Session-Id` is issued (one sent is ignored), because any worker thread on any host may
 ///   answer the next request, and every request carries its own token anyway.
@@ -19,7 +22,7 @@ import TextFormats
 ///   it holds no request. An empty batch, or one of more than `MCPServer.batchMemberLimit` members, is refused whole
 ///   with one -32600 error.
 /// - HTTP errors come before JSON-RPC: 401 (token), 415 (content type), 406 (`Accept` excluding JSON), 400 (an
-///   unsupported `MCP-Protocol-Version`). A body that is not JSON (-32700), a lone message that is not a valid
+///   unsupported `MCP-Protocol-Version`), and 403 (scope) once the body is read. A body that is not JSON (-32700), a lone message that is not a valid
 ///   JSON-RPC message (-32600, or -32602 for a request whose `params` is not an object) or a refused batch
 ///   (-32600) is a 400 whose body is one JSON-RPC error, with the request's id when it could be read (the
 ///   transport's "MUST return an HTTP error status code" for input it cannot accept). Every answer to a
@@ -31,13 +34,33 @@ struct MCPRoutes: Sendable {
     /// no other way to know, which a stateless one never has.
     static let protocolVersionWithoutHeader = "2025-03-26"
 
-    let authenticator: Authenticator
+    let server: AuthorizationServer?
 
     func register(on router: inout RouterBuilder<RequestContext>) {
-        router.authenticated(by: authenticator) { routes in routes.post("/api/mcp", use: handle) }
+        router.post("/api/mcp", use: handle)
     }
 
-    @Sendable func handle(_ request: Request, context: RequestContext, user: AuthenticatedUser) throws -> Response {
+    /// The grant a request acts under; without an authorization server, no token can be one.
+    private func principal(_ request: Request, context: RequestContext) throws -> GrantPrincipal {
+        let token = Authenticator.bearerToken(in: request)
+        guard let server else {
+            throw MCPAuthorizationError.unauthenticated(tokenPresented: token != nil, resourceMetadata: nil)
+        }
+        do {
+            let principal = try server.authenticate(bearerToken: token, stores: context.oauthStores)
+            context.userID = principal.user.id.lowercasedString
+            return principal
+        } catch let error as GrantAuthenticationError {
+            if case .invalidToken(let reason) = error {
+                context.logger.info("MCP access token refused", ["reason": .string(reason)])
+            }
+            throw MCPAuthorizationError.unauthenticated(
+                tokenPresented: token != nil, resourceMetadata: server.configuration.protectedResourceMetadataURL)
+        }
+    }
+
+    @Sendable func handle(_ request: Request, context: RequestContext) throws -> Response {
+        let principal = try principal(request, context: context)
         guard request.isJSONContentType else { throw APIError.unsupportedMediaType }
         guard Self.acceptsJSON(request.headers["accept"]) else {
             throw APIError(
@@ -53,7 +76,12 @@ struct MCPRoutes: Sendable {
             return Self.refusal(
                 JSONRPCError(code: JSONRPCErrorCode.parseError, message: "Parse error: the body is not JSON"))
         }
-        let server = MCPServer(tools: TaskTools(store: context.stores.tasks), userID: user.id)
+        let required = Set((value.arrayValue ?? [value]).compactMap(MCPServer.requiredScope))
+        guard required.isSubset(of: principal.scopes) else {
+            throw MCPAuthorizationError.insufficientScope(
+                required: required.sorted(), resourceMetadata: self.server?.configuration.protectedResourceMetadataURL)
+        }
+        let server = MCPServer(tools: TaskTools(store: context.stores.tasks), userID: principal.user.id)
         if let members = value.arrayValue {
             return try Self.answer(batch: members, protocolVersion: protocolVersion, server: server)
         }

@@ -1,5 +1,6 @@
 import Foundation
 import HTTP
+import OAuth
 import Tasks
 import TextFormats
 
@@ -70,6 +71,16 @@ struct MCPServer {
             // e.g. `server/discover`, which mcp 2.x sends first: a clean -32601 makes it fall back to `initialize`.
             throw JSONRPCError(code: JSONRPCErrorCode.methodNotFound, message: "Method not found: \(method)")
         }
+    }
+
+    /// The scope a message needs: a `tools/call` of a read-only tool needs `tasks:read`, of any other tool
+    /// `tasks:write` (docs/oauth.md, "Scopes"); anything else, an unknown tool's call included, needs none beyond a
+    /// valid token.
+    static func requiredScope(_ message: JSONValue) -> OAuthScope? {
+        guard message["method"]?.stringValue == "tools/call", let name = message["params"]?["name"]?.stringValue,
+            let definition = TaskToolDefinition.all.first(where: { $0.name.rawValue == name })
+        else { return nil }
+        return definition.hints.readOnly ? .tasksRead : .tasksWrite
     }
 
     /// Never an error: an unknown or missing revision is answered with our latest, and the client decides.

@@ -6,5 +6,7 @@ public protocol AuthPurgeStore {
     /// `revokedSessionRetentionDays` before it, and rate-limit windows long over; returns the counts deleted.
     func purgeExpired(
         now: Date, revokedSessionRetentionDays: Int
-    ) throws(StoreError) -> (refreshTokens: Int, sessions: Int, rateLimitRows: Int, resetTokens: Int, mailRows: Int, oauthRows: Int)
+    ) throws(StoreError) -> (
+        refreshTokens: Int, sessions: Int, rateLimitRows: Int, resetTokens: Int, mailRows: Int, oauthRows: Int
+    )
 }

@@ -17,7 +17,9 @@ public struct PostgresAuthPurgeStore: AuthPurgeStore {
 
     public func purgeExpired(
         now: Date, revokedSessionRetentionDays: Int
-    ) throws(StoreError) -> (refreshTokens: Int, sessions: Int, rateLimitRows: Int, resetTokens: Int, mailRows: Int, oauthRows: Int) {
+    ) throws(StoreError) -> (
+        refreshTokens: Int, sessions: Int, rateLimitRows: Int, resetTokens: Int, mailRows: Int, oauthRows: Int
+    ) {
         guard revokedSessionRetentionDays >= 0, longestRateLimitWindowSeconds >= 1, batchSize >= 1 else {
             throw .invalidParameter(reason: "retention must not be negative; window and batch size must be positive")
         }

@@ -59,7 +59,8 @@ public struct PostgresUserStore: UserStore {
             // A reset link sent before the change must not undo it.
             _ = try connection.execute("DELETE FROM password_reset_tokens WHERE user_id = \(userID)")
             return try PostgresSessionStore(connection: connection).revokeAllSessions(
-                userID: userID, except: keepingSession, includingGrants: true, reason: PostgresSessionStore.passwordChangeReason)
+                userID: userID, except: keepingSession, includingGrants: true,
+                reason: PostgresSessionStore.passwordChangeReason)
         }
     }
 

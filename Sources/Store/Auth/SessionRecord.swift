@@ -67,7 +67,8 @@ extension SessionRecord {
             revokeReason: try row.decode(String?.self, column: prefix + "revoke_reason"),
             userAgent: try row.decode(String?.self, column: prefix + "user_agent"),
             clientIP: try row.decode(String?.self, column: prefix + "client_ip"),
-            grant: try row.decode(UUID?.self, column: prefix + "oauth_client_id").map { clientRowID throws(StoreError) in
+            grant: try row.decode(UUID?.self, column: prefix + "oauth_client_id").map {
+                clientRowID throws(StoreError) in
                 GrantBinding(clientRowID: clientRowID, scope: try row.decode(String.self, column: prefix + "scope"))
             })
     }

@@ -38,6 +38,20 @@ public struct AuthorizationCodeRecord: Sendable, Equatable {
     public var isExpired: Bool
     /// Set once the code has been exchanged.
     public var usedAt: Date?
+
+    public init(
+        clientRowID: UUID, userID: UUID, redirectURI: String, codeChallenge: String, scope: String, resource: String,
+        isExpired: Bool, usedAt: Date?
+    ) {
+        self.clientRowID = clientRowID
+        self.userID = userID
+        self.redirectURI = redirectURI
+        self.codeChallenge = codeChallenge
+        self.scope = scope
+        self.resource = resource
+        self.isExpired = isExpired
+        self.usedAt = usedAt
+    }
 }
 
 /// The outcome of spending a code (`OAuthAuthorizationStore.redeemCode`).

@@ -23,6 +23,24 @@ public struct OAuthClientRecord: Sendable, Equatable {
     public var softwareVersion: String?
     public var createdAt: Date
     public var metadataExpiresAt: Date?
+
+    /// A record with these values, e.g. for an in-memory `OAuthClientStore` in tests.
+    public init(
+        id: UUID, clientID: String, kind: Kind, name: String, uri: String?, redirectURIs: [String], scope: String,
+        softwareID: String?, softwareVersion: String?, createdAt: Date, metadataExpiresAt: Date?
+    ) {
+        self.id = id
+        self.clientID = clientID
+        self.kind = kind
+        self.name = name
+        self.uri = uri
+        self.redirectURIs = redirectURIs
+        self.scope = scope
+        self.softwareID = softwareID
+        self.softwareVersion = softwareVersion
+        self.createdAt = createdAt
+        self.metadataExpiresAt = metadataExpiresAt
+    }
 }
 
 /// What registering a client, or caching its metadata document, stores.

@@ -7,12 +7,24 @@ public struct ConnectedAppRecord: Sendable, Equatable {
     public var scopes: [String]
     public var firstAuthorizedAt: Date
     public var lastUsedAt: Date
+
+    public init(client: OAuthClientRecord, scopes: [String], firstAuthorizedAt: Date, lastUsedAt: Date) {
+        self.client = client
+        self.scopes = scopes
+        self.firstAuthorizedAt = firstAuthorizedAt
+        self.lastUsedAt = lastUsedAt
+    }
 }
 
 /// The person whose live grant an MCP access token names, and what the grant allows.
 public struct ActiveGrant: Sendable, Equatable {
     public var user: UserRecord
     public var scope: String
+
+    public init(user: UserRecord, scope: String) {
+        self.user = user
+        self.scope = scope
+    }
 }
 
 /// OAuth grants (sessions with a client) as their person and `/api/mcp` see them; rotation and creation are

@@ -124,7 +124,8 @@ public struct PostgresOAuthAuthorizationStore: OAuthAuthorizationStore {
             redirectURI: try row.decode(String.self, column: "redirect_uri"),
             state: try row.decode(String?.self, column: "state"),
             codeChallenge: try row.decode(String.self, column: "code_challenge"),
-            scope: try row.decode(String.self, column: "scope"), resource: try row.decode(String.self, column: "resource"),
+            scope: try row.decode(String.self, column: "scope"),
+            resource: try row.decode(String.self, column: "resource"),
             expiresAt: try row.decode(Date.self, column: "expires_at"))
     }
 }

@@ -25,8 +25,10 @@ public struct PostgresOAuthClientStore: OAuthClientStore {
     }
 
     public func client(clientID: String) throws(StoreError) -> OAuthClientRecord? {
-        try connection.query("SELECT \(sql: OAuthClientRecord.columns) FROM oauth_clients WHERE client_id = \(clientID)")
-            .first.map { row throws(StoreError) in try OAuthClientRecord(row: row) }
+        try connection.query(
+            "SELECT \(sql: OAuthClientRecord.columns) FROM oauth_clients WHERE client_id = \(clientID)"
+        )
+        .first.map { row throws(StoreError) in try OAuthClientRecord(row: row) }
     }
 
     public func client(id: UUID) throws(StoreError) -> OAuthClientRecord? {

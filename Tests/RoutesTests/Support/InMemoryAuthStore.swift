@@ -51,7 +51,8 @@ final class InMemoryAuthStore: UserStore, SessionStore, AuthEventStore, RateLimi
     func changePassword(userID: UUID, newPasswordHash: String, keepingSession: UUID) throws(StoreError) -> Int {
         users[userID]?.passwordHash = newPasswordHash
         resetTokens = resetTokens.filter { $0.value.userID != userID }
-        return try revokeAllSessions(userID: userID, except: keepingSession, includingGrants: true, reason: "password_change")
+        return try revokeAllSessions(
+            userID: userID, except: keepingSession, includingGrants: true, reason: "password_change")
     }
 
     func upgradePasswordHash(userID: UUID, from current: String, to upgraded: String) throws(StoreError) -> Bool {
@@ -76,7 +77,8 @@ final class InMemoryAuthStore: UserStore, SessionStore, AuthEventStore, RateLimi
         else { return nil }
         users[token.userID]?.passwordHash = newPasswordHash
         resetTokens = resetTokens.filter { $0.value.userID != token.userID }
-        let revoked = try revokeAllSessions(userID: token.userID, except: nil, includingGrants: true, reason: "password_reset")
+        let revoked = try revokeAllSessions(
+            userID: token.userID, except: nil, includingGrants: true, reason: "password_reset")
         let user = users[token.userID]!
         outbox.append(notice(user.email))
         return (user, revoked)
@@ -212,7 +214,13 @@ final class InMemoryAuthStore: UserStore, SessionStore, AuthEventStore, RateLimi
         }
     }
 
-    private func isLive(_ session: SessionRecord) -> Bool { session.revokedAt == nil && session.expiresAt > Date() }
+    /// Revokes a grant, which the browser-facing revocations above leave alone.
+    func revokeGrant(_ id: UUID, reason: String) {
+        guard let session = sessions[id], session.grant != nil, isLive(session) else { return }
+        revoke(id, reason: reason)
+    }
+
+    func isLive(_ session: SessionRecord) -> Bool { session.revokedAt == nil && session.expiresAt > Date() }
 
     private func revoke(_ id: UUID, reason: String) {
         sessions[id]?.revokedAt = Date()

@@ -4,6 +4,7 @@ import Foundation
 import HTTP
 import Logging
 import Mail
+import OAuth
 import TestSupport
 import XCTest
 
@@ -22,13 +23,15 @@ struct TestApplication {
     let store: InMemoryAuthStore
     let tasks: InMemoryTaskStore
     let conversations: InMemoryConversationStore
+    let oauth: InMemoryOAuthStore
     var stores: RequestStores
 
     init(
         health: InMemoryHealthStore = InMemoryHealthStore(), maxBodyBytes: Int = 1 << 20,
         rateLimits: RateLimits = RateLimits(), refreshGraceSeconds: Int = 10, agent: any ChatAgent = BuiltInAgent(),
         slowRequestThreshold: Duration? = nil, logLevel: Logger.Level = .debug, pool: (any PoolScoreboard)? = nil,
-        accountMail: AccountMail? = TestApplication.accountMail, requireVerifiedEmail: Bool = false
+        accountMail: AccountMail? = TestApplication.accountMail, requireVerifiedEmail: Bool = false,
+        oauthLimit: RateLimits.Limit = .init(count: 1000, windowSeconds: 60)
     ) {
         log = LogCapture(minimumLevel: logLevel)
         store = InMemoryAuthStore()
@@ -37,6 +40,7 @@ struct TestApplication {
             (try? store.activeUser(id: userID, sessionID: sessionID)) != nil
         }
         conversations = InMemoryConversationStore()
+        oauth = InMemoryOAuthStore(auth: store)
         let auth = AuthConfiguration(
             accessTokens: AccessTokenSigner(
                 keys: [Self.signingSecret], issuer: "todo-chatbot", audience: "todo-chatbot-api"),
@@ -46,12 +50,16 @@ struct TestApplication {
         application = Application(
             configuration: ApplicationConfiguration(
                 maxBodyBytes: maxBodyBytes, auth: auth, agent: agent, slowRequestThreshold: slowRequestThreshold,
-                pool: pool),
+                pool: pool,
+                oauth: OAuthConfiguration(
+                    publicOrigin: "https://app.example", browserTokens: auth.accessTokens,
+                    registrationLimit: oauthLimit,
+                    tokenLimit: oauthLimit)),
             logger: log.logger)
         stores = RequestStores(
             health: health, users: store, sessions: store, authEvents: store, rateLimits: store,
             passwordResets: store, accounts: store, tasks: tasks,
-            conversations: conversations)
+            conversations: conversations, oauthClients: oauth, oauthAuthorizations: oauth, oauthGrants: oauth)
     }
 
     func respond(to request: Request) -> Response {
