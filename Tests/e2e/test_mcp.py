@@ -12,7 +12,7 @@ import pytest
 from mcp import Client, MCPError
 from mcp.client.streamable_http import streamable_http_client
 
-from api import bearer, signed_up
+from api import bearer, mcp_token, signed_up
 
 TOOLS = {"add_task", "list_tasks", "complete_task", "update_task", "delete_task"}
 # name: (title, read_only, destructive, idempotent, open_world), all given explicitly (MCP's defaults would call
@@ -56,7 +56,7 @@ def error_text(result):
 
 @pytest.mark.parametrize("mode", ["auto", "legacy"])
 def test_scripted_session_calls_every_tool(shared_stack, mode):
-    _, token, _ = signed_up(shared_stack)
+    token = mcp_token(shared_stack, signed_up(shared_stack)[1])
 
     async def session(client):
         listed = await client.list_tools()
@@ -88,7 +88,7 @@ def test_scripted_session_calls_every_tool(shared_stack, mode):
 
 @pytest.mark.parametrize("mode", ["auto", "legacy"])
 def test_sdk_reads_every_tools_title_and_hints(shared_stack, mode):
-    _, token, _ = signed_up(shared_stack)
+    token = mcp_token(shared_stack, signed_up(shared_stack)[1])
 
     async def session(client):
         return (await client.list_tools()).tools
@@ -115,12 +115,14 @@ def test_missing_or_bad_token_fails_the_connection(shared_stack, token):
     response = shared_stack.post("/api/mcp", headers={**JSON_HEADERS, **(bearer(token) if token else {})},
                                  json={"jsonrpc": "2.0", "id": 1, "method": "ping"})
     assert response.status_code == 401
-    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    metadata = shared_stack.url("/.well-known/oauth-protected-resource/api/mcp")
+    assert response.headers["WWW-Authenticate"] == "Bearer " + ('error="invalid_token", ' if token else "") + (
+        f'resource_metadata="{metadata}", scope="tasks:read tasks:write"')
     assert response.json()["error"]["code"] == "unauthenticated"
 
 
 def test_one_user_cannot_complete_or_delete_anothers_task(shared_stack):
-    _, token_a, _ = signed_up(shared_stack)
+    token_a = mcp_token(shared_stack, signed_up(shared_stack)[1])
     _, token_b, _ = signed_up(shared_stack)
     created = shared_stack.post("/api/tasks", headers=bearer(token_b), json={"title": "B's task"})
     assert created.status_code == 201
@@ -140,7 +142,7 @@ def test_one_user_cannot_complete_or_delete_anothers_task(shared_stack):
 
 
 def test_raw_http(shared_stack):
-    _, token, _ = signed_up(shared_stack)
+    token = mcp_token(shared_stack, signed_up(shared_stack)[1])
     headers = {**JSON_HEADERS, **bearer(token)}
 
     get = shared_stack.get("/api/mcp", headers=bearer(token))
@@ -189,7 +191,8 @@ def add_task_request(id, title):
 
 @pytest.mark.parametrize("version", [None, "2025-03-26"])
 def test_batch_under_2025_03_26_is_answered_in_order(shared_stack, version):
-    _, token, _ = signed_up(shared_stack)
+    _, browser_token, _ = signed_up(shared_stack)
+    token = mcp_token(shared_stack, browser_token)
     mixed = post_batch(shared_stack, token, [
         add_task_request("z", "Buy milk"),
         {"jsonrpc": "2.0", "method": "notifications/initialized"},
@@ -220,16 +223,17 @@ def test_batch_under_2025_03_26_is_answered_in_order(shared_stack, version):
 
     over = post_batch(shared_stack, token, [add_task_request(n, "one too many") for n in range(101)], version)
     assert over.status_code == 400 and over.json()["error"]["code"] == -32600
-    assert [task["title"] for task in shared_stack.get("/api/tasks", headers=bearer(token)).json()["tasks"]] == [
+    assert [task["title"] for task in shared_stack.get("/api/tasks", headers=bearer(browser_token)).json()["tasks"]] == [
         "Buy milk"]
 
 
 @pytest.mark.parametrize("version", ["2025-06-18", "2025-11-25"])
 def test_batch_is_refused_from_2025_06_18(shared_stack, version):
-    _, token, _ = signed_up(shared_stack)
+    _, browser_token, _ = signed_up(shared_stack)
+    token = mcp_token(shared_stack, browser_token)
     for members in ([add_task_request(1, "Buy milk"), {"jsonrpc": "2.0", "id": 2, "method": "ping"}], []):
         refused = post_batch(shared_stack, token, members, version)
         assert refused.status_code == 400, members
         assert refused.json()["id"] is None and refused.json()["error"]["code"] == -32600, members
         assert "2025-03-26" in refused.json()["error"]["message"]
-    assert shared_stack.get("/api/tasks", headers=bearer(token)).json()["tasks"] == []
+    assert shared_stack.get("/api/tasks", headers=bearer(browser_token)).json()["tasks"] == []
