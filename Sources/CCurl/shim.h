@@ -1,7 +1,11 @@
-// libcurl (Debian's libcurl4-openssl-dev), for the mail sender's SMTP client. curl_easy_setopt and
-// curl_easy_getinfo are variadic, which Swift cannot call: these wrappers give each argument type a function.
+// libcurl (Debian's libcurl4-openssl-dev), owned by the Curl target. curl_easy_setopt and curl_easy_getinfo are
+// variadic, which Swift cannot call, and curl_global_init's flags are a macro: these wrappers give each use a
+// plain function.
 #include <curl/curl.h>
 
+static inline CURLcode ccurl_global_init(void) {
+    return curl_global_init(CURL_GLOBAL_DEFAULT);
+}
 static inline CURLcode ccurl_setopt_long(CURL *handle, CURLoption option, long value) {
     return curl_easy_setopt(handle, option, value);
 }
