@@ -35,7 +35,9 @@ public struct CurlHandle: ~Copyable {
             ccurl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, state.errorBuffer), setting: CURLOPT_ERRORBUFFER)
         // The callbacks find their closures through this pointer; the state lives exactly as long as the handle.
         let context = Unmanaged.passUnretained(state).toOpaque()
-        try state.check(ccurl_setopt_pointer(handle, CURLOPT_READDATA, context), setting: CURLOPT_READDATA)
+        for option in [CURLOPT_READDATA, CURLOPT_WRITEDATA, CURLOPT_OPENSOCKETDATA] {
+            try state.check(ccurl_setopt_pointer(handle, option, context), setting: option)
+        }
         for (option, value) in [(CURLOPT_NOSIGNAL, 1), (CURLOPT_SSL_VERIFYPEER, 1), (CURLOPT_SSL_VERIFYHOST, 2)] {
             try state.check(ccurl_setopt_long(handle, option, value), setting: option)
         }
@@ -87,6 +89,37 @@ public struct CurlHandle: ~Copyable {
         try state.check(result, setting: CURLOPT_READFUNCTION)
     }
 
+    /// Where a download goes, a piece at a time: `write` returns false to abort the transfer (`CURLE_WRITE_ERROR`).
+    public func onWrite(_ write: @escaping (UnsafeRawBufferPointer) -> Bool) throws(CurlError) {
+        state.write = write
+        let result = ccurl_setopt_write_function(handle) { buffer, size, count, context in
+            guard let context else { return 0 }
+            let state = Unmanaged<State>.fromOpaque(context).takeUnretainedValue()
+            let bytes = UnsafeRawBufferPointer(start: buffer, count: size * count)
+            return state.write?(bytes) == true ? bytes.count : 0
+        }
+        try state.check(result, setting: CURLOPT_WRITEFUNCTION)
+    }
+
+    /// Asks `admit` before each socket is opened, with the address it is for: the one place where the address is
+    /// final (after DNS, before any packet is sent). A refused address fails that connection attempt.
+    func onOpenSocket(_ admit: @escaping (IPAddress) -> Bool) throws(CurlError) {
+        state.admit = admit
+        let result = ccurl_setopt_open_socket_function(handle) { context, _, address in
+            guard let context, let address else { return CURL_SOCKET_BAD }
+            let state = Unmanaged<State>.fromOpaque(context).takeUnretainedValue()
+            let socketAddress = UnsafeRawPointer(address) + MemoryLayout<curl_sockaddr>.offset(of: \.addr)!
+            guard
+                let ipAddress = IPAddress(
+                    family: address.pointee.family, socketAddress: socketAddress,
+                    length: Int(address.pointee.addrlen)),
+                state.admit?(ipAddress) == true
+            else { return CURL_SOCKET_BAD }
+            return ccurl_open_socket(address)
+        }
+        try state.check(result, setting: CURLOPT_OPENSOCKETFUNCTION)
+    }
+
     /// Runs the transfer to its end on the calling thread.
     public func perform() throws(CurlError) {
         state.errorBuffer[0] = 0
@@ -99,6 +132,26 @@ public struct CurlHandle: ~Copyable {
             ccurl_getinfo_long(handle, info.info, &value), function: "curl_easy_getinfo(\(info.info.rawValue))")
         return value
     }
+
+    /// The text is copied out: libcurl's own copy lasts only as long as the handle.
+    public func info(_ info: CurlInfo<String?>) throws(CurlError) -> String? {
+        var value: UnsafeMutablePointer<CChar>?
+        try state.check(
+            ccurl_getinfo_string(handle, info.info, &value), function: "curl_easy_getinfo(\(info.info.rawValue))")
+        return value.map { String(cString: $0) }
+    }
+
+    /// Every value of a header of the last response, in order; a header may be sent several times, and some
+    /// (`Cache-Control`) mean the list of all their values.
+    public func headerValues(named name: String) -> [String] {
+        var values: [String] = []
+        var header: UnsafeMutablePointer<curl_header>?
+        // Request -1 is the last one: with redirects off, the only one.
+        while curl_easy_header(handle, name, values.count, UInt32(CURLH_HEADER), -1, &header) == CURLHE_OK, let header {
+            values.append(String(cString: header.pointee.value))
+        }
+        return values
+    }
 }
 
 /// What a handle's callbacks reach through their context pointer, and what libcurl borrows until cleanup.
@@ -106,6 +159,8 @@ private final class State {
     let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE))
     var lists: [UnsafeMutablePointer<curl_slist>?] = []
     var read: ((UnsafeMutableRawBufferPointer) -> Int)?
+    var write: ((UnsafeRawBufferPointer) -> Bool)?
+    var admit: ((IPAddress) -> Bool)?
 
     init() { errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE)) }
 

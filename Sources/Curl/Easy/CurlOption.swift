@@ -18,6 +18,7 @@ extension CurlOption where Value == Int {
 
 extension CurlOption where Value == Bool {
     public static var upload: Self { .init(CURLOPT_UPLOAD) }
+    public static var followLocation: Self { .init(CURLOPT_FOLLOWLOCATION) }
 }
 
 extension CurlOption where Value == CurlTLSRequirement {
@@ -27,13 +28,21 @@ extension CurlOption where Value == CurlTLSRequirement {
 extension CurlOption where Value == String {
     public static var url: Self { .init(CURLOPT_URL) }
     public static var caFile: Self { .init(CURLOPT_CAINFO) }
+    public static var userAgent: Self { .init(CURLOPT_USERAGENT) }
     public static var username: Self { .init(CURLOPT_USERNAME) }
     public static var password: Self { .init(CURLOPT_PASSWORD) }
     public static var mailFrom: Self { .init(CURLOPT_MAIL_FROM) }
+    /// A comma-separated list of schemes, e.g. `"https"`; `redirectProtocols` applies to `Location` targets.
+    public static var protocols: Self { .init(CURLOPT_PROTOCOLS_STR) }
+    public static var redirectProtocols: Self { .init(CURLOPT_REDIR_PROTOCOLS_STR) }
+    /// `""` turns the proxy off, including one named by `http_proxy` and its kin in the environment.
+    public static var proxy: Self { .init(CURLOPT_PROXY) }
+    public static var noProxy: Self { .init(CURLOPT_NOPROXY) }
 }
 
 /// Lists become a `curl_slist` that the handle keeps until cleanup, since libcurl reads it during the transfer.
 extension CurlOption where Value == [String] {
+    public static var httpHeaders: Self { .init(CURLOPT_HTTPHEADER) }
     public static var mailRecipients: Self { .init(CURLOPT_MAIL_RCPT) }
 }
 
