@@ -1,4 +1,4 @@
-import CCurl
+import Curl
 import Foundation
 
 /// Delivery over SMTP through libcurl: STARTTLS (required on `smtp://` except to a loopback relay) or implicit
@@ -51,67 +51,47 @@ public struct SMTPTransport: MailTransport {
     }
 
     public func deliver(_ message: String, from: String, to: String) -> DeliveryOutcome {
-        guard let handle = curl_easy_init() else { return .temporaryFailure(reason: "curl_easy_init failed") }
-        defer { curl_easy_cleanup(handle) }
         let body = UploadBody(bytes: Array(message.utf8))
-        let recipients = curl_slist_append(nil, "<\(to)>")
-        defer { curl_slist_free_all(recipients) }
-        let hostPart = relay.host.contains(":") ? "[\(relay.host)]" : relay.host
-        var settings: [(CURLoption, Setting)] = [
-            (CURLOPT_URL, .string("\(relay.scheme)://\(hostPart):\(relay.port)")),
-            (CURLOPT_MAIL_FROM, .string("<\(from)>")),
-            (CURLOPT_UPLOAD, .long(1)),
-            (CURLOPT_INFILESIZE, .long(body.bytes.count)),
-            (CURLOPT_NOSIGNAL, .long(1)),
-            (CURLOPT_CONNECTTIMEOUT, .long(min(10, timeoutSeconds))),
-            (CURLOPT_TIMEOUT, .long(timeoutSeconds)),
-            (CURLOPT_SSL_VERIFYPEER, .long(1)),
-            (CURLOPT_SSL_VERIFYHOST, .long(2)),
-        ]
-        if relay.scheme == "smtp" {
-            // STARTTLS or nothing, except to a relay on this host, where it is used when offered.
-            let level = relay.isLoopback ? CURLUSESSL_TRY : CURLUSESSL_ALL
-            settings.append((CURLOPT_USE_SSL, .long(Int(level.rawValue))))
+        let handle: CurlHandle
+        do {
+            handle = try makeHandle(from: from, to: to, body: body)
+        } catch {
+            return .temporaryFailure(reason: error.description)
         }
-        if let user = relay.user { settings.append((CURLOPT_USERNAME, .string(user))) }
-        if let password = relay.password { settings.append((CURLOPT_PASSWORD, .string(password))) }
-        if let caFile { settings.append((CURLOPT_CAINFO, .string(caFile))) }
-        for (option, setting) in settings {
-            let result: CURLcode
-            switch setting {
-            case .long(let value): result = ccurl_setopt_long(handle, option, value)
-            case .string(let value): result = ccurl_setopt_string(handle, option, value)
+        do {
+            try handle.perform()
+            return .delivered
+        } catch {
+            let responseCode = (try? handle.info(.responseCode)) ?? 0
+            let reason = "\(error.message) (SMTP \(responseCode))"
+            // 5xx to the recipient or the data is final; a refused login (535) is the relay's settings, not the
+            // message's, and is retried until someone fixes them.
+            if (500...599).contains(responseCode) && !error.isLoginDenied {
+                return .permanentFailure(reason: reason)
             }
-            guard result == CURLE_OK else {
-                return .temporaryFailure(reason: "libcurl refused option \(option.rawValue)")
-            }
+            return .temporaryFailure(reason: reason)
         }
-        _ = ccurl_setopt_slist(handle, CURLOPT_MAIL_RCPT, recipients)
-        _ = ccurl_setopt_read_function(handle) { buffer, size, count, context in
-            guard let buffer, let context else { return 0 }
-            return Unmanaged<UploadBody>.fromOpaque(context).takeUnretainedValue().read(
-                into: buffer, capacity: size * count)
-        }
-        let unmanaged = Unmanaged.passRetained(body)
-        defer { unmanaged.release() }
-        _ = ccurl_setopt_pointer(handle, CURLOPT_READDATA, unmanaged.toOpaque())
-
-        let result = curl_easy_perform(handle)
-        guard result != CURLE_OK else { return .delivered }
-        var responseCode = 0
-        _ = ccurl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &responseCode)
-        let reason = "\(String(cString: curl_easy_strerror(result))) (SMTP \(responseCode))"
-        // 5xx to the recipient or the data is final; a refused login (535) is the relay's settings, not the
-        // message's, and is retried until someone fixes them.
-        if (500...599).contains(responseCode) && result != CURLE_LOGIN_DENIED {
-            return .permanentFailure(reason: reason)
-        }
-        return .temporaryFailure(reason: reason)
     }
 
-    private enum Setting {
-        case long(Int)
-        case string(String)
+    private func makeHandle(from: String, to: String, body: UploadBody) throws(CurlError) -> CurlHandle {
+        let handle = try CurlHandle()
+        let hostPart = relay.host.contains(":") ? "[\(relay.host)]" : relay.host
+        try handle.set(.url, "\(relay.scheme)://\(hostPart):\(relay.port)")
+        try handle.set(.mailFrom, "<\(from)>")
+        try handle.set(.mailRecipients, ["<\(to)>"])
+        try handle.set(.upload, true)
+        try handle.set(.inFileSize, body.bytes.count)
+        try handle.set(.connectTimeoutMilliseconds, min(10, timeoutSeconds) * 1000)
+        try handle.set(.timeoutMilliseconds, timeoutSeconds * 1000)
+        if relay.scheme == "smtp" {
+            // STARTTLS or nothing, except to a relay on this host, where it is used when offered.
+            try handle.set(.useTLS, relay.isLoopback ? .whenOffered : .required)
+        }
+        if let user = relay.user { try handle.set(.username, user) }
+        if let password = relay.password { try handle.set(.password, password) }
+        if let caFile { try handle.set(.caFile, caFile) }
+        try handle.onRead(body.read)
+        return handle
     }
 }
 
@@ -122,12 +102,10 @@ private final class UploadBody {
 
     init(bytes: [UInt8]) { self.bytes = bytes }
 
-    func read(into buffer: UnsafeMutablePointer<CChar>, capacity: Int) -> Int {
-        let count = min(capacity, bytes.count - offset)
+    func read(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        let count = min(buffer.count, bytes.count - offset)
         guard count > 0 else { return 0 }
-        bytes.withUnsafeBufferPointer { source in
-            UnsafeMutableRawPointer(buffer).copyMemory(from: source.baseAddress! + offset, byteCount: count)
-        }
+        buffer.copyBytes(from: bytes[offset..<offset + count])
         offset += count
         return count
     }
