@@ -27,13 +27,15 @@ let package = Package(
                 "Password/CommonPasswords/README.md"]),
         .target(name: "Tasks", dependencies: ["Store", "TextFormats"]),
         .target(name: "Agent", dependencies: ["Tasks", "TextFormats"]),
-        .target(name: "OAuth", dependencies: ["Auth", "Store", "Logging", "TextFormats"]),
+        .target(name: "OAuth", dependencies: ["Auth", "Curl", "Store", "Logging", "TextFormats"]),
         .target(name: "HTTP", dependencies: ["TextFormats"]),
         .target(
             name: "Routes", dependencies: ["HTTP", "Auth", "OAuth", "Store", "Tasks", "Agent", "Logging", "TextFormats"]),
         .executableTarget(
             name: "FCGIApp",
-            dependencies: ["Routes", "HTTP", "Agent", "Store", "Auth", "OAuth", "Mail", "Logging", "CFastCGI", "CLinux"]),
+            dependencies: [
+                "Routes", "HTTP", "Agent", "Store", "Auth", "OAuth", "Curl", "Mail", "Logging", "CFastCGI", "CLinux",
+            ]),
         .target(name: "TestSupport", dependencies: ["HTTP", "Store", "Logging"], path: "Tests/TestSupport"),
         .testTarget(name: "TextFormatsTests", dependencies: ["TextFormats"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "TextFormats", "TestSupport"]),

@@ -1,5 +1,6 @@
 import Agent
 import Auth
+import Curl
 import Mail
 import OAuth
 import Routes
@@ -31,7 +32,12 @@ extension Configuration {
                     publicOrigin: $0, browserTokens: accessTokens,
                     accessTokenLifetime: authorization.accessTokenLifetimeSeconds,
                     registrationLimit: authorization.registrationLimit, tokenLimit: authorization.tokenLimit)
-            })
+            },
+            clientMetadataDocuments: authorization.fetchesMetadataDocuments
+                ? GuardedMetadataDocuments(
+                    policy: DocumentFetchPolicy(
+                        allowedAddresses: authorization.metadataAllowedAddresses,
+                        caFile: authorization.metadataCAFile)) : nil)
     }
 
     /// The outbox's keys, one per JWT signing key and named by its key id, derived so that none equals a signing

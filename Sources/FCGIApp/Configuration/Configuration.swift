@@ -1,5 +1,6 @@
 import Agent
 import Auth
+import Curl
 import Foundation
 import Logging
 import Mail
@@ -174,6 +175,13 @@ struct Configuration: Sendable {
         var accessTokenLifetimeSeconds: Int
         var registrationLimit: RateLimits.Limit
         var tokenLimit: RateLimits.Limit
+        /// `OAUTH_CLIENT_METADATA_DOCUMENTS`: whether a `client_id` may be a metadata document's URL.
+        var fetchesMetadataDocuments: Bool
+        /// `OAUTH_METADATA_ALLOWED_ADDRESSES`: CIDR ranges the document fetch may reach although they are private or
+        /// local, for tests only; empty by default.
+        var metadataAllowedAddresses: [AddressRange]
+        /// `OAUTH_METADATA_CA_FILE`: certificates trusted for document hosts besides the system's, for tests.
+        var metadataCAFile: String?
 
         fileprivate init(reading reader: inout EnvironmentReader) {
             accessTokenLifetimeSeconds = reader.integer(
@@ -184,6 +192,18 @@ struct Configuration: Sendable {
             tokenLimit = RateLimits.Limit(
                 count: reader.integer("RATE_LIMIT_OAUTH_TOKEN_PER_MINUTE", default: 60, range: 1...1_000_000),
                 windowSeconds: 60)
+            fetchesMetadataDocuments = reader.boolean("OAUTH_CLIENT_METADATA_DOCUMENTS", default: true)
+            metadataAllowedAddresses = []
+            for text in reader.string("OAUTH_METADATA_ALLOWED_ADDRESSES", default: "").split(separator: ",") {
+                let cidr = text.trimmingCharacters(in: .whitespaces)
+                guard let range = AddressRange(cidr: cidr) else {
+                    reader.problems.append("OAUTH_METADATA_ALLOWED_ADDRESSES: \(cidr) is not an address or CIDR range")
+                    continue
+                }
+                metadataAllowedAddresses.append(range)
+            }
+            let caFile = reader.string("OAUTH_METADATA_CA_FILE", default: "")
+            metadataCAFile = caFile.isEmpty ? nil : caFile
         }
     }
 
