@@ -590,7 +590,7 @@ def test_the_account_page_revokes_a_session_changes_the_password_and_signs_out_e
     expect(page).to_have_url(stack.url("/login"))
     assert refresh(stack, refresh_cookie_value(last)).status_code == 401, "every session ended, this one too"
     page.goto(stack.url("/account"))
-    expect(page).to_have_url(stack.url("/login"))
+    expect(page).to_have_url(stack.url("/login?next=%2Faccount"))
 
 
 def test_the_account_page_shows_a_verified_address_and_no_badge_when_the_api_says_nothing(browser_watch, page,
@@ -746,7 +746,7 @@ def test_deleting_the_account_needs_its_password_and_a_ticked_confirmation(brows
     assert login(stack, address).status_code == 401
     assert register(stack, address).status_code == 201, "the address is free again"
     page.goto(stack.url("/account"))
-    expect(page).to_have_url(stack.url("/login"))
+    expect(page).to_have_url(stack.url("/login?next=%2Faccount"))
     expect(page.locator("#page-notice")).to_be_hidden()
 
 
