@@ -14,8 +14,9 @@ export function startSignedIn(start) {
       return;
     }
     followOtherTabs();
+    // A page without the header (the consent page's card) has no Log out button.
     const logoutButton = document.querySelector("#logout");
-    logoutButton.addEventListener("click", () => {
+    logoutButton?.addEventListener("click", () => {
       logoutButton.disabled = true;
       logOut();
     });
