@@ -129,21 +129,22 @@ function deletionForm() {
   });
 }
 
+/** A row's Revoke button in a list of `section` ({status, heading, reload}): deletes `path`, then reloads the list,
+ * which shows a refusal on its status line. */
+function revokeRow(button, path, { status, heading, reload }) {
+  button.disabled = true;
+  return changeThenReload(status, () => api("DELETE", path), async () => {
+    await reload();
+    // The row took the focus with it; keep a keyboard user in this list.
+    heading.focus();
+  });
+}
+
 /** The session list; returns reload(). */
 function sessionsSection() {
   const list = document.querySelector("#session-list");
   const status = document.querySelector("#sessions-status");
-  const heading = document.querySelector("#sessions-heading");
-
-  function revoke(session, button) {
-    button.disabled = true;
-    return changeThenReload(status, () => api("DELETE", `/api/auth/sessions/${encodeURIComponent(session.id)}`),
-      async () => {
-        await reload();
-        // The row took the focus with it; keep a keyboard user in this list.
-        heading.focus();
-      });
-  }
+  const section = { status, heading: document.querySelector("#sessions-heading"), reload };
 
   function sessionItem(session) {
     const name = deviceName(session.user_agent);
@@ -164,7 +165,7 @@ function sessionsSection() {
       const button = element("button", {
         type: "button", className: "button secondary small", textContent: "Revoke",
         "aria-label": `Revoke ${name}, signed in ${created.textContent}`,
-        onclick: () => revoke(session, button),
+        onclick: () => revokeRow(button, `/api/auth/sessions/${encodeURIComponent(session.id)}`, section),
       });
       item.append(button);
     }
@@ -190,17 +191,7 @@ const scopeWords = { "tasks:read": "Read your tasks", "tasks:write": "Add, chang
 function appsSection() {
   const list = document.querySelector("#app-list");
   const status = document.querySelector("#apps-status");
-  const heading = document.querySelector("#apps-heading");
-
-  function revoke(app, button) {
-    button.disabled = true;
-    return changeThenReload(status, () => api("DELETE", `/api/auth/apps/${encodeURIComponent(app.id)}`),
-      async () => {
-        await reload();
-        // The row took the focus with it; keep a keyboard user in this list.
-        heading.focus();
-      });
-  }
+  const section = { status, heading: document.querySelector("#apps-heading"), reload };
 
   function appItem(app) {
     const name = app.name || app.client_id;
@@ -216,7 +207,7 @@ function appsSection() {
     const button = element("button", {
       type: "button", className: "button secondary small", textContent: "Revoke",
       "aria-label": `Revoke ${name}, allowed ${allowed.textContent}`,
-      onclick: () => revoke(app, button),
+      onclick: () => revokeRow(button, `/api/auth/apps/${encodeURIComponent(app.id)}`, section),
     });
     return element("li", { className: "session app" }, [about, button]);
   }
