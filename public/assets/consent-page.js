@@ -10,6 +10,8 @@ import { startSignedIn } from "./signed-in-page.js";
 
 const query = new URLSearchParams(location.search);
 const requestId = query.get("request");
+// What the consent API calls the request: GET for what to show, POST for the answer.
+const requestPath = `/api/oauth/authorization-requests/${encodeURIComponent(requestId)}`;
 const heading = document.querySelector("#consent-heading");
 const pageError = document.querySelector("#page-error");
 
@@ -104,9 +106,9 @@ function wireDecision(name) {
   };
 
   function setBusy(decision) {
-    for (const [name, button] of Object.entries(buttons)) {
+    for (const [which, button] of Object.entries(buttons)) {
       button.disabled = decision !== null;
-      button.classList.toggle("busy", name === decision);
+      button.classList.toggle("busy", which === decision);
     }
     actions.setAttribute("aria-busy", String(decision !== null));
   }
@@ -116,7 +118,7 @@ function wireDecision(name) {
     showStatus(pageError, "");
     let answer;
     try {
-      answer = await api("POST", `/api/oauth/authorization-requests/${encodeURIComponent(requestId)}`, { decision });
+      answer = await api("POST", requestPath, { decision });
     } catch (error) {
       if (error.status === 404) {
         showProblem(requestEnded);
@@ -139,7 +141,7 @@ function wireDecision(name) {
 async function showRequest(user) {
   let request;
   try {
-    request = await api("GET", `/api/oauth/authorization-requests/${encodeURIComponent(requestId)}`);
+    request = await api("GET", requestPath);
   } catch (error) {
     if (error.status !== 404) throw error;
     showProblem(requestEnded);
