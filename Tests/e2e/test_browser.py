@@ -20,7 +20,7 @@ from stack import REPOSITORY, build_public, served_public, wait_until
 
 PUBLIC = REPOSITORY / "public"
 PAGES = ["index.html", "login.html", "register.html", "forgot-password.html", "reset-password.html",
-         "verify-email.html", "account.html", "404.html"]
+         "verify-email.html", "account.html", "consent.html", "404.html"]
 SCREENSHOTS = REPOSITORY / "test-artifacts" / "screenshots"
 WRONG_PASSWORD = "not the password at all"
 NEW_PASSWORD = "a brand new passphrase 7"
@@ -590,7 +590,7 @@ def test_the_account_page_revokes_a_session_changes_the_password_and_signs_out_e
     expect(page).to_have_url(stack.url("/login"))
     assert refresh(stack, refresh_cookie_value(last)).status_code == 401, "every session ended, this one too"
     page.goto(stack.url("/account"))
-    expect(page).to_have_url(stack.url("/login"))
+    expect(page).to_have_url(stack.url("/login?next=%2Faccount"))
 
 
 def test_the_account_page_shows_a_verified_address_and_no_badge_when_the_api_says_nothing(browser_watch, page,
@@ -746,7 +746,7 @@ def test_deleting_the_account_needs_its_password_and_a_ticked_confirmation(brows
     assert login(stack, address).status_code == 401
     assert register(stack, address).status_code == 201, "the address is free again"
     page.goto(stack.url("/account"))
-    expect(page).to_have_url(stack.url("/login"))
+    expect(page).to_have_url(stack.url("/login?next=%2Faccount"))
     expect(page.locator("#page-notice")).to_be_hidden()
 
 
@@ -790,6 +790,8 @@ def test_every_page_fits_a_phone_screen(browser_watch, page, shared_stack, conte
                               ("reset-password-without-token", "/reset-password", ".outcome"),
                               ("verify-email-spent", "/verify-email#token=" + "A" * 43, ".outcome"),
                               ("verify-email-without-token", "/verify-email", ".outcome"),
+                              ("consent-refused", "/consent?error=invalid_request&error_description="
+                               "redirect_uri%20is%20not%20one%20of%20the%20client%27s", "#consent-problem"),
                               ("not-found", "/no-such-page", "h1")]:
         page.goto(stack.url(path))
         fits(name, page.locator(ready))
@@ -912,7 +914,8 @@ def test_pages_are_revalidated_assets_cached_for_a_year_and_all_carry_the_csp(sh
                               ("/forgot-password", "forgot-password.html", "Forgot your password"),
                               ("/reset-password", "reset-password.html", "Choose a new password"),
                               ("/verify-email", "verify-email.html", "Confirm your email address"),
-                              ("/account", "account.html", "Your account")]:
+                              ("/account", "account.html", "Your account"),
+                              ("/consent", "consent.html", "Connect an app")]:
         response = shared_stack.get(path)
         assert response.status_code == 200, path
         assert response.headers["Content-Type"] == "text/html; charset=utf-8"

@@ -1,6 +1,7 @@
 // The entry point of /account: who is signed in (and a new verification link while the address is not
 // confirmed), the password change, the sessions (this device marked, any other one revoked, or all of them ended
-// at once), the download of everything the account holds, and the account's deletion.
+// at once), the apps allowed through OAuth (each revoked), the download of everything the account holds, and the
+// account's deletion.
 import { authForm, PASSWORD_RULES } from "./auth-form.js";
 import { element, showStatus, timeElement } from "./dom.js";
 import { readBody } from "./http.js";
@@ -128,21 +129,22 @@ function deletionForm() {
   });
 }
 
+/** A row's Revoke button in a list of `section` ({status, heading, reload}): deletes `path`, then reloads the list,
+ * which shows a refusal on its status line. */
+function revokeRow(button, path, { status, heading, reload }) {
+  button.disabled = true;
+  return changeThenReload(status, () => api("DELETE", path), async () => {
+    await reload();
+    // The row took the focus with it; keep a keyboard user in this list.
+    heading.focus();
+  });
+}
+
 /** The session list; returns reload(). */
 function sessionsSection() {
   const list = document.querySelector("#session-list");
   const status = document.querySelector("#sessions-status");
-  const heading = document.querySelector("#sessions-heading");
-
-  function revoke(session, button) {
-    button.disabled = true;
-    return changeThenReload(status, () => api("DELETE", `/api/auth/sessions/${encodeURIComponent(session.id)}`),
-      async () => {
-        await reload();
-        // The row took the focus with it; keep a keyboard user in this list.
-        heading.focus();
-      });
-  }
+  const section = { status, heading: document.querySelector("#sessions-heading"), reload };
 
   function sessionItem(session) {
     const name = deviceName(session.user_agent);
@@ -163,7 +165,7 @@ function sessionsSection() {
       const button = element("button", {
         type: "button", className: "button secondary small", textContent: "Revoke",
         "aria-label": `Revoke ${name}, signed in ${created.textContent}`,
-        onclick: () => revoke(session, button),
+        onclick: () => revokeRow(button, `/api/auth/sessions/${encodeURIComponent(session.id)}`, section),
       });
       item.append(button);
     }
@@ -182,8 +184,49 @@ function sessionsSection() {
   return reload;
 }
 
+// What each scope lets an app do, in a person's words; a scope the page does not know is shown by its name.
+const scopeWords = { "tasks:read": "Read your tasks", "tasks:write": "Add, change and delete your tasks" };
+
+/** The connected apps: one row for each app with a live grant, revoked all at once; returns reload(). */
+function appsSection() {
+  const list = document.querySelector("#app-list");
+  const status = document.querySelector("#apps-status");
+  const section = { status, heading: document.querySelector("#apps-heading"), reload };
+
+  function appItem(app) {
+    const name = app.name || app.client_id;
+    const scopes = app.scopes.map((scope) => scopeWords[scope] ?? scope).join(" · ");
+    const allowed = timeElement(app.first_authorized_at);
+    const lastUsed = app.last_used_at ? [" · last used ", timeElement(app.last_used_at)] : [" · not used yet"];
+    const about = element("div", { className: "session-about" }, [
+      element("p", { className: "session-device app-name", textContent: name }),
+      element("p", { className: "app-scopes", textContent: scopes }),
+      element("p", { className: "session-meta" }, ["Allowed ", allowed, ...lastUsed]),
+    ]);
+    // Two apps may share a name (each registration is a client of its own), so the label says when each was allowed.
+    const button = element("button", {
+      type: "button", className: "button secondary small", textContent: "Revoke",
+      "aria-label": `Revoke ${name}, allowed ${allowed.textContent}`,
+      onclick: () => revokeRow(button, `/api/auth/apps/${encodeURIComponent(app.id)}`, section),
+    });
+    return element("li", { className: "session app" }, [about, button]);
+  }
+
+  /** The most recently used first. */
+  async function reload() {
+    await reportingOn(status, async () => {
+      const { apps } = await api("GET", "/api/auth/apps");
+      apps.sort((a, b) => (b.last_used_at ?? "").localeCompare(a.last_used_at ?? ""));
+      fillList(list, apps, appItem, "No app has access to your account.");
+    });
+  }
+
+  return reload;
+}
+
 startSignedIn(async () => {
   const reloadSessions = sessionsSection();
+  const reloadApps = appsSection();
   const changed = document.querySelector("#password-changed");
   document.querySelector("#password-form").replaceWith(authForm({
     fields: [
@@ -216,6 +259,6 @@ startSignedIn(async () => {
     everywhere.disabled = false;
   });
 
-  await Promise.all([showProfile(), reloadSessions()]);
+  await Promise.all([showProfile(), reloadSessions(), reloadApps()]);
   document.querySelector("#account").hidden = false;
 });

@@ -1,7 +1,9 @@
 // The entry point of /login and /register: which of the two forms a page shows is named by its <body data-form>.
+// Both go on to `?next=` when it names a page of this site (the one that sent the person here), else to the chat.
 import { authForm, PASSWORD_RULES } from "./auth-form.js";
 import { showStatus } from "./dom.js";
 import { ApiError } from "./http.js";
+import { nextPath, withNext } from "./next-path.js";
 import { ACCOUNT_DELETED_PAGE, logIn, onSignInElsewhere, register } from "./session.js";
 
 // What a person whose address is not confirmed yet (a server with REQUIRE_VERIFIED_EMAIL) can do about it, after
@@ -27,9 +29,15 @@ const forms = {
   },
 };
 
-function openChat() {
-  location.replace("/");
+const next = nextPath();
+
+function goOn() {
+  location.replace(next);
 }
+
+// The link to the other form (sign in ↔ create an account) keeps the way back.
+const switchLink = document.querySelector(".switch a");
+switchLink.href = withNext(switchLink.pathname, next);
 
 // After an account's deletion this page says so once; the query is dropped so that a reload does not say it again.
 if (location.pathname + location.search === ACCOUNT_DELETED_PAGE) {
@@ -48,8 +56,8 @@ document.querySelector("#auth-form").replaceWith(authForm({
       if (error.code !== "email_not_verified") throw error;
       throw new ApiError(error.status, error.code, `${error.message} ${openTheLink}`);
     }
-    openChat();
+    goOn();
   },
 }));
 document.querySelector("#email").focus();
-onSignInElsewhere(openChat);
+onSignInElsewhere(goOn);

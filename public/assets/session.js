@@ -73,9 +73,11 @@ function leave(destination = "/login") {
   return new Promise(() => {});
 }
 
-function endEverywhere(destination) {
+/** Tells every other tab that the session is over, so that they leave to `destination` (the sign-in page unless
+ * told otherwise), and leaves too: to the same page, or to `here` when this tab has a page of its own to go to. */
+function endEverywhere(destination, { here = destination } = {}) {
   channel.postMessage({ type: "signed-out", destination });
-  return leave(destination);
+  return leave(here);
 }
 
 /** Calls the API as the signed-in person and returns the answer itself, whatever its status, for a caller that
@@ -141,10 +143,12 @@ export async function logOutEverywhere() {
 }
 
 /** Ends the session on the server, then here and in every other tab. Even when the server cannot be reached,
- * this tab forgets the session: the person asked to leave. */
-export async function logOut() {
+ * this tab forgets the session: the person asked to leave. The other tabs go to the sign-in page, and so does
+ * this one unless `destination` names another (the consent page's "Use another account" comes back to itself
+ * through the sign-in page, which the other tabs have no reason to). */
+export async function logOut(destination) {
   await send("POST", "/api/auth/logout", { body: {} }).catch(() => null);
-  return endEverywhere();
+  return endEverywhere(undefined, { here: destination });
 }
 
 // What this page does when another tab signs in or out, set by followOtherTabs (the chat) or onSignInElsewhere (the
