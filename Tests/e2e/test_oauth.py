@@ -158,13 +158,16 @@ class MemoryStorage:
         self.client_info = client_info
 
 
-def run_sdk(stack, email, session, storage=None, client_metadata_url=None, tamper_state=False, decision="Allow"):
+def run_sdk(stack, email, session, storage=None, client_metadata_url=None, tamper_state=False, decision="Allow",
+            callbacks=None):
     """Connects the SDK's OAuth client to /api/mcp and runs `session(client, storage)`; every authorization it
     starts is opened in Chromium, where `email` signs in (when not yet) and `decision` is clicked. Returns what
-    `session` returns and the pages' URLs after each decision."""
+    `session` returns and the pages' URLs after each decision; `callbacks` collects the query of every redirect
+    to the client."""
     storage = storage or MemoryStorage()
     callback = Callback()
     decided_at: list[str] = []
+    callbacks = [] if callbacks is None else callbacks
 
     async def main():
         async with async_playwright() as playwright:
@@ -174,19 +177,25 @@ def run_sdk(stack, email, session, storage=None, client_metadata_url=None, tampe
 
             async def redirect_handler(url):
                 await page.goto(url)
-                if "/login" in page.url:
+                # The consent page sends a person who is not signed in to /login, which brings them back.
+                sign_in = page.get_by_role("button", name="Sign in")
+                choice = page.get_by_role("button", name=decision, exact=True)
+                await sign_in.or_(choice).first.wait_for()
+                if await sign_in.is_visible():
                     await page.get_by_label("Email").fill(email)
                     await page.get_by_label("Password").fill(PASSWORD)
-                    await page.get_by_role("button", name="Sign in").click()
-                await page.get_by_role("button", name=decision).click()
+                    await sign_in.click()
+                await choice.click()
                 await page.wait_for_url(lambda url: not url.startswith(stack.url("/consent")))
                 decided_at.append(page.url)
 
             async def callback_handler():
                 query = await asyncio.to_thread(callback.wait)
+                callbacks.append(dict(query))
                 if tamper_state:
                     query["state"] = query.get("state", "") + "tampered"
-                return AuthorizationCodeResult(code=query["code"], state=query.get("state"), iss=query.get("iss"))
+                return AuthorizationCodeResult(
+                    code=query.get("code", ""), state=query.get("state"), iss=query.get("iss"))
 
             provider = OAuthClientProvider(
                 server_url=stack.url("/api/mcp"),
@@ -232,8 +241,8 @@ def test_the_sdk_connects_through_discovery_registration_consent_and_refresh(oau
     async def session(client, storage):
         tools = {tool.name for tool in (await client.list_tools()).tools}
         assert tools == {"add_task", "list_tasks", "complete_task", "update_task", "delete_task"}
-        kept = structured(await client.call_tool("add_task", {"title": "Water the plants"}))
-        gone = structured(await client.call_tool("add_task", {"title": "Call the bank"}))
+        kept = structured(await client.call_tool("add_task", {"title": "Water the plants"}))["task"]
+        gone = structured(await client.call_tool("add_task", {"title": "Call the bank"}))["task"]
         structured(await client.call_tool("update_task", {"task_id": kept["id"], "title": "Water the ferns"}))
         structured(await client.call_tool("complete_task", {"task_id": kept["id"]}))
         structured(await client.call_tool("delete_task", {"task_id": gone["id"]}))
@@ -317,6 +326,18 @@ def test_a_metadata_document_client_connects_without_registering(oauth_stack, do
         == "Document client"
 
 
+def flow_errors(error: BaseException) -> list[str]:
+    """The messages of every OAuthFlowError inside `error`, however deep the SDK's task groups nest it."""
+    if isinstance(error, BaseExceptionGroup):
+        return [message for inner in error.exceptions for message in flow_errors(inner)]
+    return [str(error)] if isinstance(error, OAuthFlowError) else flow_errors(error.__cause__) if error.__cause__ else []
+
+
+def grants_of(stack, email) -> int:
+    return int(psql(stack.database_url, "SELECT count(*) FROM sessions s JOIN users u ON u.id = s.user_id "
+                                        f"WHERE u.email = '{email}' AND s.oauth_client_id IS NOT NULL"))
+
+
 def test_the_sdk_refuses_a_tampered_state_and_gets_no_tokens(oauth_stack):
     email, _, _ = signed_up(oauth_stack)
 
@@ -325,18 +346,23 @@ def test_the_sdk_refuses_a_tampered_state_and_gets_no_tokens(oauth_stack):
 
     with pytest.raises(BaseException) as raised:
         run_sdk(oauth_stack, email, session, tamper_state=True)
-    assert "State parameter mismatch" in repr(raised.value) or raised.group_contains(OAuthFlowError) \
-        if isinstance(raised.value, BaseExceptionGroup) else "State parameter mismatch" in str(raised.value)
+    assert any(message.startswith("State parameter mismatch") for message in flow_errors(raised.value))
+    assert grants_of(oauth_stack, email) == 0
 
 
 def test_denying_sends_access_denied_to_the_client(oauth_stack):
     email, _, _ = signed_up(oauth_stack)
+    callbacks = []
 
     async def session(client, storage):
         await client.list_tools()
 
-    with pytest.raises(BaseException):
-        run_sdk(oauth_stack, email, session, decision="Deny")
+    with pytest.raises(BaseException) as raised:
+        run_sdk(oauth_stack, email, session, decision="Deny", callbacks=callbacks)
+    assert flow_errors(raised.value) == ["No authorization code received"]
+    assert len(callbacks) == 1 and callbacks[0]["error"] == "access_denied"
+    assert callbacks[0]["iss"] == oauth_stack.url("") and "state" in callbacks[0] and "code" not in callbacks[0]
+    assert grants_of(oauth_stack, email) == 0
 
 
 # Plain HTTP: what the SDK never provokes ------------------------------------------------------------------------

@@ -184,8 +184,9 @@ function sessionsSection() {
   return reload;
 }
 
-// What each scope lets an app do, in a person's words; a scope the page does not know is shown by its name.
-const scopeWords = { "tasks:read": "Read your tasks", "tasks:write": "Add, change and delete your tasks" };
+// What each scope lets an app do, in a person's words: the same words as the consent page, which has them from the
+// API (OAuthScope.description); a scope the page does not know is shown by its name.
+const scopeWords = { "tasks:read": "See your tasks", "tasks:write": "Add, change, complete and delete your tasks" };
 
 /** The connected apps: one row for each app with a live grant, revoked all at once; returns reload(). */
 function appsSection() {
