@@ -8,9 +8,11 @@ import asyncio
 import http.server
 import json
 import queue
+import re
 import ssl
 import subprocess
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -141,14 +143,15 @@ class MemoryStorage:
 
     def __init__(self, tokens: OAuthToken | None = None, client_info: OAuthClientInformationFull | None = None):
         self.tokens, self.client_info = tokens, client_info
-        self.issued: list[OAuthToken] = []
+        # When the SDK stored each token it got, by its own clock, from which it counts `expires_in`.
+        self.stored_at: list[float] = []
 
     async def get_tokens(self):
         return self.tokens
 
     async def set_tokens(self, tokens):
         self.tokens = tokens
-        self.issued.append(tokens)
+        self.stored_at.append(time.time())
 
     async def get_client_info(self):
         return self.client_info
@@ -158,15 +161,17 @@ class MemoryStorage:
 
 
 def run_sdk(stack, email, session, storage=None, client_metadata_url=None, tamper_state=False, decision="Allow",
-            callbacks=None):
+            callbacks=None, consent_pages=None):
     """Connects the SDK's OAuth client to /api/mcp and runs `session(client, storage)`; every authorization it
     starts is opened in Chromium, where `email` signs in (when not yet) and `decision` is clicked. Returns what
     `session` returns and the pages' URLs after each decision; `callbacks` collects the query of every redirect
-    to the client."""
+    to the client, `consent_pages` what each consent page showed (client name, where it sends back, scopes,
+    who is signed in)."""
     storage = storage or MemoryStorage()
     callback = Callback()
     decided_at: list[str] = []
     callbacks = [] if callbacks is None else callbacks
+    consent_pages = [] if consent_pages is None else consent_pages
 
     async def main():
         async with async_playwright() as playwright:
@@ -184,6 +189,12 @@ def run_sdk(stack, email, session, storage=None, client_metadata_url=None, tampe
                     await page.get_by_label("Email").fill(email)
                     await page.get_by_label("Password").fill(PASSWORD)
                     await sign_in.click()
+                await choice.wait_for()
+                consent_pages.append({
+                    "client": await page.locator("#client-name").inner_text(),
+                    "redirect_host": await page.locator("#client-redirect-host").inner_text(),
+                    "scopes": await page.locator("#consent-scopes li.scope .scope-name").all_inner_texts(),
+                    "email": await page.locator("#consent-email").inner_text()})
                 await choice.click()
                 await page.wait_for_url(lambda url: not url.startswith(stack.url("/consent")))
                 decided_at.append(page.url)
@@ -246,16 +257,21 @@ def test_the_sdk_connects_through_discovery_registration_consent_and_refresh(oau
         structured(await client.call_tool("complete_task", {"task_id": kept["id"]}))
         structured(await client.call_tool("delete_task", {"task_id": gone["id"]}))
         first = storage.tokens
-        # Once the server refuses the access token, the SDK (which counts its expires_in too) refreshes before
-        # the next call.
-        expired = await asyncio.to_thread(
-            wait_until, lambda: mcp_call(oauth_stack, first.access_token, "ping").status_code == 401, 10)
+        # Once the server refuses the access token and the SDK's own count of its expires_in has run out too (the
+        # server's exp is in whole seconds, so it may come first), the SDK refreshes before the next call.
+        sdk_expiry = storage.stored_at[-1] + ACCESS_TOKEN_SECONDS
+        expired = await asyncio.to_thread(wait_until, lambda: time.time() > sdk_expiry and mcp_call(
+            oauth_stack, first.access_token, "ping").status_code == 401, 10)
         assert expired
         listed = structured(await client.call_tool("list_tasks", {}))
         return first, storage.tokens, listed
 
-    (first, refreshed, listed), decided_at = run_sdk(oauth_stack, email, session)
+    consent_pages = []
+    (first, refreshed, listed), decided_at = run_sdk(oauth_stack, email, session, consent_pages=consent_pages)
     assert len(decided_at) == 1 and decided_at[0].startswith("http://127.0.0.1:")
+    host = decided_at[0].removeprefix("http://").split("/")[0]
+    assert consent_pages == [{"client": "SDK test client", "redirect_host": host,
+                              "scopes": ["tasks:read", "tasks:write"], "email": email}]
     assert first.scope == "tasks:read tasks:write"
     assert refreshed.access_token != first.access_token and refreshed.refresh_token != first.refresh_token
     assert [task["title"] for task in listed["tasks"]] == ["Water the ferns"]
@@ -266,6 +282,36 @@ def test_the_sdk_connects_through_discovery_registration_consent_and_refresh(oau
     assert tasks_of(oauth_stack, stranger_token) == {}
     apps = oauth_stack.get("/api/auth/apps", headers=bearer(browser_token)).json()["apps"]
     assert [(app["name"], app["scopes"]) for app in apps] == [("SDK test client", ["tasks:read", "tasks:write"])]
+
+
+def test_the_account_page_lists_a_connected_app_and_revokes_it(oauth_stack):
+    email, browser_token, _ = signed_up(oauth_stack)
+    grant = mcp_grant(oauth_stack, browser_token, scope="tasks:read")
+
+    async def main():
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch(executable_path=CHROMIUM)
+            page = await (await browser.new_context(ignore_https_errors=True)).new_page()
+            try:
+                await page.goto(oauth_stack.url("/account"))
+                await page.get_by_label("Email").fill(email)
+                await page.get_by_label("Password").fill(PASSWORD)
+                await page.get_by_role("button", name="Sign in").click()
+                app = page.locator("#app-list li.app")
+                await app.first.wait_for()
+                shown = (await app.count(), await app.locator(".app-name").inner_text(),
+                         await app.locator(".app-scopes").inner_text())
+                await page.get_by_role("button", name=re.compile("^Revoke Test client")).click()
+                await page.locator("#app-list li.none").wait_for()
+                return shown, await page.locator("#app-list li.none").inner_text()
+            finally:
+                await browser.close()
+
+    with ThreadPoolExecutor(max_workers=1) as executor:
+        shown, empty = executor.submit(asyncio.run, main()).result()
+    assert shown == (1, "Test client", "See your tasks")
+    assert empty == "No app has access to your account."
+    assert mcp_call(oauth_stack, grant["access_token"], "ping").status_code == 401
 
 
 def test_a_read_only_grant_cannot_delete_and_the_sdk_steps_up(oauth_stack):
