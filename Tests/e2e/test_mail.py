@@ -15,7 +15,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
-from api import PASSWORD, bearer, login, refresh, refresh_cookie_value, register, signed_up, unique_email
+from api import PASSWORD, bearer, login, mcp_grant, refresh, refresh_cookie_value, register, signed_up, unique_email
 from stack import Stack, create_database, free_port, make_certificate, psql, wait_until
 
 RELAY_USER, RELAY_PASSWORD = "mailer", "relay-secret-4f9a"
@@ -284,9 +284,10 @@ def rows_of(stack, user_id):
                (SELECT count(*) FROM messages WHERE conversation_id IN (
                  SELECT id FROM conversations WHERE owner_id = '{user_id}')) || ',' ||
                (SELECT count(*) FROM email_verification_tokens WHERE user_id = '{user_id}') || ',' ||
+               (SELECT count(*) FROM oauth_authorization_codes WHERE user_id = '{user_id}') || ',' ||
                (SELECT count(*) FROM auth_events WHERE user_id = '{user_id}')""")
     return dict(zip(["users", "sessions", "refresh_tokens", "tasks", "conversations", "messages",
-                     "verification_tokens", "auth_events"], map(int, counts.split(","))))
+                     "verification_tokens", "oauth_codes", "auth_events"], map(int, counts.split(","))))
 
 
 def test_a_deleted_account_leaves_no_row_and_its_address_can_register_again(mail_stack, smtp, senders):
@@ -295,6 +296,7 @@ def test_a_deleted_account_leaves_no_row_and_its_address_can_register_again(mail
     login(mail_stack, address)
     assert mail_stack.post("/api/tasks", headers=bearer(token), json={"title": "to be deleted"}).status_code == 201
     assert mail_stack.post("/api/chat", headers=bearer(token), json={"message": "add buy milk"}).status_code == 200
+    grant = mcp_grant(mail_stack, token, scope="tasks:read")
     user_id = mail_stack.get("/api/auth/me", headers=bearer(token)).json()["id"]
     before = rows_of(mail_stack, user_id)
     assert all(before[table] >= 1 for table in before), before
@@ -304,10 +306,13 @@ def test_a_deleted_account_leaves_no_row_and_its_address_can_register_again(mail
     assert export.headers["Content-Disposition"] == 'attachment; filename="todo-chatbot-export.json"'
     data = export.json()
     assert data["account"]["email"] == address and len(data["sessions"]) == 2
+    assert [(app["client_id"], app["scopes"]) for app in data["connected_apps"]] == [
+        (grant["client_id"], ["tasks:read"])]
     assert sorted(task["title"] for task in data["tasks"]) == ["buy milk", "to be deleted"]
     (conversation,) = data["conversations"]
     assert [message["role"] for message in conversation["messages"]][:1] == ["user"]
     assert "$bcrypt" not in export.text and "$2b$" not in export.text and token not in export.text
+    assert grant["refresh_token"] not in export.text and grant["access_token"] not in export.text
 
     deleted = mail_stack.request("DELETE", "/api/auth/account", headers=bearer(token), json={"password": PASSWORD})
     assert deleted.status_code == 204, deleted.text

@@ -71,6 +71,7 @@ struct AccountRoutes: Sendable {
             "exported_at": .string(APITimestamp.string(from: Date())),
             "account": UserBody(user.user).jsonValue,
             "sessions": .array(sessions.map { SessionBody($0, currentSessionID: user.sessionID).jsonValue }),
+            "connected_apps": .array(try context.stores.oauthGrants.connectedApps(userID: user.id).map(\.jsonValue)),
             "tasks": .array(tasks),
             "conversations": .array(conversations),
         ]

@@ -1,6 +1,7 @@
 import Foundation
 import HTTP
 import OAuth
+import Store
 import TextFormats
 
 /// `GET/DELETE /api/auth/apps…`: the MCP clients a person has allowed, and taking that back.
@@ -18,19 +19,7 @@ struct ConnectedAppRoutes: Sendable {
     @Sendable func list(_ request: Request, context: RequestContext, user: AuthenticatedUser) throws -> Response {
         // Without an issuer no grant can exist: the list is empty rather than an error.
         let apps = try server?.connectedApps(userID: user.id, stores: context.oauthStores) ?? []
-        return .json([
-            "apps": .array(
-                apps.map { app in
-                    let scopes = Set(app.scopes.compactMap(OAuthScope.init(rawValue:)))
-                    return [
-                        "id": .string(app.client.id.lowercasedString), "client_id": .string(app.client.clientID),
-                        "name": .string(app.client.name), "uri": app.client.uri.map(JSONValue.string) ?? .null,
-                        "scopes": .array(scopes.sorted().map { .string($0.rawValue) }),
-                        "first_authorized_at": .string(APITimestamp.string(from: app.firstAuthorizedAt)),
-                        "last_used_at": .string(APITimestamp.string(from: app.lastUsedAt)),
-                    ]
-                })
-        ])
+        return .json(["apps": .array(apps.map(\.jsonValue))])
     }
 
     @Sendable func revoke(_ request: Request, context: RequestContext, user: AuthenticatedUser) throws -> Response {
@@ -40,5 +29,19 @@ struct ConnectedAppRoutes: Sendable {
                 id, user: user.user, sessionID: user.sessionID, client: request.authClient, stores: context.oauthStores)
         else { throw APIError.notFound }
         return Response(status: .noContent)
+    }
+}
+
+extension ConnectedAppRecord {
+    /// An app as `GET /api/auth/apps` and the account export show it: each scope once, in one order.
+    var jsonValue: JSONValue {
+        let scopes = Set(self.scopes.compactMap(OAuthScope.init(rawValue:)))
+        return [
+            "id": .string(client.id.lowercasedString), "client_id": .string(client.clientID),
+            "name": .string(client.name), "uri": client.uri.map(JSONValue.string) ?? .null,
+            "scopes": .array(scopes.sorted().map { .string($0.rawValue) }),
+            "first_authorized_at": .string(APITimestamp.string(from: firstAuthorizedAt)),
+            "last_used_at": .string(APITimestamp.string(from: lastUsedAt)),
+        ]
     }
 }
