@@ -25,7 +25,7 @@ extension AuthorizationServer {
         guard grantType == "authorization_code" || grantType == "refresh_token" else {
             throw OAuthError.unsupportedGrantType
         }
-        let oauthClient = try requestingClient(form, stores: stores)
+        let oauthClient = try requestingClient(form, client: client, stores: stores)
         if let resource = form["resource"], resource != configuration.resource {
             throw OAuthError.invalidTarget("resource must be \(configuration.resource)")
         }
@@ -43,7 +43,7 @@ extension AuthorizationServer {
             stores: stores)
         if let repeated = form.repeatedName { throw OAuthError.invalidRequest("\(repeated) is given more than once") }
         guard let token = form["token"], !token.isEmpty else { throw OAuthError.invalidRequest("token is required") }
-        let oauthClient = try requestingClient(form, stores: stores)
+        let oauthClient = try requestingClient(form, client: client, stores: stores)
         let ended: (sessionID: UUID, userID: UUID)?
         if let refreshToken = RefreshToken(presented: token) {
             ended = try stores.auth.sessions.revokeSession(
@@ -67,14 +67,16 @@ extension AuthorizationServer {
 
     /// The public client a token or revocation request names by `client_id` (RFC 6749 §3.2.1); a client secret or
     /// an Authorization header is refused, since no client here has a secret.
-    private func requestingClient(_ form: URLEncodedForm, stores: OAuthStores) throws -> OAuthClientRecord {
+    private func requestingClient(_ form: URLEncodedForm, client: AuthClient, stores: OAuthStores) throws
+        -> OAuthClientRecord
+    {
         guard form["client_secret"] == nil else {
             throw OAuthError.invalidClient("clients of this server are public: token_endpoint_auth_method is none")
         }
         guard let clientID = form["client_id"], !clientID.isEmpty else {
             throw OAuthError.invalidRequest("client_id is required")
         }
-        return try directory.client(clientID, stores: stores)
+        return try oauthClient(clientID, requestedBy: client, stores: stores)
     }
 
     private func exchangeCode(

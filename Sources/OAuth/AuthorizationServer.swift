@@ -52,7 +52,16 @@ public struct AuthorizationServer: Sendable {
 
     /// Checks an authorization request (its raw query) in the order RFC 6749 §4.1.2.1 requires: client and redirect
     /// URI first, since nothing may be redirected before both are known good.
-    public func authorize(query: String, stores: OAuthStores) throws -> AuthorizationOutcome {
+    public func authorize(query: String, client requester: AuthClient, stores: OAuthStores) throws
+        -> AuthorizationOutcome
+    {
+        do {
+            try consumeRateLimit(
+                configuration.tokenLimit, bucket: RateLimitGate.addressBucket("oauth-authorize", requester),
+                client: requester, stores: stores)
+        } catch let error as OAuthError {
+            return .refused(error)
+        }
         let form: URLEncodedForm
         do {
             form = try URLEncodedForm(parsing: Array(query.utf8))
@@ -68,7 +77,7 @@ public struct AuthorizationServer: Sendable {
         }
         let client: OAuthClientRecord
         do {
-            client = try directory.client(clientID, stores: stores)
+            client = try oauthClient(clientID, requestedBy: requester, stores: stores)
         } catch let error as OAuthError {
             return .refused(error)
         }
@@ -182,6 +191,17 @@ public struct AuthorizationServer: Sendable {
 
     /// The lower-case hex SHA-256 under which a code is stored.
     static func hash(_ secret: String) -> String { Hex.lowercased(SHA256.hash(Array(secret.utf8))) }
+
+    /// The client a request names; fetching its metadata document counts against the requester's fetch limit.
+    func oauthClient(_ clientID: String, requestedBy requester: AuthClient, stores: OAuthStores) throws
+        -> OAuthClientRecord
+    {
+        try directory.client(clientID, stores: stores) {
+            try consumeRateLimit(
+                configuration.metadataFetchLimit, bucket: RateLimitGate.addressBucket("oauth-document", requester),
+                client: requester, stores: stores)
+        }
+    }
 
     /// The auth flows' rate limit, refused in the OAuth shape.
     func consumeRateLimit(_ limit: RateLimits.Limit, bucket: String, client: AuthClient, stores: OAuthStores) throws {

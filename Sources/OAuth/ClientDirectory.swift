@@ -57,8 +57,11 @@ public struct ClientDirectory: Sendable {
         return path.count > 1 && !path.split(separator: "/").contains { $0 == "." || $0 == ".." }
     }
 
-    /// The client, or `invalid_client` when there is none.
-    public func client(_ clientID: String, stores: OAuthStores) throws -> OAuthClientRecord {
+    /// The client, or `invalid_client` when there is none. `beforeFetching` runs before a document is fetched (not
+    /// for a cached one), so the caller can count fetches: each may hold a request thread for the fetch's timeout.
+    public func client(
+        _ clientID: String, stores: OAuthStores, beforeFetching: () throws -> Void = {}
+    ) throws -> OAuthClientRecord {
         guard Self.isMetadataDocumentURL(clientID) else {
             guard let client = try stores.clients.client(clientID: clientID), client.kind == .registered else {
                 throw OAuthError.invalidClient("client_id is not a registered client")
@@ -73,6 +76,7 @@ public struct ClientDirectory: Sendable {
         guard let documents else {
             throw OAuthError.invalidClient("this server does not fetch client metadata documents")
         }
+        try beforeFetching()
         return try stores.clients.saveMetadataDocument(fetch(clientID, from: documents))
     }
 

@@ -10,15 +10,18 @@ public struct OAuthConfiguration: Sendable {
     public var codeLifetime: Int
     /// Seconds an authorization request waits for the person's decision.
     public var requestLifetime: Int
-    /// Client registrations per client address, and token and revocation requests per client address.
+    /// Client registrations per client address; authorization, token and revocation requests per client address
+    /// (each counted apart); metadata documents fetched for one client address.
     public var registrationLimit: RateLimits.Limit
     public var tokenLimit: RateLimits.Limit
+    public var metadataFetchLimit: RateLimits.Limit
 
     /// `browserTokens` gives the keys; grants' tokens live `accessTokenLifetime` seconds.
     public init(
         publicOrigin: String, browserTokens: AccessTokenSigner, accessTokenLifetime: Int = 300, codeLifetime: Int = 60,
         requestLifetime: Int = 600, registrationLimit: RateLimits.Limit = .init(count: 20, windowSeconds: 3600),
-        tokenLimit: RateLimits.Limit = .init(count: 60, windowSeconds: 60)
+        tokenLimit: RateLimits.Limit = .init(count: 60, windowSeconds: 60),
+        metadataFetchLimit: RateLimits.Limit = .init(count: 10, windowSeconds: 60)
     ) {
         issuer = publicOrigin.hasSuffix("/") ? String(publicOrigin.dropLast()) : publicOrigin
         accessTokens = browserTokens.forAudience(issuer + "/api/mcp", issuer: issuer, lifetime: accessTokenLifetime)
@@ -26,6 +29,7 @@ public struct OAuthConfiguration: Sendable {
         self.requestLifetime = requestLifetime
         self.registrationLimit = registrationLimit
         self.tokenLimit = tokenLimit
+        self.metadataFetchLimit = metadataFetchLimit
     }
 
     /// The MCP endpoint as a resource indicator (RFC 8707): the tokens' audience.

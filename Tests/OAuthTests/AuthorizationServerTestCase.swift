@@ -84,7 +84,7 @@ class AuthorizationServerTestCase: DatabaseTestCase {
     ) throws -> [String: String] {
         guard
             case .consent(let requestID) = try server.authorize(
-                query: Self.query(clientID: clientID, overrides), stores: stores)
+                query: Self.query(clientID: clientID, overrides), client: Self.client, stores: stores)
         else { throw Unexpected(what: "no consent step") }
         let location = try XCTUnwrap(
             try server.decide(

@@ -148,7 +148,7 @@ final class AuthorizationServerTests: AuthorizationServerTestCase {
         let client = try registerClient()
         guard
             case .consent(let requestID) = try server.authorize(
-                query: Self.query(clientID: client.clientID), stores: stores)
+                query: Self.query(clientID: client.clientID), client: Self.client, stores: stores)
         else { return XCTFail("no consent step") }
         XCTAssertEqual(try server.pendingRequest(id: requestID, stores: stores)?.client.id, client.id)
         let location = try XCTUnwrap(
@@ -167,7 +167,7 @@ final class AuthorizationServerTests: AuthorizationServerTestCase {
     func testAuthorizationErrorsAreRedirectedOnlyOnceClientAndRedirectURIAreKnownGood() throws {
         let client = try registerClient()
         func outcome(_ query: String) throws -> AuthorizationServer.AuthorizationOutcome {
-            try server.authorize(query: query, stores: stores)
+            try server.authorize(query: query, client: Self.client, stores: stores)
         }
         func refusal(_ query: String) throws -> String? {
             guard case .refused(let error) = try outcome(query) else { return nil }

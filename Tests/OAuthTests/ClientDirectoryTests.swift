@@ -81,6 +81,26 @@ final class ClientDirectoryTests: AuthorizationServerTestCase {
         XCTAssertEqual(try count("oauth_clients"), 0)
     }
 
+    func testFetchesCountAgainstTheRequestersLimitButCachedDocumentsDoNot() throws {
+        let limited = AuthorizationServer(
+            configuration: OAuthConfiguration(
+                publicOrigin: "https://todo.example", browserTokens: Self.signer,
+                metadataFetchLimit: .init(count: 1, windowSeconds: 60)),
+            flows: flows, directory: ClientDirectory(documents: documents))
+        let otherURL = "https://app.example/oauth/other.json"
+        serve(Self.goodDocument)
+        serve(Self.goodDocument.merging(["client_id": .string(otherURL)]), at: otherURL)
+        func outcome(_ url: String) throws -> AuthorizationServer.AuthorizationOutcome {
+            try limited.authorize(query: Self.query(clientID: url), client: Self.client, stores: stores)
+        }
+        guard case .consent = try outcome(Self.documentURL) else { return XCTFail("the first fetch was refused") }
+        guard case .refused(let error) = try outcome(otherURL) else { return XCTFail("a second fetch went through") }
+        XCTAssertEqual(error.code, "temporarily_unavailable")
+        XCTAssertNotNil(error.retryAfterSeconds)
+        guard case .consent = try outcome(Self.documentURL) else { return XCTFail("the cached document was refused") }
+        XCTAssertEqual(documents.fetched, [Self.documentURL])
+    }
+
     func testOnlyAnHTTPSURLWithAPathIsADocumentAndWithoutAFetcherNoneIsAccepted() throws {
         XCTAssertTrue(ClientDirectory.isMetadataDocumentURL(Self.documentURL))
         for url in [

@@ -201,6 +201,9 @@ class Stack:
             "LOGIN_FAILURES_PER_ACCOUNT": "100000",
             "RATE_LIMIT_PASSWORD_RESET_PER_MINUTE": "100000",
             "PASSWORD_RESETS_PER_ADDRESS_PER_HOUR": "100000",
+            "RATE_LIMIT_CLIENT_REGISTRATIONS_PER_HOUR": "100000",
+            "RATE_LIMIT_OAUTH_TOKEN_PER_MINUTE": "100000",
+            "RATE_LIMIT_METADATA_FETCHES_PER_MINUTE": "100000",
             # Mailed links point at this stack; the CSRF check compares Origin with it too.
             "PUBLIC_ORIGIN": f"https://localhost:{self.https_port}",
             "MAIL_DROP_DIRECTORY": str(directory / "mail"),

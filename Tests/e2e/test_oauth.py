@@ -121,7 +121,6 @@ def oauth_stack(tmp_path_factory, admin_database_url, document_host):
         "OAUTH_ACCESS_TOKEN_TTL_SECONDS": str(ACCESS_TOKEN_SECONDS), "JWT_LEEWAY_SECONDS": "0",
         "OAUTH_METADATA_ALLOWED_ADDRESSES": f"{DOCUMENT_HOST}/32",
         "OAUTH_METADATA_CA_FILE": str(document_host.certificate),
-        "RATE_LIMIT_CLIENT_REGISTRATIONS_PER_HOUR": "100000", "RATE_LIMIT_OAUTH_TOKEN_PER_MINUTE": "100000",
     }).start()
     yield stack
     stack.stop()

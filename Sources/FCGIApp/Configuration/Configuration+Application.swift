@@ -31,7 +31,8 @@ extension Configuration {
                 OAuthConfiguration(
                     publicOrigin: $0, browserTokens: accessTokens,
                     accessTokenLifetime: authorization.accessTokenLifetimeSeconds,
-                    registrationLimit: authorization.registrationLimit, tokenLimit: authorization.tokenLimit)
+                    registrationLimit: authorization.registrationLimit, tokenLimit: authorization.tokenLimit,
+                    metadataFetchLimit: authorization.metadataFetchLimit)
             },
             clientMetadataDocuments: authorization.fetchesMetadataDocuments
                 ? GuardedMetadataDocuments(

@@ -175,6 +175,7 @@ struct Configuration: Sendable {
         var accessTokenLifetimeSeconds: Int
         var registrationLimit: RateLimits.Limit
         var tokenLimit: RateLimits.Limit
+        var metadataFetchLimit: RateLimits.Limit
         /// `OAUTH_CLIENT_METADATA_DOCUMENTS`: whether a `client_id` may be a metadata document's URL.
         var fetchesMetadataDocuments: Bool
         /// `OAUTH_METADATA_ALLOWED_ADDRESSES`: CIDR ranges the document fetch may reach although they are private or
@@ -191,6 +192,9 @@ struct Configuration: Sendable {
                 windowSeconds: 3600)
             tokenLimit = RateLimits.Limit(
                 count: reader.integer("RATE_LIMIT_OAUTH_TOKEN_PER_MINUTE", default: 60, range: 1...1_000_000),
+                windowSeconds: 60)
+            metadataFetchLimit = RateLimits.Limit(
+                count: reader.integer("RATE_LIMIT_METADATA_FETCHES_PER_MINUTE", default: 10, range: 1...1_000_000),
                 windowSeconds: 60)
             fetchesMetadataDocuments = reader.boolean("OAUTH_CLIENT_METADATA_DOCUMENTS", default: true)
             metadataAllowedAddresses = []

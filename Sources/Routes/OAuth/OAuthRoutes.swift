@@ -61,7 +61,8 @@ struct OAuthRoutes: Sendable {
     @Sendable func authorize(_ request: Request, context: RequestContext) throws -> Response {
         let server = try configuredServer()
         let location: String
-        switch try server.authorize(query: request.queryString, stores: context.oauthStores) {
+        switch try server.authorize(query: request.queryString, client: request.authClient, stores: context.oauthStores)
+        {
         case .consent(let requestID):
             location = server.configuration.consentPage + "?request=" + requestID.lowercasedString
         case .redirect(let url):
