@@ -72,14 +72,8 @@ public struct ClientMetadata: Sendable, Equatable {
 
         let givenName = try Self.text(members["client_name"], member: "client_name")?
             .trimmingCharacters(in: .whitespacesAndNewlines)
-        if let givenName,
-            givenName.count > Self.maximumNameCharacters
-                || givenName.unicodeScalars.contains(where: {
-                    $0.properties.generalCategory == .control
-                })
-        {
-            throw .invalidClientMetadata(
-                "client_name must be at most \(Self.maximumNameCharacters) characters without control characters")
+        if let givenName, givenName.count > Self.maximumNameCharacters {
+            throw .invalidClientMetadata("client_name must be at most \(Self.maximumNameCharacters) characters")
         }
         // A client without a name is shown by where it sends the person back, which the consent page shows anyway.
         name = givenName.flatMap { $0.isEmpty ? nil : $0 } ?? RedirectURI.displayHost(of: redirectURIs[0])
@@ -113,11 +107,18 @@ public struct ClientMetadata: Sendable, Equatable {
         return strings
     }
 
+    /// A text member: a string of at most `maximumTextBytes` without control characters (a NUL among them, which
+    /// PostgreSQL's text cannot hold), since every one is shown to a person or stored as given.
     private static func text(_ value: JSONValue?, member: String) throws(OAuthError) -> String? {
         switch value {
         case nil, .null?: return nil
-        case .string(let text)? where text.utf8.count <= maximumTextBytes: return text
-        default: throw .invalidClientMetadata("\(member) must be a string of at most \(maximumTextBytes) bytes")
+        case .string(let text)?
+        where text.utf8.count <= maximumTextBytes
+            && !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }):
+            return text
+        default:
+            throw .invalidClientMetadata(
+                "\(member) must be a string of at most \(maximumTextBytes) bytes without control characters")
         }
     }
 }

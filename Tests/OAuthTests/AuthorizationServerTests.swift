@@ -237,6 +237,9 @@ final class AuthorizationServerTests: AuthorizationServerTestCase {
                 ], "invalid_client_metadata"
             ),
             ([.string("https://a.example/cb")], "invalid_client_metadata"),
+            (["redirect_uris": ["https://a.example/cb"], "software_id": "a\u{0}b"], "invalid_client_metadata"),
+            (["redirect_uris": ["https://a.example/cb"], "software_version": "1\n2"], "invalid_client_metadata"),
+            (["redirect_uris": ["https://a.example/cb"], "client_name": "Tab\tName"], "invalid_client_metadata"),
         ]
         for (metadata, code) in cases {
             XCTAssertEqual(oauthError { _ = try registerClient(metadata) }?.code, code, "\(metadata)")
