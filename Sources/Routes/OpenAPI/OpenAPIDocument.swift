@@ -12,8 +12,8 @@ enum OpenAPIDocument {
   "info": {
     "title": "todo-chatbot API",
     "version": "1.0.0",
-    "summary": "Accounts and sessions, tasks, conversations, the chat agent and its MCP tools, and health of the todo-chatbot backend.",
-    "description": "JSON in and out, under `/api/`, over HTTPS only (nginx terminates TLS and passes `/api/` to the Swift worker pool).\n\nThis document is hand-written in `openapi/openapi.json` and served byte for byte at `GET /api/openapi.json`. The end-to-end tests (`Tests/e2e/test_openapi.py`) validate real responses against it, and probe every path with methods it does not list, so a route, field or status that is not described here fails the build.\n\n**Rules that hold for every operation** (written once here rather than on each operation):\n\n- **Errors** have one shape, `Error`: `{\"error\":{\"code\",\"message\",\"fields\"?}}`. Clients branch on `code`, which is stable snake_case; `message` is for people and may change. `fields` appears only when specific input fields are wrong and maps each JSON path to what is wrong with it.\n- **Unknown path** under `/api/`: 404 `not_found` (`#/components/responses/NotFound`).\n- **Unreadable request**, answered by nginx before any route is chosen: 400 `bad_request` (malformed, or headers or cookies over nginx's buffers, `#/components/responses/BadRequest`), 414 `uri_too_long` (a request line over 8 KiB, `URITooLong`), 501 `not_implemented` (a `Transfer-Encoding` other than chunked, `NotImplemented`), 505 `http_version_not_supported` (neither HTTP/1.x nor HTTP/2, `HTTPVersionNotSupported`).\n- **Known path, unlisted method**: 405 `method_not_allowed` whose `Allow` header lists exactly the methods documented for that path (`#/components/responses/MethodNotAllowed`). Every `GET` also answers `HEAD`, with the same status and headers and no body (RFC 9110 §9.3.2), so `Allow` names `HEAD` wherever it names `GET`.\n- **Body over 1 MiB** on any request: 413 `payload_too_large`, usually from nginx before a worker sees it. It is listed on the operations that take a body.\n- **Outages**, each with `Retry-After`: 503 `database_unavailable` on any operation that reaches the worker pool when PostgreSQL is down or timed out, and on the operations that hash a password (login, register, password change) 503 `server_busy` when too many wait for a hash. nginx answers 502 `upstream_unavailable` when no worker can be reached (the pool is down or restarting, `#/components/responses/BadGateway`) and 504 `upstream_timeout` when none answered in time (`#/components/responses/GatewayTimeout`), on any path under `/api/`; both bodies add `request_id`, the id in nginx's error log.\n- **Unexpected failures**: 500 `internal_error`, whose body adds `request_id`; the cause is logged under that id and never returned.\n- **`X-Request-ID`** is on every response: it is the id of the request's log lines.\n- **`Cache-Control: no-store`** is on every response unless an operation says otherwise: API responses carry tokens and private data.\n- **Request bodies** are `application/json` (415 otherwise); fields this document does not list are ignored, and an optional field sent as `null` is the same as one left out wherever the schema allows `null`.\n- **Limits are exact**: every length, pattern and range below is the rule the server applies, counted the way JSON Schema counts (characters are Unicode code points), so a request the schemas accept is never refused as invalid, and one they refuse is never accepted.\n- nginx adds security headers to every response (HSTS, CSP, `X-Frame-Options`, ...); they are not repeated here."
+    "summary": "Accounts and sessions, tasks, conversations, the chat agent and its MCP tools with the OAuth 2.1 authorization server for MCP clients, and health of the todo-chatbot backend.",
+    "description": "JSON in and out, under `/api/`, over HTTPS only (nginx terminates TLS and passes `/api/` to the Swift worker pool).\n\nThis document is hand-written in `openapi/openapi.json` and served byte for byte at `GET /api/openapi.json`. The end-to-end tests (`Tests/e2e/test_openapi.py`) validate real responses against it, and probe every path with methods it does not list, so a route, field or status that is not described here fails the build.\n\n**Rules that hold for every operation** (written once here rather than on each operation):\n\n- **Errors** have one shape, `Error`: `{\"error\":{\"code\",\"message\",\"fields\"?}}`. Clients branch on `code`, which is stable snake_case; `message` is for people and may change. `fields` appears only when specific input fields are wrong and maps each JSON path to what is wrong with it. The one exception is the authorization server's own endpoints (`registerClient`, `token`, `revokeToken`), whose refusals are `OAuthError`, `{\"error\",\"error_description\"}` (RFC 6749 §5.2), the shape OAuth clients parse; their answers that do not come from the authorization server (404 `oauth_not_configured`, 413, 500, 503) keep `Error`.\n- **Unknown path** under `/api/`: 404 `not_found` (`#/components/responses/NotFound`).\n- **Unreadable request**, answered by nginx before any route is chosen: 400 `bad_request` (malformed, or headers or cookies over nginx's buffers, `#/components/responses/BadRequest`), 414 `uri_too_long` (a request line over 8 KiB, `URITooLong`), 501 `not_implemented` (a `Transfer-Encoding` other than chunked, `NotImplemented`), 505 `http_version_not_supported` (neither HTTP/1.x nor HTTP/2, `HTTPVersionNotSupported`).\n- **Known path, unlisted method**: 405 `method_not_allowed` whose `Allow` header lists exactly the methods documented for that path (`#/components/responses/MethodNotAllowed`). Every `GET` also answers `HEAD`, with the same status and headers and no body (RFC 9110 §9.3.2), so `Allow` names `HEAD` wherever it names `GET`.\n- **Body over 1 MiB** on any request: 413 `payload_too_large`, usually from nginx before a worker sees it. It is listed on the operations that take a body.\n- **Outages**, each with `Retry-After`: 503 `database_unavailable` on any operation that reaches the worker pool when PostgreSQL is down or timed out, and on the operations that hash a password (login, register, password change) 503 `server_busy` when too many wait for a hash. nginx answers 502 `upstream_unavailable` when no worker can be reached (the pool is down or restarting, `#/components/responses/BadGateway`) and 504 `upstream_timeout` when none answered in time (`#/components/responses/GatewayTimeout`), on any path under `/api/`; both bodies add `request_id`, the id in nginx's error log.\n- **Unexpected failures**: 500 `internal_error`, whose body adds `request_id`; the cause is logged under that id and never returned.\n- **`X-Request-ID`** is on every response: it is the id of the request's log lines.\n- **`Cache-Control: no-store`** is on every response unless an operation says otherwise: API responses carry tokens and private data.\n- **Request bodies** are `application/json` (415 otherwise), except the forms of `token` and `revokeToken` (`application/x-www-form-urlencoded`) and `registerClient`, which refuses anything but JSON with its own 400; fields this document does not list are ignored, and an optional field sent as `null` is the same as one left out wherever the schema allows `null`.\n- **Limits are exact**: every length, pattern and range below is the rule the server applies, counted the way JSON Schema counts (characters are Unicode code points), so a request the schemas accept is never refused as invalid, and one they refuse is never accepted.\n- **MCP clients** are authorized by this server (docs/oauth.md): `/api/mcp` takes only an MCP access token (`mcpOAuth`) and every other route only the browser's (`bearerAuth`). Without `PUBLIC_ORIGIN` there is no issuer: the discovery documents and the OAuth endpoints answer 404 `oauth_not_configured`, and `/api/mcp` accepts no token.\n- **CORS**: the discovery documents (`/.well-known/…`) and the registration, token and revocation endpoints answer any origin (`Access-Control-Allow-Origin: *`, no credentials) and their preflights (`OPTIONS`), for MCP clients that run in a browser. Everything else is same-origin: no CORS header, and `OPTIONS` is a 405.\n- nginx adds security headers to every response (HSTS, CSP, `X-Frame-Options`, ...); they are not repeated here."
   },
   "servers": [
     {
@@ -37,7 +37,8 @@ enum OpenAPIDocument {
     {"name": "tasks", "description": "A signed-in user's tasks; the chat agent and MCP tools act on the same."},
     {"name": "conversations", "description": "A signed-in user's conversations with the agent."},
     {"name": "chat", "description": "Talking to the agent, which manages the user's tasks through the task tools."},
-    {"name": "mcp", "description": "The task tools over the Model Context Protocol, for MCP clients."}
+    {"name": "mcp", "description": "The task tools over the Model Context Protocol, for MCP clients."},
+    {"name": "oauth", "description": "The authorization server of `/api/mcp` (docs/oauth.md): discovery, client registration, authorization, tokens and revocation for MCP clients; the consent page's API and the connected apps for the person."}
   ],
   "paths": {
     "/api/health": {
@@ -2233,10 +2234,10 @@ enum OpenAPIDocument {
           "mcp"
         ],
         "summary": "Model Context Protocol endpoint (Streamable HTTP transport, JSON responses only).",
-        "description": "One JSON-RPC 2.0 message per request (or, under revision 2025-03-26, a batch of them): `initialize` (answers with the client's `protocolVersion` when it is 2025-03-26, 2025-06-18 or 2025-11-25, else 2025-11-25), `notifications/initialized`, `ping`, `tools/list` (the five task tools with their input schemas) and `tools/call` (`{content: [{type: \"text\", text}], structuredContent, isError}`; a tool's own failure — bad arguments, no such task, unknown tool — is a result with `isError: true`). Any other method is a JSON-RPC error -32601 with status 200. Stateless: no `Mcp-Session-Id` is issued (any worker on any host may answer), there is no server-initiated stream (`GET` and `DELETE` answer 405), and a request's revision is its `MCP-Protocol-Version` header, or 2025-03-26 without one (as the 2025-06-18 transport says a server with no other way to know should assume). Under 2025-03-26, which requires servers to accept JSON-RPC batches, an array of 1 to 100 messages is answered 200 with the array of its requests' answers in order (notifications and client responses get none; an invalid member gets -32600 with a null `id`; `initialize`, which 2025-03-26 forbids in a batch, gets -32600), or 202 with no body when it holds no request; an empty array or one of more than 100 members is one -32600 error (400). Under 2025-06-18 and 2025-11-25, which removed batches, any array is one -32600 error (400). The user is the access token's, as for every other route.",
+        "description": "One JSON-RPC 2.0 message per request (or, under revision 2025-03-26, a batch of them): `initialize` (answers with the client's `protocolVersion` when it is 2025-03-26, 2025-06-18 or 2025-11-25, else 2025-11-25), `notifications/initialized`, `ping`, `tools/list` (the five task tools with their input schemas) and `tools/call` (`{content: [{type: \"text\", text}], structuredContent, isError}`; a tool's own failure — bad arguments, no such task, unknown tool — is a result with `isError: true`). Any other method is a JSON-RPC error -32601 with status 200. Stateless: no `Mcp-Session-Id` is issued (any worker on any host may answer), there is no server-initiated stream (`GET` and `DELETE` answer 405), and a request's revision is its `MCP-Protocol-Version` header, or 2025-03-26 without one (as the 2025-06-18 transport says a server with no other way to know should assume). Under 2025-03-26, which requires servers to accept JSON-RPC batches, an array of 1 to 100 messages is answered 200 with the array of its requests' answers in order (notifications and client responses get none; an invalid member gets -32600 with a null `id`; `initialize`, which 2025-03-26 forbids in a batch, gets -32600), or 202 with no body when it holds no request; an empty array or one of more than 100 members is one -32600 error (400). Under 2025-06-18 and 2025-11-25, which removed batches, any array is one -32600 error (400). The user is the access token's. The token is an MCP access token (`mcpOAuth`) whose grant is still live: a browser's `login` token is refused (401, whose `WWW-Authenticate` names the protected-resource metadata), and a `tools/call` of a tool beyond the grant's scopes is refused (403 `insufficient_scope`) before anything in the request runs.",
         "security": [
           {
-            "bearerAuth": []
+            "mcpOAuth": []
           }
         ],
         "parameters": [
@@ -2457,7 +2458,10 @@ enum OpenAPIDocument {
             }
           },
           "401": {
-            "$ref": "#/components/responses/Unauthenticated"
+            "$ref": "#/components/responses/MCPUnauthenticated"
+          },
+          "403": {
+            "$ref": "#/components/responses/InsufficientScope"
           },
           "406": {
             "description": "`not_acceptable`: the `Accept` header excludes application/json (a missing header, `*/*` or `application/json, text/event-stream` are fine).",
@@ -2500,6 +2504,541 @@ enum OpenAPIDocument {
           }
         }
       }
+    },
+    "/.well-known/oauth-protected-resource/api/mcp": {
+      "get": {
+        "operationId": "getProtectedResourceMetadata",
+        "tags": ["oauth"],
+        "summary": "The protected-resource metadata of `/api/mcp` (RFC 9728): which authorization server issues its tokens.",
+        "description": "Where an MCP client starts: the 401 of `/api/mcp` names this URL (`WWW-Authenticate: Bearer resource_metadata=…`, RFC 9728 §5.1). Every URL in it is derived from `PUBLIC_ORIGIN`, never from the request's `Host`. Readable from any origin (CORS); needs no database.",
+        "security": [],
+        "responses": {
+          "200": { "$ref": "#/components/responses/ProtectedResourceMetadata" },
+          "404": { "$ref": "#/components/responses/OAuthNotConfigured" },
+          "500": { "$ref": "#/components/responses/InternalError" },
+          "503": { "$ref": "#/components/responses/ServiceUnavailable" }
+        }
+      },
+      "options": {
+        "operationId": "preflightProtectedResourceMetadata",
+        "tags": ["oauth"],
+        "summary": "CORS preflight of the protected-resource metadata.",
+        "description": "Answered the same whatever the request's `Origin` and `Access-Control-Request-*` headers say.",
+        "security": [],
+        "responses": {
+          "204": { "$ref": "#/components/responses/DiscoveryPreflight" }
+        }
+      }
+    },
+    "/.well-known/oauth-protected-resource": {
+      "get": {
+        "operationId": "getProtectedResourceMetadataAtRoot",
+        "tags": ["oauth"],
+        "summary": "The same protected-resource metadata, where clients of other MCP SDK revisions look for it.",
+        "description": "Byte for byte the document of `getProtectedResourceMetadata` (RFC 9728 §3.1 puts it under the resource's path; some clients ask at the root).",
+        "security": [],
+        "responses": {
+          "200": { "$ref": "#/components/responses/ProtectedResourceMetadata" },
+          "404": { "$ref": "#/components/responses/OAuthNotConfigured" },
+          "500": { "$ref": "#/components/responses/InternalError" },
+          "503": { "$ref": "#/components/responses/ServiceUnavailable" }
+        }
+      },
+      "options": {
+        "operationId": "preflightProtectedResourceMetadataAtRoot",
+        "tags": ["oauth"],
+        "summary": "CORS preflight of the protected-resource metadata at the root.",
+        "description": "Answered the same whatever the request's `Origin` and `Access-Control-Request-*` headers say.",
+        "security": [],
+        "responses": {
+          "204": { "$ref": "#/components/responses/DiscoveryPreflight" }
+        }
+      }
+    },
+    "/.well-known/oauth-authorization-server": {
+      "get": {
+        "operationId": "getAuthorizationServerMetadata",
+        "tags": ["oauth"],
+        "summary": "The authorization server's metadata (RFC 8414): its endpoints and what it supports.",
+        "description": "The issuer is `PUBLIC_ORIGIN` exactly, without a trailing slash, so the metadata sits at the root (RFC 8414 §3.1). Readable from any origin (CORS); needs no database.",
+        "security": [],
+        "responses": {
+          "200": {
+            "description": "The metadata.",
+            "headers": {
+              "X-Request-ID": { "$ref": "#/components/headers/X-Request-ID" },
+              "Cache-Control": { "$ref": "#/components/headers/Cache-Control-No-Store" },
+              "Access-Control-Allow-Origin": { "$ref": "#/components/headers/Access-Control-Allow-Origin" }
+            },
+            "content": {
+              "application/json": {
+                "schema": { "$ref": "#/components/schemas/AuthorizationServerMetadata" }
+              }
+            }
+          },
+          "404": { "$ref": "#/components/responses/OAuthNotConfigured" },
+          "500": { "$ref": "#/components/responses/InternalError" },
+          "503": { "$ref": "#/components/responses/ServiceUnavailable" }
+        }
+      },
+      "options": {
+        "operationId": "preflightAuthorizationServerMetadata",
+        "tags": ["oauth"],
+        "summary": "CORS preflight of the authorization server's metadata.",
+        "description": "Answered the same whatever the request's `Origin` and `Access-Control-Request-*` headers say.",
+        "security": [],
+        "responses": {
+          "204": { "$ref": "#/components/responses/DiscoveryPreflight" }
+        }
+      }
+    },
+    "/api/oauth/register": {
+      "post": {
+        "operationId": "registerClient",
+        "tags": ["oauth"],
+        "summary": "Register an MCP client (RFC 7591 dynamic client registration).",
+        "description": "Public clients only: no secret is issued, and `token_endpoint_auth_method` is `none`. The metadata is kept as sent (members this server does not use, such as `logo_uri` or `contacts`, are ignored); the answer adds the `client_id` to use from then on. Rate-limited per client address (`RATE_LIMIT_CLIENT_REGISTRATIONS_PER_HOUR`, 20 an hour by default). Refusals are `OAuthError`s, and a body that is not JSON is one of them (400 `invalid_client_metadata`, not 415). Callable from any origin (CORS).",
+        "security": [],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": { "$ref": "#/components/schemas/ClientRegistrationRequest" }
+            }
+          }
+        },
+        "responses": {
+          "201": {
+            "links": {
+              "authorize": { "operationId": "authorize", "parameters": { "query.client_id": "$response.body#/client_id", "query.redirect_uri": "$response.body#/redirect_uris/0" }, "description": "Start an authorization for the new client." }
+            },
+            "description": "Registered: the client's metadata as kept, with its `client_id`.",
+            "headers": {
+              "X-Request-ID": { "$ref": "#/components/headers/X-Request-ID" },
+              "Cache-Control": { "$ref": "#/components/headers/Cache-Control-No-Store" },
+              "Access-Control-Allow-Origin": { "$ref": "#/components/headers/Access-Control-Allow-Origin" }
+            },
+            "content": {
+              "application/json": {
+                "schema": { "$ref": "#/components/schemas/ClientRegistrationResponse" }
+              }
+            }
+          },
+          "400": {
+            "description": "`invalid_redirect_uri`: `redirect_uris` is missing, empty, longer than 10, or holds a URI that breaks the rules of `ClientRegistrationRequest`. `invalid_client_metadata`: the body is not a JSON object (not JSON, not UTF-8, not sent as `application/json`, or another JSON value), or another member breaks its rule. Nothing is stored.",
+            "headers": {
+              "X-Request-ID": { "$ref": "#/components/headers/X-Request-ID" },
+              "Cache-Control": { "$ref": "#/components/headers/Cache-Control-No-Store" },
+              "Access-Control-Allow-Origin": { "$ref": "#/components/headers/Access-Control-Allow-Origin" }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/OAuthError",
+                  "properties": { "error": { "enum": ["invalid_redirect_uri", "invalid_client_metadata"] } }
+                },
+                "examples": {
+                  "httpOffLoopback": {
+                    "value": { "error": "invalid_redirect_uri", "error_description": "redirect_uris[0] http is only allowed on loopback (127.0.0.1, [::1] or localhost)" }
+                  }
+                }
+              }
+            }
+          },
+          "404": { "$ref": "#/components/responses/OAuthNotConfigured" },
+          "413": { "$ref": "#/components/responses/PayloadTooLarge" },
+          "429": { "$ref": "#/components/responses/OAuthRateLimited" },
+          "500": { "$ref": "#/components/responses/InternalError" },
+          "503": { "$ref": "#/components/responses/ServiceUnavailable" }
+        }
+      },
+      "options": {
+        "operationId": "preflightRegisterClient",
+        "tags": ["oauth"],
+        "summary": "CORS preflight of client registration.",
+        "description": "Answered the same whatever the request's `Origin` and `Access-Control-Request-*` headers say.",
+        "security": [],
+        "responses": {
+          "204": { "$ref": "#/components/responses/OAuthEndpointPreflight" }
+        }
+      }
+    },
+    "/api/oauth/authorize": {
+      "get": {
+        "operationId": "authorize",
+        "tags": ["oauth"],
+        "summary": "The authorization endpoint: where an MCP client sends the person's browser (OAuth 2.1 with PKCE).",
+        "description": "Never answers with a body: every outcome is a `302` whose `Location` is one of three places (RFC 6749 §4.1.2.1). A `client_id` that is not a client (registered, or a metadata document's URL when `client_id_metadata_document_supported`), or a `redirect_uri` that is not one of its URIs, is never redirected to: the browser goes to the consent page with the error, `PUBLIC_ORIGIN/consent?error=…&error_description=…`, which explains it. Every other problem goes back to the client: `redirect_uri?error=…&error_description=…&state=…&iss=…` (`iss` as RFC 9207 says; `state` only when it was valid). A valid request is kept as a pending authorization request for 10 minutes and the browser goes to `PUBLIC_ORIGIN/consent?request=<id>`, where the signed-in person allows or denies it (`getAuthorizationRequest`, `decideAuthorizationRequest`). Every parameter may be given once; a repeated one is `invalid_request`. `HEAD` is answered as `GET` is, and stores a pending request just the same.",
+        "security": [],
+        "parameters": [
+          {
+            "name": "response_type",
+            "in": "query",
+            "required": true,
+            "description": "`code`; anything else is `unsupported_response_type`.",
+            "schema": { "type": "string", "enum": ["code"] }
+          },
+          {
+            "name": "client_id",
+            "in": "query",
+            "required": true,
+            "description": "The `client_id` of `registerClient`, or the `https` URL of the client's metadata document.",
+            "schema": { "type": "string", "minLength": 1 }
+          },
+          {
+            "name": "redirect_uri",
+            "in": "query",
+            "required": false,
+            "description": "One of the client's registered redirect URIs, byte for byte, except that a loopback `http` URI may name another port (RFC 8252 §7.3). May be left out when the client has exactly one.",
+            "schema": { "type": "string" }
+          },
+          {
+            "name": "code_challenge",
+            "in": "query",
+            "required": true,
+            "description": "BASE64URL(SHA-256(code_verifier)), RFC 7636 §4.2.",
+            "schema": { "type": "string", "pattern": "^[A-Za-z0-9._~-]{43,128}$" }
+          },
+          {
+            "name": "code_challenge_method",
+            "in": "query",
+            "required": true,
+            "description": "`S256`, the only method (OAuth 2.1 forbids `plain`).",
+            "schema": { "type": "string", "enum": ["S256"] }
+          },
+          {
+            "name": "state",
+            "in": "query",
+            "required": false,
+            "description": "Echoed to the redirect URI. At most 1024 bytes in UTF-8 (so at most 1024 characters, and fewer when some are not ASCII: a byte count no schema can state).",
+            "schema": { "type": "string", "maxLength": 1024 }
+          },
+          {
+            "name": "resource",
+            "in": "query",
+            "required": true,
+            "description": "The resource indicator (RFC 8707): the `resource` of the protected-resource metadata, `PUBLIC_ORIGIN/api/mcp`, exactly; anything else is `invalid_target`.",
+            "schema": { "type": "string" }
+          },
+          {
+            "name": "scope",
+            "in": "query",
+            "required": false,
+            "description": "Space-separated scopes, each within the client's registered `scope`; without it, all of the client's scopes.",
+            "schema": { "$ref": "#/components/schemas/OAuthScopeList" }
+          }
+        ],
+        "responses": {
+          "302": {
+            "description": "To the consent page (`?request=<id>` for a valid request, `?error=…&error_description=…` for an unknown client or redirect URI) or to the client's redirect URI with `error`, `error_description`, `state` and `iss`. No body.",
+            "headers": {
+              "X-Request-ID": { "$ref": "#/components/headers/X-Request-ID" },
+              "Cache-Control": { "$ref": "#/components/headers/Cache-Control-No-Store" },
+              "Location": {
+                "description": "Where the browser goes next: an absolute URI.",
+                "required": true,
+                "schema": { "type": "string", "minLength": 1 }
+              }
+            }
+          },
+          "404": { "$ref": "#/components/responses/OAuthNotConfigured" },
+          "500": { "$ref": "#/components/responses/InternalError" },
+          "503": { "$ref": "#/components/responses/ServiceUnavailable" }
+        }
+      }
+    },
+    "/api/oauth/token": {
+      "post": {
+        "operationId": "token",
+        "tags": ["oauth"],
+        "summary": "The token endpoint: a code or a refresh token for an MCP access token and a new refresh token.",
+        "description": "A form (`application/x-www-form-urlencoded`, RFC 6749 §4.1.3 and §6), every parameter at most once; parameters this document does not list are ignored, except `client_secret`, which is refused (`invalid_client`: every client here is public). The access token is an MCP token (`mcpOAuth`): good for `/api/mcp` only, for `OAUTH_ACCESS_TOKEN_TTL_SECONDS` (5 minutes by default). The refresh token rotates as a browser's does (one use, a grace interval for a replay, and reuse after it revokes the grant); a code works once, for 60 seconds, and presented again revokes the grant it produced. Refusals are `OAuthError`s. Rate-limited per client address together with `revokeToken` (`RATE_LIMIT_OAUTH_TOKEN_PER_MINUTE`, 60 a minute by default). Callable from any origin (CORS).",
+        "security": [],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/x-www-form-urlencoded": {
+              "schema": { "$ref": "#/components/schemas/TokenRequest" }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "The tokens (RFC 6749 §5.1).",
+            "headers": {
+              "X-Request-ID": { "$ref": "#/components/headers/X-Request-ID" },
+              "Cache-Control": { "$ref": "#/components/headers/Cache-Control-No-Store" },
+              "Pragma": {
+                "description": "`no-cache`, for HTTP/1.0 caches (RFC 6749 §5.1).",
+                "required": true,
+                "schema": { "const": "no-cache" }
+              },
+              "Access-Control-Allow-Origin": { "$ref": "#/components/headers/Access-Control-Allow-Origin" }
+            },
+            "content": {
+              "application/json": {
+                "schema": { "$ref": "#/components/schemas/OAuthTokenResponse" }
+              }
+            }
+          },
+          "400": {
+            "description": "`invalid_request`: the body is not a form in UTF-8, a parameter is repeated, or one the grant needs is missing. `unsupported_grant_type`: `grant_type` is neither of the two. `invalid_grant`: the code or refresh token is unknown, expired, used, revoked or another client's, or the code was issued for another `redirect_uri`, `resource` or `code_verifier`. `invalid_scope`: `scope` is not a list of known scopes. `invalid_target`: `resource` is not the MCP resource. A schema-valid request is still `invalid_grant` unless its code or refresh token is a live one.",
+            "headers": {
+              "X-Request-ID": { "$ref": "#/components/headers/X-Request-ID" },
+              "Cache-Control": { "$ref": "#/components/headers/Cache-Control-No-Store" },
+              "Access-Control-Allow-Origin": { "$ref": "#/components/headers/Access-Control-Allow-Origin" }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/OAuthError",
+                  "properties": { "error": { "enum": ["invalid_request", "unsupported_grant_type", "invalid_grant", "invalid_scope", "invalid_target"] } }
+                }
+              }
+            }
+          },
+          "401": { "$ref": "#/components/responses/OAuthInvalidClient" },
+          "404": { "$ref": "#/components/responses/OAuthNotConfigured" },
+          "413": { "$ref": "#/components/responses/PayloadTooLarge" },
+          "429": { "$ref": "#/components/responses/OAuthRateLimited" },
+          "500": { "$ref": "#/components/responses/InternalError" },
+          "503": { "$ref": "#/components/responses/ServiceUnavailable" }
+        }
+      },
+      "options": {
+        "operationId": "preflightToken",
+        "tags": ["oauth"],
+        "summary": "CORS preflight of the token endpoint.",
+        "description": "Answered the same whatever the request's `Origin` and `Access-Control-Request-*` headers say.",
+        "security": [],
+        "responses": {
+          "204": { "$ref": "#/components/responses/OAuthEndpointPreflight" }
+        }
+      }
+    },
+    "/api/oauth/revoke": {
+      "post": {
+        "operationId": "revokeToken",
+        "tags": ["oauth"],
+        "summary": "Revoke a refresh or access token of a grant (RFC 7009): the whole grant ends.",
+        "description": "The grant the token belongs to ends when it was issued to the requesting client: its refresh tokens stop at once, and so do its access tokens, since `/api/mcp` checks the grant on every request. An unknown, expired, already revoked or another client's token changes nothing and is answered the same (RFC 7009 §2.2). A form, every parameter at most once; `client_secret` is refused as at the token endpoint. Rate-limited together with `token`. Callable from any origin (CORS).",
+        "security": [],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/x-www-form-urlencoded": {
+              "schema": { "$ref": "#/components/schemas/RevocationRequest" }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "Done, or there was nothing of this client's to revoke. No body.",
+            "headers": {
+              "X-Request-ID": { "$ref": "#/components/headers/X-Request-ID" },
+              "Cache-Control": { "$ref": "#/components/headers/Cache-Control-No-Store" },
+              "Access-Control-Allow-Origin": { "$ref": "#/components/headers/Access-Control-Allow-Origin" }
+            }
+          },
+          "400": {
+            "description": "`invalid_request`: the body is not a form in UTF-8, a parameter is repeated, or `token` or `client_id` is missing or empty.",
+            "headers": {
+              "X-Request-ID": { "$ref": "#/components/headers/X-Request-ID" },
+              "Cache-Control": { "$ref": "#/components/headers/Cache-Control-No-Store" },
+              "Access-Control-Allow-Origin": { "$ref": "#/components/headers/Access-Control-Allow-Origin" }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/OAuthError",
+                  "properties": { "error": { "const": "invalid_request" } }
+                }
+              }
+            }
+          },
+          "401": { "$ref": "#/components/responses/OAuthInvalidClient" },
+          "404": { "$ref": "#/components/responses/OAuthNotConfigured" },
+          "413": { "$ref": "#/components/responses/PayloadTooLarge" },
+          "429": { "$ref": "#/components/responses/OAuthRateLimited" },
+          "500": { "$ref": "#/components/responses/InternalError" },
+          "503": { "$ref": "#/components/responses/ServiceUnavailable" }
+        }
+      },
+      "options": {
+        "operationId": "preflightRevokeToken",
+        "tags": ["oauth"],
+        "summary": "CORS preflight of token revocation.",
+        "description": "Answered the same whatever the request's `Origin` and `Access-Control-Request-*` headers say.",
+        "security": [],
+        "responses": {
+          "204": { "$ref": "#/components/responses/OAuthEndpointPreflight" }
+        }
+      }
+    },
+    "/api/oauth/authorization-requests/{id}": {
+      "get": {
+        "operationId": "getAuthorizationRequest",
+        "tags": ["oauth"],
+        "summary": "What the consent page shows of a pending authorization request.",
+        "description": "For the signed-in person's browser (the front end's own Bearer token, not an MCP client's): which client asks, where the person will be sent back, and for which scopes. Same-origin, in the API's error shape, like the rest of `/api/`. Any signed-in person may see a pending request; it becomes theirs when they decide it.",
+        "security": [{ "bearerAuth": [] }],
+        "parameters": [{ "$ref": "#/components/parameters/AuthorizationRequestID" }],
+        "responses": {
+          "200": {
+            "links": {
+              "decideAuthorizationRequest": { "operationId": "decideAuthorizationRequest", "parameters": { "path.id": "$response.body#/id" }, "description": "Allow or deny the request shown." }
+            },
+            "description": "The pending request.",
+            "headers": {
+              "X-Request-ID": { "$ref": "#/components/headers/X-Request-ID" },
+              "Cache-Control": { "$ref": "#/components/headers/Cache-Control-No-Store" }
+            },
+            "content": {
+              "application/json": {
+                "schema": { "$ref": "#/components/schemas/AuthorizationRequestDetails" }
+              }
+            }
+          },
+          "400": { "$ref": "#/components/responses/InvalidIdParameter" },
+          "401": { "$ref": "#/components/responses/Unauthenticated" },
+          "404": { "$ref": "#/components/responses/AuthorizationRequestNotFound" },
+          "500": { "$ref": "#/components/responses/InternalError" },
+          "503": { "$ref": "#/components/responses/ServiceUnavailable" }
+        }
+      },
+      "post": {
+        "operationId": "decideAuthorizationRequest",
+        "tags": ["oauth"],
+        "summary": "The person's decision on a pending authorization request: where the consent page sends the browser next.",
+        "description": "`allow` issues a code for the signed-in person and answers the client's redirect URI with `code`, `state` and `iss`; `deny` answers it with `error=access_denied`, `state` and `iss`. A request is decided once, so the second decision (two tabs) is a 404. Same-origin, for the front end's Bearer token.",
+        "security": [{ "bearerAuth": [] }],
+        "parameters": [{ "$ref": "#/components/parameters/AuthorizationRequestID" }],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": { "$ref": "#/components/schemas/ConsentDecisionRequest" }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "Decided.",
+            "headers": {
+              "X-Request-ID": { "$ref": "#/components/headers/X-Request-ID" },
+              "Cache-Control": { "$ref": "#/components/headers/Cache-Control-No-Store" }
+            },
+            "content": {
+              "application/json": {
+                "schema": { "$ref": "#/components/schemas/ConsentDecisionResponse" }
+              }
+            }
+          },
+          "400": {
+            "description": "`invalid_parameter`: `id` is not a UUID. `invalid_json`, or `validation_failed`: `decision` is missing or neither `allow` nor `deny`.",
+            "headers": {
+              "X-Request-ID": { "$ref": "#/components/headers/X-Request-ID" },
+              "Cache-Control": { "$ref": "#/components/headers/Cache-Control-No-Store" }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error",
+                  "properties": {
+                    "error": {
+                      "properties": {
+                        "code": { "enum": ["invalid_parameter", "invalid_json", "validation_failed"] },
+                        "fields": { "propertyNames": { "enum": ["id", "decision"] } }
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "401": { "$ref": "#/components/responses/Unauthenticated" },
+          "404": { "$ref": "#/components/responses/AuthorizationRequestNotFound" },
+          "413": { "$ref": "#/components/responses/PayloadTooLarge" },
+          "415": { "$ref": "#/components/responses/UnsupportedMediaType" },
+          "500": { "$ref": "#/components/responses/InternalError" },
+          "503": { "$ref": "#/components/responses/ServiceUnavailable" }
+        }
+      }
+    },
+    "/api/auth/apps": {
+      "get": {
+        "operationId": "listConnectedApps",
+        "tags": ["oauth"],
+        "summary": "The MCP clients the signed-in person has allowed, and not taken back.",
+        "description": "One entry per client with a live grant of the person's (the account page's \"Connected apps\"). Empty on a server without `PUBLIC_ORIGIN`, where no grant can exist.",
+        "security": [{ "bearerAuth": [] }],
+        "responses": {
+          "200": {
+            "links": {
+              "revokeConnectedApp": { "operationId": "revokeConnectedApp", "parameters": { "path.id": "$response.body#/apps/0/id" }, "description": "Take a listed client's access back." }
+            },
+            "description": "The connected apps, the most recently used first.",
+            "headers": {
+              "X-Request-ID": { "$ref": "#/components/headers/X-Request-ID" },
+              "Cache-Control": { "$ref": "#/components/headers/Cache-Control-No-Store" }
+            },
+            "content": {
+              "application/json": {
+                "schema": { "$ref": "#/components/schemas/ConnectedAppList" }
+              }
+            }
+          },
+          "401": { "$ref": "#/components/responses/Unauthenticated" },
+          "500": { "$ref": "#/components/responses/InternalError" },
+          "503": { "$ref": "#/components/responses/ServiceUnavailable" }
+        }
+      }
+    },
+    "/api/auth/apps/{id}": {
+      "delete": {
+        "operationId": "revokeConnectedApp",
+        "tags": ["oauth"],
+        "summary": "Take back everything the person allowed one MCP client.",
+        "description": "Every grant of the person to this client ends: its refresh tokens stop at once, and so do its access tokens, since `/api/mcp` checks the grant on every request. The person's browser sessions are left alone.",
+        "security": [{ "bearerAuth": [] }],
+        "parameters": [
+          {
+            "name": "id",
+            "in": "path",
+            "required": true,
+            "description": "A connected app's `id` from `listConnectedApps` (either letter case is accepted).",
+            "schema": { "type": "string", "format": "uuid" }
+          }
+        ],
+        "responses": {
+          "204": {
+            "description": "Revoked.",
+            "headers": {
+              "X-Request-ID": { "$ref": "#/components/headers/X-Request-ID" },
+              "Cache-Control": { "$ref": "#/components/headers/Cache-Control-No-Store" }
+            }
+          },
+          "400": { "$ref": "#/components/responses/InvalidIdParameter" },
+          "401": { "$ref": "#/components/responses/Unauthenticated" },
+          "404": {
+            "description": "`not_found`: the person has no live grant to a client with this id (another person's grants answer the same).",
+            "headers": {
+              "X-Request-ID": { "$ref": "#/components/headers/X-Request-ID" },
+              "Cache-Control": { "$ref": "#/components/headers/Cache-Control-No-Store" }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error",
+                  "properties": { "error": { "properties": { "code": { "const": "not_found" } } } }
+                }
+              }
+            }
+          },
+          "500": { "$ref": "#/components/responses/InternalError" },
+          "503": { "$ref": "#/components/responses/ServiceUnavailable" }
+        }
+      }
     }
   },
   "components": {
@@ -2508,13 +3047,28 @@ enum OpenAPIDocument {
         "type": "http",
         "scheme": "bearer",
         "bearerFormat": "JWT",
-        "description": "The `access_token` of `login` or `refresh`: an HS256 JWT that lives `expires_in` seconds (15 minutes by default). Every request also checks that its user and session are still live, so logout, revocation and a password change take effect at once, not when the token expires."
+        "description": "The `access_token` of `login` or `refresh`: an HS256 JWT that lives `expires_in` seconds (15 minutes by default). Every request also checks that its user and session are still live, so logout, revocation and a password change take effect at once, not when the token expires. An MCP client's token (`mcpOAuth`) is refused here (401): its audience is `/api/mcp`."
       },
       "refreshCookie": {
         "type": "apiKey",
         "in": "cookie",
         "name": "refresh_token",
         "description": "Set by `login` and rotated by `refresh`: HttpOnly, Secure, SameSite=Strict, Path=/api/auth, so the browser sends it only to the auth routes and scripts never see it. Browsers handle it by themselves; other clients keep and resend it."
+      },
+      "mcpOAuth": {
+        "type": "oauth2",
+        "description": "For `/api/mcp` only: the `access_token` of `token`, an HS256 JWT whose audience is the MCP resource, `PUBLIC_ORIGIN/api/mcp` (RFC 8707), sent as `Authorization: Bearer …`. An MCP client finds everything from `/.well-known/oauth-protected-resource/api/mcp` (RFC 9728), which a 401 of `/api/mcp` names; it registers (`registerClient`) or names itself by a metadata document, sends the person to `authorize` (PKCE with S256, and `resource`), and exchanges the code at `token`. The token lives `OAUTH_ACCESS_TOKEN_TTL_SECONDS` (5 minutes by default), and every request checks that its grant is still live, so revoking the token (`revokeToken`) or the app (`revokeConnectedApp`), or a password change or reset, ends it at once. A `tools/call` needs the scope of its tool. Every other route refuses this token (401), and `/api/mcp` refuses the browser's `bearerAuth` token. The URLs below are relative to the site, whose origin is `PUBLIC_ORIGIN`.",
+        "flows": {
+          "authorizationCode": {
+            "authorizationUrl": "/api/oauth/authorize",
+            "tokenUrl": "/api/oauth/token",
+            "refreshUrl": "/api/oauth/token",
+            "scopes": {
+              "tasks:read": "See your tasks: `list_tasks`.",
+              "tasks:write": "Add, change, complete and delete your tasks: `add_task`, `complete_task`, `update_task`, `delete_task`."
+            }
+          }
+        }
       }
     },
     "parameters": {
@@ -2524,6 +3078,13 @@ enum OpenAPIDocument {
         "required": false,
         "description": "Browsers send it by themselves. A non-browser client that does not send `Content-Type: application/json` must send this site's origin instead. A foreign origin, or `null`, is refused (403).",
         "schema": { "type": "string" }
+      },
+      "AuthorizationRequestID": {
+        "name": "id",
+        "in": "path",
+        "required": true,
+        "description": "The `request` of the consent page's URL, `/consent?request=<id>` (either letter case is accepted).",
+        "schema": { "type": "string", "format": "uuid" }
       }
     },
     "requestBodies": {
@@ -2575,6 +3136,31 @@ enum OpenAPIDocument {
         "description": "Deletes the refresh cookie: empty, `Max-Age=0`, and the attributes it was set with, without which browsers keep it.",
         "required": true,
         "schema": { "const": "refresh_token=; Path=/api/auth; Max-Age=0; Secure; HttpOnly; SameSite=Strict" }
+      },
+      "Access-Control-Allow-Origin": {
+        "description": "`*`: a page of any origin may read the answer (CORS, without credentials), for MCP clients that run in a browser. Only on the discovery documents and the registration, token and revocation endpoints, and only on their own answers (success or `OAuthError`): their `Error`-shaped 404, 413, 500 and 503 carry none.",
+        "required": true,
+        "schema": { "const": "*" }
+      },
+      "Access-Control-Allow-Headers": {
+        "description": "The request headers a cross-origin request may send.",
+        "required": true,
+        "schema": { "const": "Content-Type, MCP-Protocol-Version" }
+      },
+      "Access-Control-Max-Age": {
+        "description": "Seconds a browser may keep the preflight's answer: a day.",
+        "required": true,
+        "schema": { "type": "integer", "const": 86400 }
+      },
+      "MCP-WWW-Authenticate": {
+        "description": "The Bearer challenge of RFC 6750 §3 with `resource_metadata` (RFC 9728 §5.1): the URL of the protected-resource metadata, from which an MCP client finds the authorization server, and the scopes to ask for. `error=\"invalid_token\"` when a token was sent. A server without `PUBLIC_ORIGIN` has no metadata to name and leaves `resource_metadata` out.",
+        "required": true,
+        "schema": { "type": "string", "pattern": "^Bearer (error=\"invalid_token\", )?(resource_metadata=\"https?://[^\"]+/\\.well-known/oauth-protected-resource/api/mcp\", )?scope=\"tasks:read tasks:write\"$" }
+      },
+      "Insufficient-Scope-WWW-Authenticate": {
+        "description": "RFC 6750 §3.1's `insufficient_scope` challenge: `scope` lists every scope the request needs (not only the missing ones), so a client can ask for them (step-up authorization) and send the request again.",
+        "required": true,
+        "schema": { "type": "string", "pattern": "^Bearer error=\"insufficient_scope\", scope=\"(tasks:read|tasks:write|tasks:read tasks:write)\", resource_metadata=\"https?://[^\"]+/\\.well-known/oauth-protected-resource/api/mcp\"$" }
       }
     },
     "responses": {
@@ -2609,7 +3195,7 @@ enum OpenAPIDocument {
         }
       },
       "Unauthenticated": {
-        "description": "`unauthenticated`: the access token is missing, malformed, badly signed or expired, or its session or user no longer exists. Call `refresh`, then retry once.",
+        "description": "`unauthenticated`: the access token is missing, malformed, badly signed or expired, or its session or user no longer exists. Call `refresh`, then retry once. An MCP client's token (`mcpOAuth`) is refused here too.",
         "headers": {
           "X-Request-ID": { "$ref": "#/components/headers/X-Request-ID" },
           "Cache-Control": { "$ref": "#/components/headers/Cache-Control-No-Store" },
@@ -2813,7 +3399,7 @@ enum OpenAPIDocument {
         }
       },
       "BadGateway": {
-        "description": "`upstream_unavailable`: nginx could not reach any worker (the pool is down or restarting) and answered itself. Not attached to an operation: any path under `/api/` can get it. The body adds `request_id`; a retry after `Retry-After` seconds usually succeeds.",
+        "description": "`upstream_unavailable`: nginx could not reach any worker (the pool is down or restarting) and answered itself. Not attached to an operation: any path under `/api/`, and the discovery documents, can get it. The body adds `request_id`; a retry after `Retry-After` seconds usually succeeds.",
         "headers": {
           "X-Request-ID": { "$ref": "#/components/headers/X-Request-ID" },
           "Cache-Control": { "$ref": "#/components/headers/Cache-Control-No-Store" },
@@ -2830,7 +3416,7 @@ enum OpenAPIDocument {
         }
       },
       "GatewayTimeout": {
-        "description": "`upstream_timeout`: no worker answered within nginx's 30 s (`fastcgi_read_timeout`). Not attached to an operation: any path under `/api/` can get it. The body adds `request_id`.",
+        "description": "`upstream_timeout`: no worker answered within nginx's 30 s (`fastcgi_read_timeout`). Not attached to an operation: any path under `/api/`, and the discovery documents, can get it. The body adds `request_id`.",
         "headers": {
           "X-Request-ID": { "$ref": "#/components/headers/X-Request-ID" },
           "Cache-Control": { "$ref": "#/components/headers/Cache-Control-No-Store" },
@@ -2860,6 +3446,159 @@ enum OpenAPIDocument {
               "properties": {
                 "error": { "properties": { "code": { "enum": ["database_unavailable", "upstream_unavailable"] } } }
               }
+            }
+          }
+        }
+      },
+      "ProtectedResourceMetadata": {
+        "description": "The metadata.",
+        "headers": {
+          "X-Request-ID": { "$ref": "#/components/headers/X-Request-ID" },
+          "Cache-Control": { "$ref": "#/components/headers/Cache-Control-No-Store" },
+          "Access-Control-Allow-Origin": { "$ref": "#/components/headers/Access-Control-Allow-Origin" }
+        },
+        "content": {
+          "application/json": {
+            "schema": { "$ref": "#/components/schemas/ProtectedResourceMetadata" }
+          }
+        }
+      },
+      "DiscoveryPreflight": {
+        "description": "Any origin may `GET` the document.",
+        "headers": {
+          "X-Request-ID": { "$ref": "#/components/headers/X-Request-ID" },
+          "Cache-Control": { "$ref": "#/components/headers/Cache-Control-No-Store" },
+          "Access-Control-Allow-Origin": { "$ref": "#/components/headers/Access-Control-Allow-Origin" },
+          "Access-Control-Allow-Methods": { "required": true, "schema": { "const": "GET" } },
+          "Access-Control-Allow-Headers": { "$ref": "#/components/headers/Access-Control-Allow-Headers" },
+          "Access-Control-Max-Age": { "$ref": "#/components/headers/Access-Control-Max-Age" }
+        }
+      },
+      "OAuthEndpointPreflight": {
+        "description": "Any origin may `POST` here.",
+        "headers": {
+          "X-Request-ID": { "$ref": "#/components/headers/X-Request-ID" },
+          "Cache-Control": { "$ref": "#/components/headers/Cache-Control-No-Store" },
+          "Access-Control-Allow-Origin": { "$ref": "#/components/headers/Access-Control-Allow-Origin" },
+          "Access-Control-Allow-Methods": { "required": true, "schema": { "const": "POST" } },
+          "Access-Control-Allow-Headers": { "$ref": "#/components/headers/Access-Control-Allow-Headers" },
+          "Access-Control-Max-Age": { "$ref": "#/components/headers/Access-Control-Max-Age" }
+        }
+      },
+      "OAuthNotConfigured": {
+        "description": "`oauth_not_configured`: the server has no `PUBLIC_ORIGIN`, so it has no issuer and authorizes no MCP client. In the API's `Error` shape, without the CORS header.",
+        "headers": {
+          "X-Request-ID": { "$ref": "#/components/headers/X-Request-ID" },
+          "Cache-Control": { "$ref": "#/components/headers/Cache-Control-No-Store" }
+        },
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Error",
+              "properties": { "error": { "properties": { "code": { "const": "oauth_not_configured" } } } }
+            }
+          }
+        }
+      },
+      "OAuthInvalidClient": {
+        "description": "`invalid_client`: `client_id` names no client (no registered one, or a metadata document that could not be fetched or is not valid), or the request carries a `client_secret`, which no client of this server has.",
+        "headers": {
+          "X-Request-ID": { "$ref": "#/components/headers/X-Request-ID" },
+          "Cache-Control": { "$ref": "#/components/headers/Cache-Control-No-Store" },
+          "Access-Control-Allow-Origin": { "$ref": "#/components/headers/Access-Control-Allow-Origin" }
+        },
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/OAuthError",
+              "properties": { "error": { "const": "invalid_client" } }
+            }
+          }
+        }
+      },
+      "OAuthRateLimited": {
+        "description": "`temporarily_unavailable`: too many registrations (`RATE_LIMIT_CLIENT_REGISTRATIONS_PER_HOUR`, 20 an hour by default) or token and revocation requests together (`RATE_LIMIT_OAUTH_TOKEN_PER_MINUTE`, 60 a minute) from this client address, counted in PostgreSQL like `RateLimited`. In the OAuth shape, which OAuth clients read.",
+        "headers": {
+          "X-Request-ID": { "$ref": "#/components/headers/X-Request-ID" },
+          "Cache-Control": { "$ref": "#/components/headers/Cache-Control-No-Store" },
+          "Retry-After": { "$ref": "#/components/headers/Retry-After" },
+          "Access-Control-Allow-Origin": { "$ref": "#/components/headers/Access-Control-Allow-Origin" }
+        },
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/OAuthError",
+              "properties": { "error": { "const": "temporarily_unavailable" } }
+            }
+          }
+        }
+      },
+      "InvalidIdParameter": {
+        "description": "`invalid_parameter`: `id` is not a UUID.",
+        "headers": {
+          "X-Request-ID": { "$ref": "#/components/headers/X-Request-ID" },
+          "Cache-Control": { "$ref": "#/components/headers/Cache-Control-No-Store" }
+        },
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Error",
+              "properties": {
+                "error": {
+                  "required": ["fields"],
+                  "properties": {
+                    "code": { "const": "invalid_parameter" },
+                    "fields": { "propertyNames": { "const": "id" } }
+                  }
+                }
+              }
+            }
+          }
+        }
+      },
+      "AuthorizationRequestNotFound": {
+        "description": "`not_found`: no pending authorization request has this id: it never existed, its 10 minutes are over, or it was decided already. `oauth_not_configured`: the server has no `PUBLIC_ORIGIN` (see `OAuthNotConfigured`).",
+        "headers": {
+          "X-Request-ID": { "$ref": "#/components/headers/X-Request-ID" },
+          "Cache-Control": { "$ref": "#/components/headers/Cache-Control-No-Store" }
+        },
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Error",
+              "properties": { "error": { "properties": { "code": { "enum": ["not_found", "oauth_not_configured"] } } } }
+            }
+          }
+        }
+      },
+      "MCPUnauthenticated": {
+        "description": "`unauthenticated`: no Bearer token, or one that is not a live MCP token of this server (`mcpOAuth`): malformed, badly signed or expired, its grant revoked, or a browser's `login` token, whose audience is not `/api/mcp`. `WWW-Authenticate` says where to get one. A server without `PUBLIC_ORIGIN` accepts no token here.",
+        "headers": {
+          "X-Request-ID": { "$ref": "#/components/headers/X-Request-ID" },
+          "Cache-Control": { "$ref": "#/components/headers/Cache-Control-No-Store" },
+          "WWW-Authenticate": { "$ref": "#/components/headers/MCP-WWW-Authenticate" }
+        },
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Error",
+              "properties": { "error": { "properties": { "code": { "const": "unauthenticated" } } } }
+            }
+          }
+        }
+      },
+      "InsufficientScope": {
+        "description": "`insufficient_scope`: a `tools/call` of the request (of any member of a batch) names a tool whose scope the token was not granted (`list_tasks` needs `tasks:read`, the other four `tasks:write`). Refused before anything runs, so nothing of the request was done.",
+        "headers": {
+          "X-Request-ID": { "$ref": "#/components/headers/X-Request-ID" },
+          "Cache-Control": { "$ref": "#/components/headers/Cache-Control-No-Store" },
+          "WWW-Authenticate": { "$ref": "#/components/headers/Insufficient-Scope-WWW-Authenticate" }
+        },
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Error",
+              "properties": { "error": { "properties": { "code": { "const": "insufficient_scope" } } } }
             }
           }
         }
@@ -3512,6 +4251,326 @@ enum OpenAPIDocument {
         "format": "date-time",
         "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{3}Z$",
         "examples": ["2026-11-25T22:07:10.101Z"]
+      },
+      "OAuthError": {
+        "description": "The body of a refusal by the authorization server's own endpoints (`registerClient`, `token`, `revokeToken`): the OAuth shape of RFC 6749 §5.2 and RFC 7591 §3.2.2, which OAuth clients and their SDKs parse, in place of the API's `Error`. Clients branch on `error`; `error_description` is for the client's developer and may change.",
+        "type": "object",
+        "required": ["error", "error_description"],
+        "additionalProperties": false,
+        "properties": {
+          "error": {
+            "description": "The RFC's error code.",
+            "type": "string",
+            "pattern": "^[a-z]+(_[a-z]+)*$"
+          },
+          "error_description": {
+            "description": "What is wrong, in words; never a secret the request carried.",
+            "type": "string",
+            "minLength": 1
+          }
+        },
+        "examples": [{ "error": "invalid_grant", "error_description": "the code is invalid, expired, used, or was issued for another request" }]
+      },
+      "OAuthScope": {
+        "description": "`tasks:read` allows `list_tasks`; `tasks:write` allows `add_task`, `complete_task`, `update_task` and `delete_task`.",
+        "type": "string",
+        "enum": ["tasks:read", "tasks:write"]
+      },
+      "OAuthScopeList": {
+        "description": "Scopes separated by single spaces (RFC 6749 §3.3), each `tasks:read` or `tasks:write`; a repeat is harmless. Answers list each once, `tasks:read` first.",
+        "type": "string",
+        "pattern": "^tasks:(read|write)( tasks:(read|write))*$",
+        "examples": ["tasks:read tasks:write"]
+      },
+      "ProtectedResourceMetadata": {
+        "description": "Protected-resource metadata (RFC 9728 §2) of `/api/mcp`.",
+        "type": "object",
+        "required": ["resource", "authorization_servers", "scopes_supported", "bearer_methods_supported", "resource_name"],
+        "additionalProperties": false,
+        "properties": {
+          "resource": {
+            "description": "`PUBLIC_ORIGIN/api/mcp`: the tokens' audience, and the `resource` (RFC 8707) that `authorize` and `token` expect.",
+            "type": "string",
+            "pattern": "^https?://[^/]+/api/mcp$"
+          },
+          "authorization_servers": {
+            "description": "The issuer, `PUBLIC_ORIGIN`: its metadata is at `/.well-known/oauth-authorization-server`.",
+            "type": "array",
+            "minItems": 1,
+            "maxItems": 1,
+            "items": { "type": "string", "pattern": "^https?://[^/]+$" }
+          },
+          "scopes_supported": { "const": ["tasks:read", "tasks:write"] },
+          "bearer_methods_supported": { "const": ["header"] },
+          "resource_name": { "type": "string" }
+        }
+      },
+      "AuthorizationServerMetadata": {
+        "description": "Authorization-server metadata (RFC 8414 §2). Every URL is `PUBLIC_ORIGIN` followed by the operation's path.",
+        "type": "object",
+        "required": ["issuer", "authorization_endpoint", "token_endpoint", "registration_endpoint", "revocation_endpoint", "scopes_supported", "response_types_supported", "response_modes_supported", "grant_types_supported", "code_challenge_methods_supported", "token_endpoint_auth_methods_supported", "revocation_endpoint_auth_methods_supported", "authorization_response_iss_parameter_supported", "client_id_metadata_document_supported"],
+        "additionalProperties": false,
+        "properties": {
+          "issuer": { "description": "`PUBLIC_ORIGIN`, without a trailing slash: the `iss` of tokens and of authorization responses.", "type": "string", "pattern": "^https?://[^/]+$" },
+          "authorization_endpoint": { "description": "`authorize`.", "type": "string", "pattern": "^https?://[^/]+/api/oauth/authorize$" },
+          "token_endpoint": { "description": "`token`.", "type": "string", "pattern": "^https?://[^/]+/api/oauth/token$" },
+          "registration_endpoint": { "description": "`registerClient`.", "type": "string", "pattern": "^https?://[^/]+/api/oauth/register$" },
+          "revocation_endpoint": { "description": "`revokeToken`.", "type": "string", "pattern": "^https?://[^/]+/api/oauth/revoke$" },
+          "scopes_supported": { "const": ["tasks:read", "tasks:write"] },
+          "response_types_supported": { "const": ["code"] },
+          "response_modes_supported": { "const": ["query"] },
+          "grant_types_supported": { "const": ["authorization_code", "refresh_token"] },
+          "code_challenge_methods_supported": { "const": ["S256"] },
+          "token_endpoint_auth_methods_supported": { "const": ["none"] },
+          "revocation_endpoint_auth_methods_supported": { "const": ["none"] },
+          "authorization_response_iss_parameter_supported": { "const": true },
+          "client_id_metadata_document_supported": {
+            "description": "Whether a client may name itself by the `https` URL of its metadata document instead of registering.",
+            "type": "boolean"
+          }
+        }
+      },
+      "ClientRegistrationRequest": {
+        "description": "Client metadata (RFC 7591 §2), under the same rules as a client's metadata document. Members this document does not list are ignored. What no schema here states: each redirect URI is `https://` with a host and without user information, `http://` on a loopback host only (`127.0.0.1`, `[::1]` or `localhost`, without user information), or a private-use scheme (`cursor://…`, `com.example.app:/callback`) other than `javascript`, `data`, `file`, `blob`, `vbscript`, `about`, `ws`, `wss`, `ftp`, `mailto` and `tel`; the text members are counted in UTF-8 bytes.",
+        "type": "object",
+        "required": ["redirect_uris"],
+        "properties": {
+          "redirect_uris": {
+            "description": "Where the client may be sent back: an authorization request must name one of them byte for byte, except that a loopback `http` URI may come back with another port (RFC 8252 §7.3).",
+            "type": "array",
+            "minItems": 1,
+            "maxItems": 10,
+            "items": {
+              "description": "An absolute URI of at most 2000 characters of printable ASCII, without spaces and without a fragment (`#`).",
+              "type": "string",
+              "maxLength": 2000,
+              "pattern": "^[A-Za-z][A-Za-z0-9+.-]*:[!\"$-~]+$"
+            }
+          },
+          "client_name": {
+            "description": "Shown to the person on the consent and account pages: at most 2000 bytes as sent, and at most 200 characters without control characters once surrounding whitespace is trimmed. Absent, null or blank: the first redirect URI's host (or scheme) stands in.",
+            "type": ["string", "null"],
+            "maxLength": 2000
+          },
+          "client_uri": {
+            "description": "The client's home page, shown as a link: an `https` URL with a host, at most 2000 characters.",
+            "type": ["string", "null"],
+            "maxLength": 2000,
+            "pattern": "^[Hh][Tt][Tt][Pp][Ss]://[!\"$-~]+$"
+          },
+          "scope": {
+            "description": "The scopes the client may ever ask for; both when absent.",
+            "$ref": "#/components/schemas/OAuthScopeList"
+          },
+          "token_endpoint_auth_method": {
+            "description": "`none` (the default): every client is public.",
+            "const": "none"
+          },
+          "grant_types": {
+            "description": "`authorization_code`, with or without `refresh_token`; the client gets both either way.",
+            "type": "array",
+            "minItems": 1,
+            "maxItems": 10,
+            "items": { "enum": ["authorization_code", "refresh_token"] },
+            "contains": { "const": "authorization_code" }
+          },
+          "response_types": { "const": ["code"] },
+          "software_id": { "description": "At most 2000 bytes.", "type": ["string", "null"], "maxLength": 2000 },
+          "software_version": { "description": "At most 2000 bytes.", "type": ["string", "null"], "maxLength": 2000 }
+        },
+        "examples": [{ "client_name": "Claude Desktop", "redirect_uris": ["http://127.0.0.1:33418/callback"], "scope": "tasks:read tasks:write" }]
+      },
+      "ClientRegistrationResponse": {
+        "description": "The client as registered (RFC 7591 §3.2.1): what the request set, with the server's defaults filled in.",
+        "type": "object",
+        "required": ["client_id", "client_id_issued_at", "client_name", "redirect_uris", "grant_types", "response_types", "token_endpoint_auth_method", "scope"],
+        "additionalProperties": false,
+        "properties": {
+          "client_id": {
+            "description": "Opaque: the id to send as `client_id` from now on.",
+            "type": "string",
+            "pattern": "^mcp_[A-Za-z0-9_-]{32}$"
+          },
+          "client_id_issued_at": { "description": "Seconds since 1970.", "type": "integer", "minimum": 0 },
+          "client_name": { "description": "As shown to the person: the name sent, trimmed, or the stand-in.", "type": "string", "minLength": 1 },
+          "client_uri": { "type": "string" },
+          "redirect_uris": { "type": "array", "minItems": 1, "maxItems": 10, "items": { "type": "string" } },
+          "grant_types": { "const": ["authorization_code", "refresh_token"] },
+          "response_types": { "const": ["code"] },
+          "token_endpoint_auth_method": { "const": "none" },
+          "scope": { "$ref": "#/components/schemas/OAuthScopeList" },
+          "software_id": { "type": "string" },
+          "software_version": { "type": "string" }
+        }
+      },
+      "TokenRequest": {
+        "description": "One of the two grants; `grant_type` says which. `client_id` is the client's own (registered or a metadata document's URL).",
+        "oneOf": [
+          {
+            "title": "AuthorizationCodeGrant",
+            "description": "A code from the client's redirect URI, with the PKCE verifier (RFC 7636 §4.5).",
+            "type": "object",
+            "required": ["grant_type", "code", "redirect_uri", "client_id", "code_verifier"],
+            "properties": {
+              "grant_type": { "const": "authorization_code" },
+              "code": { "description": "The `code` of the redirect: good once, for 60 seconds.", "type": "string" },
+              "redirect_uri": { "description": "The `redirect_uri` of the authorization request, byte for byte.", "type": "string" },
+              "client_id": { "type": "string", "minLength": 1 },
+              "code_verifier": {
+                "description": "The verifier whose S256 challenge the authorization request sent.",
+                "type": "string",
+                "pattern": "^[A-Za-z0-9._~-]{43,128}$"
+              },
+              "resource": { "description": "Optional; when present, the `resource` of the authorization request.", "type": "string" }
+            }
+          },
+          {
+            "title": "RefreshTokenGrant",
+            "description": "A refresh token of the client's grant: it is spent, and the answer carries its successor.",
+            "type": "object",
+            "required": ["grant_type", "refresh_token", "client_id"],
+            "properties": {
+              "grant_type": { "const": "refresh_token" },
+              "refresh_token": { "type": "string" },
+              "client_id": { "type": "string", "minLength": 1 },
+              "scope": {
+                "description": "A narrower scope for the new access token only (RFC 6749 §6): scopes the grant lacks are left out, and when none is left the token carries the whole grant. Without it, the whole grant.",
+                "$ref": "#/components/schemas/OAuthScopeList"
+              },
+              "resource": { "description": "Optional; when present, the MCP resource.", "type": "string" }
+            }
+          }
+        ]
+      },
+      "OAuthTokenResponse": {
+        "description": "The body of `token` (RFC 6749 §5.1).",
+        "type": "object",
+        "required": ["access_token", "token_type", "expires_in", "refresh_token", "scope"],
+        "additionalProperties": false,
+        "properties": {
+          "access_token": {
+            "description": "An MCP token (`mcpOAuth`) for `Authorization: Bearer …` on `/api/mcp`. Treat it as opaque.",
+            "type": "string",
+            "pattern": "^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$"
+          },
+          "token_type": { "const": "Bearer" },
+          "expires_in": {
+            "description": "Seconds the access token is valid (`OAUTH_ACCESS_TOKEN_TTL_SECONDS`, 300 by default).",
+            "type": "integer",
+            "minimum": 1
+          },
+          "refresh_token": {
+            "description": "Single-use: the next `refresh_token` grant spends it.",
+            "type": "string",
+            "pattern": "^[A-Za-z0-9_-]{43}$"
+          },
+          "scope": {
+            "description": "What the access token carries.",
+            "$ref": "#/components/schemas/OAuthScopeList"
+          }
+        }
+      },
+      "RevocationRequest": {
+        "description": "RFC 7009 §2.1, with the client's `client_id` (a public client's way of authenticating).",
+        "type": "object",
+        "required": ["token", "client_id"],
+        "properties": {
+          "token": { "description": "A refresh or access token of one of the client's grants.", "type": "string", "minLength": 1 },
+          "token_type_hint": { "description": "Ignored: either kind is recognised by its form.", "type": "string" },
+          "client_id": { "type": "string", "minLength": 1 }
+        }
+      },
+      "AuthorizationRequestDetails": {
+        "description": "A pending authorization request as the consent page shows it.",
+        "type": "object",
+        "required": ["id", "client", "scopes", "expires_at"],
+        "additionalProperties": false,
+        "properties": {
+          "id": { "$ref": "#/components/schemas/UUID" },
+          "client": {
+            "type": "object",
+            "required": ["client_id", "name", "uri", "redirect_host", "kind"],
+            "additionalProperties": false,
+            "properties": {
+              "client_id": { "type": "string" },
+              "name": { "description": "The client's own name for itself: the page says it is unverified.", "type": "string" },
+              "uri": { "type": ["string", "null"] },
+              "redirect_host": { "description": "Where the person will be sent back: `host[:port]` of a web redirect URI, the scheme of a private-use one.", "type": "string" },
+              "kind": { "enum": ["registered", "metadata_document"] }
+            }
+          },
+          "scopes": {
+            "description": "What the client asks for, with the words the page shows.",
+            "type": "array",
+            "minItems": 1,
+            "items": {
+              "type": "object",
+              "required": ["name", "description"],
+              "additionalProperties": false,
+              "properties": {
+                "name": { "$ref": "#/components/schemas/OAuthScope" },
+                "description": { "type": "string" }
+              }
+            }
+          },
+          "expires_at": {
+            "$ref": "#/components/schemas/Timestamp",
+            "description": "When the request lapses unanswered (10 minutes after `authorize`)."
+          }
+        }
+      },
+      "ConsentDecisionRequest": {
+        "type": "object",
+        "required": ["decision"],
+        "properties": { "decision": { "enum": ["allow", "deny"] } },
+        "examples": [{ "decision": "allow" }]
+      },
+      "ConsentDecisionResponse": {
+        "type": "object",
+        "required": ["redirect_to"],
+        "additionalProperties": false,
+        "properties": {
+          "redirect_to": {
+            "description": "Where the page sends the browser: the client's redirect URI with `code` (allow) or `error=access_denied` (deny), `state` and `iss`.",
+            "type": "string",
+            "minLength": 1
+          }
+        }
+      },
+      "ConnectedApp": {
+        "description": "An MCP client the person has allowed: every live grant of theirs to it, together.",
+        "type": "object",
+        "required": ["id", "client_id", "name", "uri", "scopes", "first_authorized_at", "last_used_at"],
+        "additionalProperties": false,
+        "properties": {
+          "id": { "$ref": "#/components/schemas/UUID" },
+          "client_id": { "type": "string" },
+          "name": { "type": "string" },
+          "uri": { "type": ["string", "null"] },
+          "scopes": {
+            "description": "Every scope of its live grants, each once, `tasks:read` first.",
+            "type": "array",
+            "minItems": 1,
+            "uniqueItems": true,
+            "items": { "$ref": "#/components/schemas/OAuthScope" }
+          },
+          "first_authorized_at": { "$ref": "#/components/schemas/Timestamp" },
+          "last_used_at": {
+            "$ref": "#/components/schemas/Timestamp",
+            "description": "The last code exchange or refresh of any of its grants."
+          }
+        }
+      },
+      "ConnectedAppList": {
+        "type": "object",
+        "required": ["apps"],
+        "additionalProperties": false,
+        "properties": {
+          "apps": {
+            "type": "array",
+            "items": { "$ref": "#/components/schemas/ConnectedApp" }
+          }
+        }
       }
     }
   }
