@@ -24,7 +24,8 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 from urllib3.util import SKIP_HEADER
 
-from api import PASSWORD, bearer, login, refresh_cookie_value, register, signed_up, unique_email
+from api import (PASSWORD, REDIRECT_URI, VERIFIER, authorization_code, authorization_query, bearer, login, mcp_grant,
+                 query_of, refresh_cookie_value, register, register_client, signed_up, unique_email)
 from stack import create_database, psql
 
 REPOSITORY = Path(__file__).resolve().parents[2]
@@ -43,6 +44,12 @@ JSON_HEADERS = {"Content-Type": "application/json"}
 # components, not on each operation.
 ANY_PATH_RESPONSES = {"502": "BadGateway", "504": "GatewayTimeout"}
 
+# The OAuth discovery documents (RFC 9728, RFC 8414), and the authorization server's own endpoints, which refuse in
+# the OAuth shape (`OAuthError`) instead of the API's; all of them answer any origin (CORS).
+DISCOVERY_PATHS = ["/.well-known/oauth-protected-resource/api/mcp", "/.well-known/oauth-protected-resource",
+                   "/.well-known/oauth-authorization-server"]
+OAUTH_ERROR_PATHS = ["/api/oauth/register", "/api/oauth/token", "/api/oauth/revoke"]
+
 # (path template, method, status) of every response validated against its operation; read by the last test.
 SEEN: set[tuple[str, str, int]] = set()
 
@@ -57,6 +64,9 @@ NOT_PROVOKED = {
     ("/status", "GET", 403): "nginx's loopback rule, the same location as /metrics': test_auth.py provokes it there",
     ("/status", "GET", 404): "the worker's own loopback check, as for /metrics",
     ("/status", "GET", 500): "the page is built from shared memory alone; nothing in it can fail",
+    **{(path, "GET", 500): "the handler builds the document from the configuration alone" for path in DISCOVERY_PATHS},
+    **{(path, "GET", 503): "the handler needs no database, and nginx's own 503 needs a limit an operator configures"
+       for path in DISCOVERY_PATHS},
 }
 
 
@@ -169,22 +179,39 @@ def check_component(response: requests.Response, name: str, head: bool = False):
 
 
 def call(stack, method: str, template: str, path_parameters: dict | None = None, **arguments) -> requests.Response:
-    """Sends a request to a documented operation and checks the response; a JSON body that succeeded must also
-    match the documented request schema, so the document does not describe bodies the server refuses."""
+    """Sends a request to a documented operation and checks the response; a JSON body (or a form given as a dict)
+    that succeeded must also match the documented request schema, so the document does not describe bodies the
+    server refuses."""
     # The session's cookie jar keeps the refresh cookie of earlier answers; a request sends only what it names.
     stack.session.cookies.clear()
     response = stack.request(method, template.format(**(path_parameters or {})), **arguments)
     check(response, template, method)
-    if "json" in arguments and response.ok:
+    if response.ok and ("json" in arguments or isinstance(arguments.get("data"), dict)):
+        media_type, body = (("application/json", arguments["json"]) if "json" in arguments
+                            else ("application/x-www-form-urlencoded", arguments["data"]))
         content = DOCUMENT["paths"][template][method.lower()]["requestBody"]["content"]
-        at = pointer("paths", template, method.lower(), "requestBody", "content", "application/json", "schema")
-        assert "application/json" in content
-        validate(arguments["json"], at)
+        assert media_type in content, (method, template, media_type)
+        validate(body, pointer("paths", template, method.lower(), "requestBody", "content", media_type, "schema"))
     return response
 
 
 def error_code(response):
     return response.json()["error"]["code"]
+
+
+def oauth_error(response):
+    """The `error` of an `OAuthError` body."""
+    return response.json()["error"]
+
+
+class Anything:
+    """Equal to any value: for the parts of an answer a test does not pin down (an error's description)."""
+
+    def __eq__(self, other):
+        return True
+
+
+ANY = Anything()
 
 
 def statuses_until_limited(send, attempts=3):
@@ -229,15 +256,19 @@ def test_examples_in_the_document_match_their_schemas():
 
 
 def test_every_error_response_uses_the_error_schema():
-    """A 4xx/5xx JSON body is always the one error shape (health's degraded 503 is the one documented exception)."""
+    """A 4xx/5xx JSON body is always the one error shape (health's degraded 503 is the one documented exception), or
+    on the authorization server's own endpoints the OAuth shape, which is what OAuth clients parse."""
     for path, method in operations():
+        shapes = {"#/components/schemas/Error"}
+        if path in OAUTH_ERROR_PATHS:
+            shapes.add("#/components/schemas/OAuthError")
         for status, response in DOCUMENT["paths"][path][method.lower()]["responses"].items():
             response, _ = resolve(response, "")
             schema = response.get("content", {}).get("application/json", {}).get("schema")
             if int(status) < 400 or schema is None:
                 continue
             references = [schema.get("$ref")] + [option.get("$ref") for option in schema.get("oneOf", [])]
-            assert "#/components/schemas/Error" in references, (path, method, status)
+            assert shapes & set(references), (path, method, status)
 
 
 # Served document and operations
@@ -629,9 +660,23 @@ def test_chat(shared_stack):
         assert call(shared_stack, "POST", "/api/chat", headers=headers, json={"message": "hi"}).status_code == 401
 
 
-def test_mcp(shared_stack):
-    _, token, _ = signed_up(shared_stack)
-    mine = bearer(token)
+@pytest.fixture(scope="module")
+def oauth_client(shared_stack):
+    """One registered client for this module's OAuth flows: a stack allows 20 registrations an hour per client
+    address (RATE_LIMIT_CLIENT_REGISTRATIONS_PER_HOUR), and the shared stack's other users need theirs."""
+    return register_client(shared_stack, name="OpenAPI tests")
+
+
+PING = {"jsonrpc": "2.0", "id": 1, "method": "ping"}
+
+
+def tool_call(name, arguments, id=1):
+    return {"jsonrpc": "2.0", "id": id, "method": "tools/call", "params": {"name": name, "arguments": arguments}}
+
+
+def test_mcp(shared_stack, oauth_client):
+    _, browser_token, _ = signed_up(shared_stack)
+    mine = bearer(mcp_grant(shared_stack, browser_token, client_id=oauth_client)["access_token"])
 
     def rpc(method, params=None, headers=None, **message):
         body = {"jsonrpc": "2.0", "method": method, **({"params": params} if params is not None else {}), **message}
@@ -665,9 +710,226 @@ def test_mcp(shared_stack):
     assert rpc("ping", id=7, headers={"Accept": "text/html"}).status_code == 406
     assert call(shared_stack, "POST", "/api/mcp", headers={**mine, "Content-Type": "text/plain"},
                 data=b'{"jsonrpc": "2.0", "id": 1, "method": "ping"}').status_code == 415
+    for headers in UNAUTHENTICATED + [bearer(browser_token)]:
+        refused = call(shared_stack, "POST", "/api/mcp", headers=headers, json=PING)
+        assert refused.status_code == 401 and error_code(refused) == "unauthenticated", headers
+        metadata = shared_stack.url(DISCOVERY_PATHS[0])
+        assert f'resource_metadata="{metadata}"' in refused.headers["WWW-Authenticate"]
+    assert call(shared_stack, "GET", "/api/tasks", headers=mine).status_code == 401, "an MCP token is for /api/mcp only"
+
+    # A grant of tasks:read alone: list_tasks runs, a tool that writes is refused before anything runs, and the
+    # challenge names every scope the request needs.
+    read_only = bearer(mcp_grant(shared_stack, browser_token, "tasks:read", oauth_client)["access_token"])
+    listed = call(shared_stack, "POST", "/api/mcp", headers=read_only, json=tool_call("list_tasks", {}))
+    assert listed.status_code == 200 and listed.json()["result"]["isError"] is False
+    for body, needed in [(tool_call("add_task", {"title": "not added"}), "tasks:write"),
+                         ([tool_call("list_tasks", {}), tool_call("delete_task", {"task_id": 1}, id=2)],
+                          "tasks:read tasks:write")]:
+        beyond = call(shared_stack, "POST", "/api/mcp", headers=read_only, json=body)
+        assert beyond.status_code == 403 and error_code(beyond) == "insufficient_scope", body
+        assert f'scope="{needed}"' in beyond.headers["WWW-Authenticate"]
+    tasks = call(shared_stack, "GET", "/api/tasks", headers=bearer(browser_token)).json()["tasks"]
+    assert "not added" not in [task["title"] for task in tasks]
+
+
+# The authorization server of /api/mcp (docs/oauth.md)
+
+ELSEWHERE = {"Origin": "https://elsewhere.example"}
+ALLOW = {"decision": "allow"}
+
+
+def test_discovery_documents_and_preflights(shared_stack):
+    documents = [call(shared_stack, "GET", path, headers=ELSEWHERE).json() for path in DISCOVERY_PATHS]
+    assert documents[0] == documents[1], "both places hold the same protected-resource metadata"
+    assert documents[0]["resource"] == shared_stack.url("/api/mcp")
+    assert documents[0]["authorization_servers"] == [shared_stack.url("")]
+    assert documents[2]["issuer"] == shared_stack.url("")
+    assert documents[2]["token_endpoint"] == shared_stack.url("/api/oauth/token")
+    for path in DISCOVERY_PATHS:
+        head = shared_stack.request("HEAD", path)
+        assert head.status_code == 200
+        check(head, path, "HEAD")
+    for path in DISCOVERY_PATHS + OAUTH_ERROR_PATHS:
+        preflight = call(shared_stack, "OPTIONS", path, headers={**ELSEWHERE, "Access-Control-Request-Method": "POST",
+                                                                 "Access-Control-Request-Headers": "content-type"})
+        assert preflight.status_code == 204, path
+
+
+def test_client_registration(shared_stack):
+    # Three registrations: the stack allows 20 an hour from one address (see oauth_client).
+    path = "/api/oauth/register"
+    metadata = {"client_name": "  Contract client  ", "redirect_uris": [REDIRECT_URI, "com.example.app:/callback"],
+                "client_uri": "https://example.com/app", "scope": "tasks:read", "grant_types": ["authorization_code"],
+                "response_types": ["code"], "token_endpoint_auth_method": "none", "software_id": "contract",
+                "software_version": "1.0", "logo_uri": "https://example.com/logo.png"}
+    registered = call(shared_stack, "POST", path, headers=ELSEWHERE, json=metadata)
+    assert registered.status_code == 201
+    assert {name: registered.json()[name] for name in ("client_name", "scope", "grant_types")} == {
+        "client_name": "Contract client", "scope": "tasks:read", "grant_types": ["authorization_code", "refresh_token"]}
+    off_loopback = call(shared_stack, "POST", path, json={"redirect_uris": ["http://example.com/callback"]})
+    assert off_loopback.status_code == 400 and oauth_error(off_loopback) == "invalid_redirect_uri"
+    not_json = call(shared_stack, "POST", path, data=json.dumps(metadata), headers={"Content-Type": "text/plain"})
+    assert not_json.status_code == 400 and oauth_error(not_json) == "invalid_client_metadata", "a 400, not a 415"
+
+
+def test_authorization_and_consent(shared_stack, oauth_client):
+    _, token, _ = signed_up(shared_stack)
+    mine, issuer = bearer(token), shared_stack.url("")
+
+    def authorize(client_id=oauth_client, **overrides):
+        response = call(shared_stack, "GET", "/api/oauth/authorize", allow_redirects=False,
+                        params=authorization_query(shared_stack, client_id, **overrides))
+        assert response.status_code == 302
+        location = response.headers["Location"]
+        return location.split("?")[0], query_of(location)
+
+    # A client or a redirect URI that cannot be trusted is never redirected to: the consent page explains.
+    for client_id, overrides, error in [("mcp_unknown", {}, "invalid_client"),
+                                        (oauth_client, {"redirect_uri": "http://127.0.0.1:1/elsewhere"},
+                                         "invalid_request")]:
+        assert authorize(client_id, **overrides) == (shared_stack.url("/consent"), {
+            "error": error, "error_description": ANY}), (client_id, overrides)
+    # Every other problem goes back to the client, with its state and our issuer.
+    for overrides, error in [({"response_type": "token"}, "unsupported_response_type"),
+                             ({"code_challenge": "short"}, "invalid_request"),
+                             ({"resource": "https://elsewhere.example/api/mcp"}, "invalid_target"),
+                             ({"scope": "tasks:delete"}, "invalid_scope")]:
+        assert authorize(**overrides) == (REDIRECT_URI, {"error": error, "error_description": ANY, "state": "xyz",
+                                                        "iss": issuer}), overrides
+
+    page, pending = authorize(scope="tasks:read")
+    assert page == shared_stack.url("/consent")
+    details, request = "/api/oauth/authorization-requests/{id}", {"id": pending["request"]}
+    shown = call(shared_stack, "GET", details, {"id": pending["request"].upper()}, headers=mine).json()
+    assert shown["id"] == pending["request"] and shown["client"]["name"] == "OpenAPI tests"
+    assert [scope["name"] for scope in shown["scopes"]] == ["tasks:read"]
+    for method in ("GET", "POST"):
+        arguments = {"json": {"decision": "deny"}} if method == "POST" else {}
+        invalid = call(shared_stack, method, details, {"id": "not-a-uuid"}, headers=mine, **arguments)
+        assert invalid.status_code == 400 and error_code(invalid) == "invalid_parameter"
+        missing = call(shared_stack, method, details, {"id": SAMPLE_ID}, headers=mine, **arguments)
+        assert missing.status_code == 404 and error_code(missing) == "not_found"
+        for headers in UNAUTHENTICATED:
+            assert call(shared_stack, method, details, request, headers=headers, **arguments).status_code == 401
+    for body, code in [({"decision": "maybe"}, "validation_failed"), ({}, "validation_failed")]:
+        refused = call(shared_stack, "POST", details, request, headers=mine, json=body)
+        assert refused.status_code == 400 and error_code(refused) == code, body
+    assert error_code(call(shared_stack, "POST", details, request, headers={**mine, **JSON_HEADERS}, data=b"{")
+                      ) == "invalid_json"
+    assert call(shared_stack, "POST", details, request, headers=mine, data=b"decision=allow").status_code == 415
+
+    denied = call(shared_stack, "POST", details, request, headers=mine, json={"decision": "deny"})
+    assert denied.status_code == 200
+    assert query_of(denied.json()["redirect_to"]) == {"error": "access_denied", "error_description": ANY,
+                                                       "state": "xyz", "iss": issuer}
+    for method, arguments in [("POST", {"json": {"decision": "allow"}}), ("GET", {})]:
+        decided = call(shared_stack, method, details, request, headers=mine, **arguments)
+        assert decided.status_code == 404, "a request is decided once"
+    allowed = authorization_code(shared_stack, oauth_client, token)
+    assert set(allowed) == {"code", "state", "iss"}
+
+
+def test_token_and_revocation(shared_stack, oauth_client):
+    _, browser_token, _ = signed_up(shared_stack)
+    token, revoke = "/api/oauth/token", "/api/oauth/revoke"
+
+    def form(path, **fields):
+        return call(shared_stack, "POST", path, headers=ELSEWHERE, data=fields)
+
+    code = authorization_code(shared_stack, oauth_client, browser_token)["code"]
+    exchange = {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT_URI,
+                "client_id": oauth_client, "code_verifier": VERIFIER}
+    wrong_verifier = form(token, **{**exchange, "code_verifier": "x" * 43})
+    assert wrong_verifier.status_code == 400 and oauth_error(wrong_verifier) == "invalid_grant"
+    issued = form(token, **exchange)
+    assert issued.status_code == 200, "a wrong verifier spends nothing"
+    assert issued.json()["scope"] == "tasks:read tasks:write"
+    grant = issued.json()
+    narrowed = form(token, grant_type="refresh_token", refresh_token=grant["refresh_token"], client_id=oauth_client,
+                    scope="tasks:read", resource=shared_stack.url("/api/mcp"))
+    assert narrowed.status_code == 200 and narrowed.json()["scope"] == "tasks:read"
+
+    refresh = {"grant_type": "refresh_token", "refresh_token": narrowed.json()["refresh_token"],
+               "client_id": oauth_client}
+    for fields, error in [({"grant_type": "password"}, "unsupported_grant_type"),
+                          ({"grant_type": None}, "invalid_request"),
+                          ({"refresh_token": None}, "invalid_request"),
+                          ({"scope": "tasks:read  tasks:write"}, "invalid_scope"),
+                          ({"resource": "https://elsewhere.example/api/mcp"}, "invalid_target"),
+                          ({"refresh_token": "A" * 43}, "invalid_grant")]:
+        refused = form(token, **{name: value for name, value in {**refresh, **fields}.items() if value is not None})
+        assert refused.status_code == 400 and oauth_error(refused) == error, fields
+    for fields in [{"client_id": "mcp_unknown"}, {"client_secret": "s3cret"}]:
+        refused = form(token, **{**refresh, **fields})
+        assert refused.status_code == 401 and oauth_error(refused) == "invalid_client", fields
+    as_json = call(shared_stack, "POST", token, json=refresh)
+    assert as_json.status_code == 400 and oauth_error(as_json) == "invalid_request"
+    repeated = call(shared_stack, "POST", token, data=b"grant_type=refresh_token&grant_type=refresh_token",
+                    headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert repeated.status_code == 400 and oauth_error(repeated) == "invalid_request"
+
+    # A code presented again is refused and revokes the grant it produced (RFC 6749 §4.1.2).
+    replayed = form(token, **exchange)
+    assert replayed.status_code == 400 and oauth_error(replayed) == "invalid_grant"
+    assert form(token, **refresh).status_code == 400, "the grant ended with the replay"
+
+    for fields, status in [({"token": "not-a-token", "client_id": oauth_client}, 200),
+                           ({"client_id": oauth_client}, 400), ({"token": "not-a-token"}, 400),
+                           ({"token": "not-a-token", "client_id": "mcp_unknown"}, 401)]:
+        assert form(revoke, **fields).status_code == status, fields
+    live = mcp_grant(shared_stack, browser_token, client_id=oauth_client)
+    assert form(revoke, token=live["access_token"], client_id=oauth_client, token_type_hint="access_token"
+                ).status_code == 200
+    ended = call(shared_stack, "POST", "/api/mcp", headers=bearer(live["access_token"]), json=PING)
+    assert ended.status_code == 401, "the access token's grant ended"
+    assert form(token, grant_type="refresh_token", refresh_token=live["refresh_token"], client_id=oauth_client
+                ).status_code == 400
+
+
+def test_connected_apps(shared_stack, oauth_client):
+    _, token, _ = signed_up(shared_stack)
+    mine, apps, app = bearer(token), "/api/auth/apps", "/api/auth/apps/{id}"
+    assert call(shared_stack, "GET", apps, headers=mine).json() == {"apps": []}
+    grant = mcp_grant(shared_stack, token, scope="tasks:read", client_id=oauth_client)
+    mcp = bearer(grant["access_token"])
+    listed = call(shared_stack, "GET", apps, headers=mine).json()["apps"]
+    assert [(entry["client_id"], entry["scopes"]) for entry in listed] == [(oauth_client, ["tasks:read"])]
+    assert call(shared_stack, "GET", apps, headers=mcp).status_code == 401, "an MCP token is for /api/mcp only"
     for headers in UNAUTHENTICATED:
-        assert call(shared_stack, "POST", "/api/mcp", headers=headers,
-                    json={"jsonrpc": "2.0", "id": 1, "method": "ping"}).status_code == 401
+        assert call(shared_stack, "GET", apps, headers=headers).status_code == 401
+        assert call(shared_stack, "DELETE", app, {"id": listed[0]["id"]}, headers=headers).status_code == 401
+    invalid = call(shared_stack, "DELETE", app, {"id": "not-a-uuid"}, headers=mine)
+    assert invalid.status_code == 400 and error_code(invalid) == "invalid_parameter"
+    assert call(shared_stack, "DELETE", app, {"id": SAMPLE_ID}, headers=mine).status_code == 404
+
+    assert call(shared_stack, "DELETE", app, {"id": listed[0]["id"].upper()}, headers=mine).status_code == 204
+    assert call(shared_stack, "DELETE", app, {"id": listed[0]["id"]}, headers=mine).status_code == 404
+    assert call(shared_stack, "GET", apps, headers=mine).json() == {"apps": []}
+    stopped = call(shared_stack, "POST", "/api/mcp", headers=mcp, json=PING)
+    assert stopped.status_code == 401, "its access token stopped at once"
+    assert call(shared_stack, "GET", "/api/auth/me", headers=mine).status_code == 200, "the browser session stays"
+
+
+def test_a_server_without_public_origin_authorizes_no_mcp_client(make_stack):
+    stack = make_stack({"PUBLIC_ORIGIN": ""})
+    _, token, _ = signed_up(stack)
+    mine, request = bearer(token), {"id": SAMPLE_ID}
+    answers = [call(stack, "GET", path) for path in DISCOVERY_PATHS] + [
+        call(stack, "POST", "/api/oauth/register", json={"redirect_uris": [REDIRECT_URI]}),
+        call(stack, "GET", "/api/oauth/authorize", params=authorization_query(stack, "mcp_any"), allow_redirects=False),
+        call(stack, "POST", "/api/oauth/token", data={"grant_type": "refresh_token", "refresh_token": "A" * 43,
+                                                      "client_id": "mcp_any"}),
+        call(stack, "POST", "/api/oauth/revoke", data={"token": "A" * 43, "client_id": "mcp_any"}),
+        call(stack, "GET", "/api/oauth/authorization-requests/{id}", request, headers=mine),
+        call(stack, "POST", "/api/oauth/authorization-requests/{id}", request, headers=mine, json=ALLOW)]
+    for answer in answers:
+        assert answer.status_code == 404 and error_code(answer) == "oauth_not_configured", answer.url
+    assert call(stack, "GET", "/api/auth/apps", headers=mine).json() == {"apps": []}, "no grant can exist"
+    assert error_code(call(stack, "DELETE", "/api/auth/apps/{id}", request, headers=mine)) == "not_found"
+    for headers, challenge in [({}, 'Bearer scope="tasks:read tasks:write"'),
+                               (mine, 'Bearer error="invalid_token", scope="tasks:read tasks:write"')]:
+        refused = call(stack, "POST", "/api/mcp", headers=headers, json=PING)
+        assert refused.status_code == 401 and refused.headers["WWW-Authenticate"] == challenge
 
 
 # What no single operation owns
@@ -707,7 +969,9 @@ def test_every_path_serves_exactly_the_documented_methods(shared_stack):
         documented = {method.upper() for method in item if method in OPERATION_KEYS}
         allowed = documented | ({"HEAD"} if "GET" in documented else set())
         for method in PROBED_METHODS:
-            response = shared_stack.request(method, concrete(template))
+            if method == "TRACE" and template in DISCOVERY_PATHS:
+                continue  # nginx answers it itself: test_trace_on_the_discovery_paths_is_the_pools_json_405
+            response = shared_stack.request(method, concrete(template), allow_redirects=False)
             if method in allowed:
                 assert response.status_code != 405, (method, template)
                 assert not (response.status_code == 404 and method != "HEAD"
@@ -724,6 +988,7 @@ def test_rate_limits_and_the_workers_own_body_limit(make_stack):
     stack = make_stack({"RATE_LIMIT_REGISTER_PER_MINUTE": "1", "RATE_LIMIT_LOGIN_PER_MINUTE": "1",
                         "RATE_LIMIT_REFRESH_PER_MINUTE": "1", "LOGIN_FAILURES_PER_ACCOUNT": "1",
                         "RATE_LIMIT_PASSWORD_RESET_PER_MINUTE": "1", "VERIFICATION_MAILS_PER_ACCOUNT_PER_HOUR": "1",
+                        "RATE_LIMIT_CLIENT_REGISTRATIONS_PER_HOUR": "1", "RATE_LIMIT_OAUTH_TOKEN_PER_MINUTE": "1",
                         "MAX_BODY_BYTES": "1024"})
     emails = []
 
@@ -767,13 +1032,23 @@ def test_rate_limits_and_the_workers_own_body_limit(make_stack):
     assert set(statuses_until_limited(lambda: call(
         stack, "DELETE", "/api/auth/account", headers=bearer(token), json={"password": "not the password"}))) <= {403, 429}
 
+    assert set(statuses_until_limited(lambda: call(
+        stack, "POST", "/api/oauth/register", json={"redirect_uris": [REDIRECT_URI]}))) <= {201, 429}
+    # The token and revocation endpoints share one limit: the revocations meet the tokens' spent window.
+    assert set(statuses_until_limited(lambda: call(
+        stack, "POST", "/api/oauth/token", data={"grant_type": "refresh_token", "refresh_token": "A" * 43,
+                                                 "client_id": "mcp_unknown"}))) <= {401, 429}
+    assert set(statuses_until_limited(lambda: call(
+        stack, "POST", "/api/oauth/revoke", data={"token": "A" * 43, "client_id": "mcp_unknown"}))) <= {401, 429}
+
     # Over MAX_BODY_BYTES but under nginx's 1 MiB: the worker answers the 413 itself, in the same shape.
     too_large = call(stack, "POST", "/api/auth/login", json={"email": email, "password": "p" * 2000})
     assert too_large.status_code == 413 and error_code(too_large) == "payload_too_large"
 
 
-def task_and_conversation_operations(stack, token, task_id, conversation_id):
-    """One well-formed, authenticated request to each task and conversation operation."""
+def task_and_conversation_operations(stack, token, mcp_token, task_id, conversation_id):
+    """One well-formed, authenticated request to each task and conversation operation, and to the MCP tools with an
+    MCP token."""
     mine = bearer(token)
     task, conversation = {"id": task_id}, {"id": conversation_id}
     return [
@@ -788,8 +1063,7 @@ def task_and_conversation_operations(stack, token, task_id, conversation_id):
         call(stack, "POST", "/api/chat", headers=mine, json={"message": "list my tasks",
                                                              "conversation_id": conversation_id}),
         call(stack, "DELETE", "/api/conversations/{id}", conversation, headers=mine),
-        call(stack, "POST", "/api/mcp", headers=mine, json={"jsonrpc": "2.0", "id": 1, "method": "tools/call",
-                                                            "params": {"name": "list_tasks", "arguments": {}}}),
+        call(stack, "POST", "/api/mcp", headers=bearer(mcp_token), json=tool_call("list_tasks", {})),
     ]
 
 
@@ -807,10 +1081,11 @@ def test_replayed_refresh_token_and_internal_errors(make_stack):
     email, token, refresh_token = signed_up(stack)
     task_id = call(stack, "POST", "/api/tasks", headers=bearer(token), json={"title": "x"}).json()["id"]
     conversation_id = add_conversation(stack, email)
+    grant = mcp_grant(stack, token)
     psql(stack.database_url, "ALTER TABLE tasks RENAME TO tasks_hidden; "
                              "ALTER TABLE messages RENAME TO messages_hidden; "
                              "ALTER TABLE conversations RENAME TO conversations_hidden")
-    responses = task_and_conversation_operations(stack, token, task_id, conversation_id)
+    responses = task_and_conversation_operations(stack, token, grant["access_token"], task_id, conversation_id)
     psql(stack.database_url, "ALTER TABLE users RENAME TO users_hidden; "
                              "ALTER TABLE refresh_tokens RENAME TO refresh_tokens_hidden; "
                              "ALTER TABLE sessions RENAME TO sessions_hidden; "
@@ -819,8 +1094,12 @@ def test_replayed_refresh_token_and_internal_errors(make_stack):
                              "ALTER TABLE email_verification_tokens RENAME TO email_verification_tokens_hidden; "
                              # A reset request looks the address up after its answer: what can fail before it is
                              # the rate limit's upsert.
-                             "ALTER TABLE rate_limit_counters RENAME TO rate_limit_counters_hidden")
+                             "ALTER TABLE rate_limit_counters RENAME TO rate_limit_counters_hidden; "
+                             "ALTER TABLE oauth_clients RENAME TO oauth_clients_hidden; "
+                             "ALTER TABLE oauth_authorization_requests RENAME TO oauth_authorization_requests_hidden; "
+                             "ALTER TABLE oauth_authorization_codes RENAME TO oauth_authorization_codes_hidden")
     responses += auth_and_metrics_operations(stack, email, token, refresh_token)
+    responses += oauth_operations(stack, token, grant["client_id"])
     for response in responses:
         assert response.status_code == 500, (response.url, response.status_code, response.text)
         assert response.json()["request_id"] == response.headers["X-Request-ID"]
@@ -852,17 +1131,36 @@ def auth_and_metrics_operations(stack, email, token, refresh_token):
     ]
 
 
+def oauth_operations(stack, token, client_id):
+    """One call of every OAuth operation that reads the database, for the tests that break it."""
+    mine = bearer(token)
+    request = {"id": SAMPLE_ID}
+    return [
+        call(stack, "POST", "/api/oauth/register", json={"redirect_uris": [REDIRECT_URI]}),
+        call(stack, "GET", "/api/oauth/authorize", params=authorization_query(stack, client_id), allow_redirects=False),
+        call(stack, "POST", "/api/oauth/token", data={"grant_type": "refresh_token", "refresh_token": "A" * 43,
+                                                      "client_id": client_id}),
+        call(stack, "POST", "/api/oauth/revoke", data={"token": "A" * 43, "client_id": client_id}),
+        call(stack, "GET", "/api/oauth/authorization-requests/{id}", request, headers=mine),
+        call(stack, "POST", "/api/oauth/authorization-requests/{id}", request, headers=mine, json=ALLOW),
+        call(stack, "GET", "/api/auth/apps", headers=mine),
+        call(stack, "DELETE", "/api/auth/apps/{id}", request, headers=mine),
+    ]
+
+
 def test_database_and_pool_outages_answer_503(make_stack, private_postgres):
     stack = make_stack(database_url=create_database(private_postgres.admin_url))
     email, token, refresh_token = signed_up(stack)
     task_id = call(stack, "POST", "/api/tasks", headers=bearer(token), json={"title": "x"}).json()["id"]
     conversation_id = add_conversation(stack, email)
+    grant = mcp_grant(stack, token)
 
     def every_operation():
         return (
             [call(stack, "GET", "/api/health")]
             + auth_and_metrics_operations(stack, email, token, refresh_token)
-            + task_and_conversation_operations(stack, token, task_id, conversation_id))
+            + oauth_operations(stack, token, grant["client_id"])
+            + task_and_conversation_operations(stack, token, grant["access_token"], task_id, conversation_id))
 
     private_postgres.stop()
     responses = every_operation()
@@ -870,10 +1168,13 @@ def test_database_and_pool_outages_answer_503(make_stack, private_postgres):
         assert response.status_code == 503, (response.url, response.status_code, response.text)
     assert responses[0].json() == {"status": "degraded", "database": "unavailable"}
     assert call(stack, "GET", "/api/openapi.json").status_code == 200, "the document needs no database"
+    for path in DISCOVERY_PATHS:
+        assert call(stack, "GET", path).status_code == 200, "the discovery documents need none either"
+        assert call(stack, "OPTIONS", path).status_code == 204
 
     stack.pool.send_signal(signal.SIGTERM)
     stack.pool.wait(timeout=30)
-    for response in every_operation() + [call(stack, "GET", "/api/openapi.json")]:
+    for response in every_operation() + [call(stack, "GET", path) for path in ["/api/openapi.json", *DISCOVERY_PATHS]]:
         assert response.status_code == 502 and error_code(response) == "upstream_unavailable", response.url
         assert response.json()["request_id"] == response.headers["X-Request-ID"], response.url
 
@@ -893,3 +1194,18 @@ def test_every_documented_response_was_seen(request):
     assert not (set(NOT_PROVOKED) - documented), "NOT_PROVOKED names a response the document does not have"
     missing = sorted(documented - SEEN - set(NOT_PROVOKED))
     assert not missing, f"documented but never provoked (provoke them, or explain in NOT_PROVOKED): {missing}"
+
+
+# A known bug, after the coverage test so that its failure does not hide the coverage.
+
+def test_trace_on_the_discovery_paths_is_the_pools_json_405(shared_stack):
+    """Fails until deploy/nginx.conf is fixed: nginx refuses TRACE before choosing a location, and its
+    `@method_not_allowed` passes the refusal to the pool only for `/api/`, `/metrics` and `/status`, so on the
+    discovery paths TRACE gets nginx's HTML 405 without `Allow`, not the JSON 405 every other documented path gives.
+    The fix is adding the discovery paths to that location's `if ($uri !~ …)`. The contract test's
+    schemathesis.toml leaves TRACE out on these three paths for the same reason."""
+    for path in DISCOVERY_PATHS:
+        response = shared_stack.request("TRACE", path)
+        assert response.status_code == 405
+        check_component(response, "MethodNotAllowed")
+        assert response.headers["Allow"] == "GET, HEAD, OPTIONS"
