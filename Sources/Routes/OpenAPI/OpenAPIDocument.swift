@@ -2668,7 +2668,7 @@ enum OpenAPIDocument {
         "operationId": "authorize",
         "tags": ["oauth"],
         "summary": "The authorization endpoint: where an MCP client sends the person's browser (OAuth 2.1 with PKCE).",
-        "description": "Never answers with a body: every outcome is a `302` whose `Location` is one of three places (RFC 6749 §4.1.2.1). A `client_id` that is not a client (registered, or a metadata document's URL when `client_id_metadata_document_supported`), or a `redirect_uri` that is not one of its URIs, is never redirected to: the browser goes to the consent page with the error, `PUBLIC_ORIGIN/consent?error=…&error_description=…`, which explains it. Every other problem goes back to the client: `redirect_uri?error=…&error_description=…&state=…&iss=…` (`iss` as RFC 9207 says; `state` only when it was valid). A valid request is kept as a pending authorization request for 10 minutes and the browser goes to `PUBLIC_ORIGIN/consent?request=<id>`, where the signed-in person allows or denies it (`getAuthorizationRequest`, `decideAuthorizationRequest`). Every parameter may be given once; a repeated one is `invalid_request`. `HEAD` is answered as `GET` is, and stores a pending request just the same.",
+        "description": "Never answers with a body: every outcome is a `302` whose `Location` is one of three places (RFC 6749 §4.1.2.1). A `client_id` that is not a client (registered, or a metadata document's URL when `client_id_metadata_document_supported`), or a `redirect_uri` that is not one of its URIs, is never redirected to: the browser goes to the consent page with the error, `PUBLIC_ORIGIN/consent?error=…&error_description=…`, which explains it. Every other problem goes back to the client: `redirect_uri?error=…&error_description=…&state=…&iss=…` (`iss` as RFC 9207 says; `state` only when it was valid). A valid request is kept as a pending authorization request for 10 minutes and the browser goes to `PUBLIC_ORIGIN/consent?request=<id>`, where the signed-in person allows or denies it (`getAuthorizationRequest`, `decideAuthorizationRequest`). Every parameter may be given once: a repeated one is `invalid_request`, as is a query that cannot be read (a bad percent escape, bytes that are not UTF-8, or a NUL anywhere); the consent page shows these when `client_id` or `redirect_uri` is repeated or the query cannot be read. `HEAD` is answered as `GET` is, and stores a pending request just the same.",
         "security": [],
         "parameters": [
           {
@@ -4348,7 +4348,7 @@ enum OpenAPIDocument {
             }
           },
           "client_name": {
-            "description": "Shown to the person on the consent and account pages: at most 2000 bytes as sent, and at most 200 characters without control characters once surrounding whitespace is trimmed. Absent, null or blank: the first redirect URI's host (or scheme) stands in.",
+            "description": "Shown to the person on the consent and account pages: at most 2000 bytes as sent, and once surrounding whitespace is trimmed at most 200 characters as people see them (grapheme clusters, so `é` written as `e` plus a combining accent is one), without control characters. Absent, null or blank: the first redirect URI's host (or scheme) stands in.",
             "type": ["string", "null"],
             "maxLength": 2000
           },
@@ -4375,8 +4375,8 @@ enum OpenAPIDocument {
             "contains": { "const": "authorization_code" }
           },
           "response_types": { "const": ["code"] },
-          "software_id": { "description": "At most 2000 bytes.", "type": ["string", "null"], "maxLength": 2000 },
-          "software_version": { "description": "At most 2000 bytes.", "type": ["string", "null"], "maxLength": 2000 }
+          "software_id": { "description": "At most 2000 bytes, no NUL.", "type": ["string", "null"], "maxLength": 2000, "pattern": "^[^\\u0000]*$" },
+          "software_version": { "description": "At most 2000 bytes, no NUL.", "type": ["string", "null"], "maxLength": 2000, "pattern": "^[^\\u0000]*$" }
         },
         "examples": [{ "client_name": "Claude Desktop", "redirect_uris": ["http://127.0.0.1:33418/callback"], "scope": "tasks:read tasks:write" }]
       },
@@ -4404,24 +4404,26 @@ enum OpenAPIDocument {
         }
       },
       "TokenRequest": {
-        "description": "One of the two grants; `grant_type` says which. `client_id` is the client's own (registered or a metadata document's URL).",
+        "description": "One of the two grants; `grant_type` says which. `client_id` is the client's own (registered or a metadata document's URL). Every parameter is one string: a name given twice, known or not, is `invalid_request`; other names are ignored.",
         "oneOf": [
           {
             "title": "AuthorizationCodeGrant",
             "description": "A code from the client's redirect URI, with the PKCE verifier (RFC 7636 §4.5).",
             "type": "object",
             "required": ["grant_type", "code", "redirect_uri", "client_id", "code_verifier"],
+            "propertyNames": { "$ref": "#/components/schemas/FormText" },
+            "additionalProperties": { "$ref": "#/components/schemas/FormText" },
             "properties": {
               "grant_type": { "const": "authorization_code" },
-              "code": { "description": "The `code` of the redirect: good once, for 60 seconds.", "type": "string" },
-              "redirect_uri": { "description": "The `redirect_uri` of the authorization request, byte for byte.", "type": "string" },
-              "client_id": { "type": "string", "minLength": 1 },
+              "code": { "description": "The `code` of the redirect: good once, for 60 seconds.", "$ref": "#/components/schemas/FormText" },
+              "redirect_uri": { "description": "The `redirect_uri` of the authorization request, byte for byte.", "$ref": "#/components/schemas/FormText" },
+              "client_id": { "$ref": "#/components/schemas/FormText", "minLength": 1 },
               "code_verifier": {
                 "description": "The verifier whose S256 challenge the authorization request sent.",
                 "type": "string",
                 "pattern": "^[A-Za-z0-9._~-]{43,128}$"
               },
-              "resource": { "description": "Optional; when present, the `resource` of the authorization request.", "type": "string" }
+              "resource": { "description": "Optional; when present, the `resource` of the authorization request.", "$ref": "#/components/schemas/FormText" }
             }
           },
           {
@@ -4429,18 +4431,25 @@ enum OpenAPIDocument {
             "description": "A refresh token of the client's grant: it is spent, and the answer carries its successor.",
             "type": "object",
             "required": ["grant_type", "refresh_token", "client_id"],
+            "propertyNames": { "$ref": "#/components/schemas/FormText" },
+            "additionalProperties": { "$ref": "#/components/schemas/FormText" },
             "properties": {
               "grant_type": { "const": "refresh_token" },
-              "refresh_token": { "type": "string" },
-              "client_id": { "type": "string", "minLength": 1 },
+              "refresh_token": { "$ref": "#/components/schemas/FormText" },
+              "client_id": { "$ref": "#/components/schemas/FormText", "minLength": 1 },
               "scope": {
                 "description": "A narrower scope for the new access token only (RFC 6749 §6): scopes the grant lacks are left out, and when none is left the token carries the whole grant. Without it, the whole grant.",
                 "$ref": "#/components/schemas/OAuthScopeList"
               },
-              "resource": { "description": "Optional; when present, the MCP resource.", "type": "string" }
+              "resource": { "description": "Optional; when present, the MCP resource.", "$ref": "#/components/schemas/FormText" }
             }
           }
         ]
+      },
+      "FormText": {
+        "description": "A name or value of the token and revocation endpoints' forms: any text but NUL. A NUL anywhere in the form, as a bad percent escape or bytes that are not UTF-8 do, refuses the whole form (`invalid_request`).",
+        "type": "string",
+        "pattern": "^[^\\u0000]*$"
       },
       "OAuthTokenResponse": {
         "description": "The body of `token` (RFC 6749 §5.1).",
@@ -4471,13 +4480,15 @@ enum OpenAPIDocument {
         }
       },
       "RevocationRequest": {
-        "description": "RFC 7009 §2.1, with the client's `client_id` (a public client's way of authenticating).",
+        "description": "RFC 7009 §2.1, with the client's `client_id` (a public client's way of authenticating). Every parameter is one string: a name given twice, known or not, is `invalid_request`; other names are ignored.",
         "type": "object",
         "required": ["token", "client_id"],
+        "propertyNames": { "$ref": "#/components/schemas/FormText" },
+        "additionalProperties": { "$ref": "#/components/schemas/FormText" },
         "properties": {
-          "token": { "description": "A refresh or access token of one of the client's grants.", "type": "string", "minLength": 1 },
-          "token_type_hint": { "description": "Ignored: either kind is recognised by its form.", "type": "string" },
-          "client_id": { "type": "string", "minLength": 1 }
+          "token": { "description": "A refresh or access token of one of the client's grants.", "$ref": "#/components/schemas/FormText", "minLength": 1 },
+          "token_type_hint": { "description": "Ignored: either kind is recognised by its form.", "$ref": "#/components/schemas/FormText" },
+          "client_id": { "$ref": "#/components/schemas/FormText", "minLength": 1 }
         }
       },
       "AuthorizationRequestDetails": {
