@@ -859,7 +859,7 @@ enum OpenAPIDocument {
         "operationId": "exportAccount",
         "tags": ["auth"],
         "summary": "Everything the account holds, as one JSON file to download.",
-        "description": "The account, its sessions, its tasks, and its conversations with their messages, each in the shape the API shows it elsewhere; never a password hash or a token. Sent as an attachment.",
+        "description": "The account, its sessions, the MCP clients it has allowed, its tasks, and its conversations with their messages, each in the shape the API shows it elsewhere; never a password hash or a token. Sent as an attachment.",
         "security": [{ "bearerAuth": [] }],
         "responses": {
           "200": {
@@ -2668,7 +2668,7 @@ enum OpenAPIDocument {
         "operationId": "authorize",
         "tags": ["oauth"],
         "summary": "The authorization endpoint: where an MCP client sends the person's browser (OAuth 2.1 with PKCE).",
-        "description": "Never answers with a body: every outcome is a `302` whose `Location` is one of three places (RFC 6749 §4.1.2.1). A `client_id` that is not a client (registered, or a metadata document's URL when `client_id_metadata_document_supported`), or a `redirect_uri` that is not one of its URIs, is never redirected to: the browser goes to the consent page with the error, `PUBLIC_ORIGIN/consent?error=…&error_description=…`, which explains it. Every other problem goes back to the client: `redirect_uri?error=…&error_description=…&state=…&iss=…` (`iss` as RFC 9207 says; `state` only when it was valid). A valid request is kept as a pending authorization request for 10 minutes and the browser goes to `PUBLIC_ORIGIN/consent?request=<id>`, where the signed-in person allows or denies it (`getAuthorizationRequest`, `decideAuthorizationRequest`). Every parameter may be given once: a repeated one is `invalid_request`, as is a query that cannot be read (a bad percent escape, bytes that are not UTF-8, or a NUL anywhere); the consent page shows these when `client_id` or `redirect_uri` is repeated or the query cannot be read. `HEAD` is answered as `GET` is, and stores a pending request just the same.",
+        "description": "Never answers with a body: every outcome is a `302` whose `Location` is one of three places (RFC 6749 §4.1.2.1). A `client_id` that is not a client (registered, or a metadata document's URL when `client_id_metadata_document_supported`), or a `redirect_uri` that is not one of its URIs, is never redirected to: the browser goes to the consent page with the error, `PUBLIC_ORIGIN/consent?error=…&error_description=…`, which explains it. Every other problem goes back to the client: `redirect_uri?error=…&error_description=…&state=…&iss=…` (`iss` as RFC 9207 says; `state` only when it was valid). Counted per client address (`RATE_LIMIT_OAUTH_TOKEN_PER_MINUTE`, 60 a minute, apart from the token endpoint's count), and so is fetching a client's metadata document that is not cached (`RATE_LIMIT_METADATA_FETCHES_PER_MINUTE`, 10): over either, the browser goes to the consent page with `temporarily_unavailable`. A valid request is kept as a pending authorization request for 10 minutes and the browser goes to `PUBLIC_ORIGIN/consent?request=<id>`, where the signed-in person allows or denies it (`getAuthorizationRequest`, `decideAuthorizationRequest`). Every parameter may be given once: a repeated one is `invalid_request`, as is a query that cannot be read (a bad percent escape, bytes that are not UTF-8, or a NUL anywhere); the consent page shows these when `client_id` or `redirect_uri` is repeated or the query cannot be read. `HEAD` is answered as `GET` is, and stores a pending request just the same.",
         "security": [],
         "parameters": [
           {
@@ -3517,7 +3517,7 @@ enum OpenAPIDocument {
         }
       },
       "OAuthRateLimited": {
-        "description": "`temporarily_unavailable`: too many registrations (`RATE_LIMIT_CLIENT_REGISTRATIONS_PER_HOUR`, 20 an hour by default) or token and revocation requests together (`RATE_LIMIT_OAUTH_TOKEN_PER_MINUTE`, 60 a minute) from this client address, counted in PostgreSQL like `RateLimited`. In the OAuth shape, which OAuth clients read.",
+        "description": "`temporarily_unavailable`: too many registrations (`RATE_LIMIT_CLIENT_REGISTRATIONS_PER_HOUR`, 20 an hour by default), token and revocation requests together (`RATE_LIMIT_OAUTH_TOKEN_PER_MINUTE`, 60 a minute) or fetches of clients' metadata documents (`RATE_LIMIT_METADATA_FETCHES_PER_MINUTE`, 10 a minute; a cached document costs none) from this client address, counted in PostgreSQL like `RateLimited`. In the OAuth shape, which OAuth clients read.",
         "headers": {
           "X-Request-ID": { "$ref": "#/components/headers/X-Request-ID" },
           "Cache-Control": { "$ref": "#/components/headers/Cache-Control-No-Store" },
@@ -4168,12 +4168,17 @@ enum OpenAPIDocument {
       },
       "AccountExport": {
         "type": "object",
-        "required": ["exported_at", "account", "sessions", "tasks", "conversations"],
+        "required": ["exported_at", "account", "sessions", "connected_apps", "tasks", "conversations"],
         "additionalProperties": false,
         "properties": {
           "exported_at": { "$ref": "#/components/schemas/Timestamp" },
           "account": { "$ref": "#/components/schemas/User" },
           "sessions": { "type": "array", "items": { "$ref": "#/components/schemas/Session" } },
+          "connected_apps": {
+            "description": "As `listConnectedApps` lists them; never a token.",
+            "type": "array",
+            "items": { "$ref": "#/components/schemas/ConnectedApp" }
+          },
           "tasks": { "type": "array", "items": { "$ref": "#/components/schemas/Task" } },
           "conversations": {
             "type": "array",
@@ -4568,7 +4573,7 @@ enum OpenAPIDocument {
           "first_authorized_at": { "$ref": "#/components/schemas/Timestamp" },
           "last_used_at": {
             "$ref": "#/components/schemas/Timestamp",
-            "description": "The last code exchange or refresh of any of its grants."
+            "description": "The last use of any of its grants: a code exchange, a refresh or a request to `/api/mcp` (which records it at most once a minute)."
           }
         }
       },
