@@ -662,8 +662,7 @@ def test_chat(shared_stack):
 
 @pytest.fixture(scope="module")
 def oauth_client(shared_stack):
-    """One registered client for this module's OAuth flows: a stack allows 20 registrations an hour per client
-    address (RATE_LIMIT_CLIENT_REGISTRATIONS_PER_HOUR), and the shared stack's other users need theirs."""
+    """One registered client for this module's OAuth flows, which need no client of their own."""
     return register_client(shared_stack, name="OpenAPI tests")
 
 
@@ -756,7 +755,6 @@ def test_discovery_documents_and_preflights(shared_stack):
 
 
 def test_client_registration(shared_stack):
-    # Three registrations: the stack allows 20 an hour from one address (see oauth_client).
     path = "/api/oauth/register"
     metadata = {"client_name": "  Contract client  ", "redirect_uris": [REDIRECT_URI, "com.example.app:/callback"],
                 "client_uri": "https://example.com/app", "scope": "tasks:read", "grant_types": ["authorization_code"],
@@ -1040,6 +1038,10 @@ def test_rate_limits_and_the_workers_own_body_limit(make_stack):
                                                  "client_id": "mcp_unknown"}))) <= {401, 429}
     assert set(statuses_until_limited(lambda: call(
         stack, "POST", "/api/oauth/revoke", data={"token": "A" * 43, "client_id": "mcp_unknown"}))) <= {401, 429}
+    # The authorization endpoint counts apart, with the same limit, and refuses as it refuses anything: a redirect.
+    errors = [query_of(call(stack, "GET", "/api/oauth/authorize", params=authorization_query(stack, "mcp_unknown"),
+                            allow_redirects=False).headers["Location"])["error"] for _ in range(3)]
+    assert "temporarily_unavailable" in errors and set(errors) <= {"invalid_client", "temporarily_unavailable"}
 
     # Over MAX_BODY_BYTES but under nginx's 1 MiB: the worker answers the 413 itself, in the same shape.
     too_large = call(stack, "POST", "/api/auth/login", json={"email": email, "password": "p" * 2000})
