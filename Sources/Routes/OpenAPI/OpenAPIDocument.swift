@@ -4353,9 +4353,10 @@ enum OpenAPIDocument {
             }
           },
           "client_name": {
-            "description": "Shown to the person on the consent and account pages: at most 2000 bytes as sent, and once surrounding whitespace is trimmed at most 200 characters as people see them (grapheme clusters, so `é` written as `e` plus a combining accent is one), without control characters. Absent, null or blank: the first redirect URI's host (or scheme) stands in.",
+            "description": "Shown to the person on the consent and account pages: at most 2000 bytes, no control characters (line breaks and tabs included), and once surrounding whitespace is trimmed at most 200 characters as people see them (grapheme clusters, so `é` written as `e` plus a combining accent is one). Absent, null or blank: the first redirect URI's host (or scheme) stands in.",
             "type": ["string", "null"],
-            "maxLength": 2000
+            "maxLength": 2000,
+            "pattern": "^[^\\u0000-\\u001F\\u007F-\\u009F]*$"
           },
           "client_uri": {
             "description": "The client's home page, shown as a link: an `https` URL with a host, at most 2000 characters.",
@@ -4380,8 +4381,8 @@ enum OpenAPIDocument {
             "contains": { "const": "authorization_code" }
           },
           "response_types": { "const": ["code"] },
-          "software_id": { "description": "At most 2000 bytes, no NUL.", "type": ["string", "null"], "maxLength": 2000, "pattern": "^[^\\u0000]*$" },
-          "software_version": { "description": "At most 2000 bytes, no NUL.", "type": ["string", "null"], "maxLength": 2000, "pattern": "^[^\\u0000]*$" }
+          "software_id": { "description": "At most 2000 bytes, no control characters.", "type": ["string", "null"], "maxLength": 2000, "pattern": "^[^\\u0000-\\u001F\\u007F-\\u009F]*$" },
+          "software_version": { "description": "At most 2000 bytes, no control characters.", "type": ["string", "null"], "maxLength": 2000, "pattern": "^[^\\u0000-\\u001F\\u007F-\\u009F]*$" }
         },
         "examples": [{ "client_name": "Claude Desktop", "redirect_uris": ["http://127.0.0.1:33418/callback"], "scope": "tasks:read tasks:write" }]
       },
