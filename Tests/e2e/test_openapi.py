@@ -768,6 +768,8 @@ def test_client_registration(shared_stack):
     assert off_loopback.status_code == 400 and oauth_error(off_loopback) == "invalid_redirect_uri"
     not_json = call(shared_stack, "POST", path, data=json.dumps(metadata), headers={"Content-Type": "text/plain"})
     assert not_json.status_code == 400 and oauth_error(not_json) == "invalid_client_metadata", "a 400, not a 415"
+    control = call(shared_stack, "POST", path, json={**metadata, "software_id": "a\x00b", "software_version": "\x01"})
+    assert control.status_code == 400 and oauth_error(control) == "invalid_client_metadata", "PostgreSQL keeps no NUL"
 
 
 def test_authorization_and_consent(shared_stack, oauth_client):
@@ -967,8 +969,6 @@ def test_every_path_serves_exactly_the_documented_methods(shared_stack):
         documented = {method.upper() for method in item if method in OPERATION_KEYS}
         allowed = documented | ({"HEAD"} if "GET" in documented else set())
         for method in PROBED_METHODS:
-            if method == "TRACE" and template in DISCOVERY_PATHS:
-                continue  # nginx answers it itself: test_trace_on_the_discovery_paths_is_the_pools_json_405
             response = shared_stack.request(method, concrete(template), allow_redirects=False)
             if method in allowed:
                 assert response.status_code != 405, (method, template)
@@ -1196,28 +1196,3 @@ def test_every_documented_response_was_seen(request):
     assert not (set(NOT_PROVOKED) - documented), "NOT_PROVOKED names a response the document does not have"
     missing = sorted(documented - SEEN - set(NOT_PROVOKED))
     assert not missing, f"documented but never provoked (provoke them, or explain in NOT_PROVOKED): {missing}"
-
-
-# Known bugs, after the coverage test so that their failures do not hide the coverage.
-
-def test_trace_on_the_discovery_paths_is_the_pools_json_405(shared_stack):
-    """Fails until deploy/nginx.conf is fixed: nginx refuses TRACE before choosing a location, and its
-    `@method_not_allowed` passes the refusal to the pool only for `/api/`, `/metrics` and `/status`, so on the
-    discovery paths TRACE gets nginx's HTML 405 without `Allow`, not the JSON 405 every other documented path gives.
-    The fix is adding the discovery paths to that location's `if ($uri !~ …)`. The contract test's
-    schemathesis.toml leaves TRACE out on these three paths for the same reason."""
-    for path in DISCOVERY_PATHS:
-        response = shared_stack.request("TRACE", path)
-        assert response.status_code == 405
-        check_component(response, "MethodNotAllowed")
-        assert response.headers["Allow"] == "GET, HEAD, OPTIONS"
-
-
-def test_a_nul_in_software_metadata_is_invalid_client_metadata(shared_stack):
-    """Fails until the registration refuses a NUL in `software_id` and `software_version` as the document says (and
-    as it refuses one in `client_name`): today nothing checks for it, PostgreSQL's insert fails (`StoreError
-    .invalidParameter`, "parameter $7 contains a NUL byte") and the answer is a 500 `internal_error`. The contract
-    test's hooks hold such registrations back for the same reason."""
-    refused = call(shared_stack, "POST", "/api/oauth/register",
-                   json={"redirect_uris": [REDIRECT_URI], "software_id": "a\x00b", "software_version": "\x00"})
-    assert refused.status_code == 400 and oauth_error(refused) == "invalid_client_metadata", refused.text
