@@ -2730,7 +2730,7 @@ enum OpenAPIDocument {
         ],
         "responses": {
           "302": {
-            "description": "To the consent page (`?request=<id>` for a valid request, `?error=…&error_description=…` for an unknown client or redirect URI) or to the client's redirect URI with `error`, `error_description`, `state` and `iss`. No body.",
+            "description": "To the consent page (`?request=<id>` for a valid request; `?error=…&error_description=…` for an unknown client or redirect URI, a query that cannot be read, or a rate limit) or to the client's redirect URI with `error`, `error_description`, `state` and `iss`. No body.",
             "headers": {
               "X-Request-ID": { "$ref": "#/components/headers/X-Request-ID" },
               "Cache-Control": { "$ref": "#/components/headers/Cache-Control-No-Store" },
