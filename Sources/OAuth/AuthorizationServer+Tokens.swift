@@ -65,8 +65,8 @@ extension AuthorizationServer {
         }
     }
 
-    /// The public client a token or revocation request names by `client_id` (RFC 6749 §3.2.1); a client secret or
-    /// an Authorization header is refused, since no client here has a secret.
+    /// The public client a token or revocation request names by `client_id` (RFC 6749 §3.2.1); a client secret is
+    /// refused, since no client here has one (the routes refuse an Authorization header the same way).
     private func requestingClient(_ form: URLEncodedForm, client: AuthClient, stores: OAuthStores) throws
         -> OAuthClientRecord
     {
@@ -148,6 +148,14 @@ extension AuthorizationServer {
         }
         let invalid = OAuthError.invalidGrant("the refresh token is invalid, expired, revoked or another client's")
         guard let presented = RefreshToken(presented: text) else { throw invalid }
+        // RFC 6749 §6: a scope not granted may not be asked for. Judged before rotating, so a refused request
+        // leaves the token as it was.
+        if let asked,
+            let granted = try stores.grants.scope(ofRefreshToken: presented.hash, clientRowID: oauthClient.id),
+            !asked.allSatisfy((OAuthScope.parse(granted) ?? []).contains)
+        {
+            throw OAuthError.invalidScope("scope may only narrow what was granted: \(granted)")
+        }
         let successor = presented.successor(derivedWith: flows.refreshDerivationKey)
         let now = Date()
         let rotation = try stores.auth.sessions.rotate(
@@ -159,8 +167,8 @@ extension AuthorizationServer {
             try flows.events.record(
                 .refresh, userID: user.id, sessionID: session.id, oauthClientID: oauthClient.clientID, client: client,
                 stores: stores.auth)
-            // RFC 6749 §6: a narrower scope may be asked for; what was not granted is left out, and the answer's
-            // `scope` says what the token carries.
+            // A narrower scope for this access token only; the grant keeps what it has. Intersected again, in case the
+            // grant changed between the check above and the rotation.
             let granted = OAuthScope.parse(session.grant?.scope ?? "") ?? []
             let narrowed = asked.map { $0.filter(granted.contains) } ?? granted
             return issue(

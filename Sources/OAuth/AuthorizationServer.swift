@@ -66,7 +66,7 @@ public struct AuthorizationServer: Sendable {
         do {
             form = try URLEncodedForm(parsing: Array(query.utf8))
         } catch {
-            return .refused(.invalidRequest("the query is not percent-encoded UTF-8"))
+            return .refused(.invalidRequest("the query is not percent-encoded UTF-8, or holds a NUL"))
         }
         let repeated = form.repeatedName
         for name in ["client_id", "redirect_uri"] where repeated == name {
@@ -180,7 +180,7 @@ public struct AuthorizationServer: Sendable {
         if let code { parameters.append(("code", code)) }
         if let error {
             parameters.append(("error", error.code))
-            parameters.append(("error_description", error.description))
+            parameters.append(("error_description", error.printableDescription))
         }
         if let state { parameters.append(("state", state)) }
         parameters.append(("iss", configuration.issuer))

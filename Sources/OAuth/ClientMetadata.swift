@@ -57,7 +57,7 @@ public struct ClientMetadata: Sendable, Equatable {
             try Self.strings(responseTypes, member: "response_types")
                 != ["code"]
         {
-            throw .invalidClientMetadata("response_types must be [\"code\"]")
+            throw .invalidClientMetadata("response_types must be code alone")
         }
         if let scope = members["scope"] {
             guard let text = scope.stringValue, let scopes = OAuthScope.parse(text) else {

@@ -6,11 +6,24 @@ public struct OAuthError: Error, Equatable, Sendable {
     public var description: String
     /// Set for a rate limit: the answer is then a 429 with `Retry-After`.
     public var retryAfterSeconds: Int?
+    /// The `WWW-Authenticate` challenge of an `invalid_client` whose client tried an authentication scheme.
+    public var challenge: String?
 
-    public init(code: String, description: String, retryAfterSeconds: Int? = nil) {
+    public init(code: String, description: String, retryAfterSeconds: Int? = nil, challenge: String? = nil) {
         self.code = code
         self.description = description
         self.retryAfterSeconds = retryAfterSeconds
+        self.challenge = challenge
+    }
+
+    /// `description` as RFC 6749 §5.2 allows it in `error_description`: printable ASCII without `"` and `\`, each
+    /// other character a `?` (a reason from a client's metadata-document host may carry anything).
+    public var printableDescription: String {
+        String(
+            String.UnicodeScalarView(
+                description.unicodeScalars.map { scalar in
+                    (0x20...0x7E).contains(scalar.value) && scalar != "\"" && scalar != "\\" ? scalar : "?"
+                }))
     }
 
     /// 401 for a client that is not one (RFC 6749 §5.2), 429 for a rate limit, 400 for the rest.

@@ -81,9 +81,15 @@ final class AuthorizationServerTests: AuthorizationServerTestCase {
         let client = try registerClient()
         let readOnly = try grant(client.clientID, for: user, scope: "tasks:read")
         XCTAssertEqual(readOnly.scope, "tasks:read")
-        let asked = try refresh(readOnly.refreshToken, clientID: client.clientID, scope: "tasks:read tasks:write")
-        XCTAssertEqual(asked.scope, "tasks:read")
-        XCTAssertEqual(try server.authenticate(bearerToken: asked.accessToken, stores: stores).scopes, [.tasksRead])
+        XCTAssertEqual(
+            oauthError {
+                _ = try refresh(readOnly.refreshToken, clientID: client.clientID, scope: "tasks:read tasks:write")
+            }?
+            .code, "invalid_scope")
+        // The refusal spent nothing: the same token still refreshes, at the scope it had.
+        let same = try refresh(readOnly.refreshToken, clientID: client.clientID)
+        XCTAssertEqual(same.scope, "tasks:read")
+        XCTAssertEqual(try server.authenticate(bearerToken: same.accessToken, stores: stores).scopes, [.tasksRead])
 
         let full = try grant(client.clientID, for: user)
         let narrowed = try refresh(full.refreshToken, clientID: client.clientID, scope: "tasks:read")

@@ -80,3 +80,12 @@ final class OAuthScopeTests: XCTestCase {
         XCTAssertEqual(OAuthScope.text([.tasksWrite, .tasksRead]), "tasks:read tasks:write")
     }
 }
+
+final class OAuthErrorTests: XCTestCase {
+    /// RFC 6749 §5.2: `error_description` is printable ASCII without `"` and `\`.
+    func testTheDescriptionSentIsPrintableASCIIWithoutQuotesOrBackslashes() {
+        let error = OAuthError.invalidClient("host said \"no\" \\ déjà\n")
+        XCTAssertEqual(error.printableDescription, "host said ?no? ? d?j??")
+        XCTAssertEqual(OAuthError.invalidRequest("plain words").printableDescription, "plain words")
+    }
+}

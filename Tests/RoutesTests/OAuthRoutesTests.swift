@@ -81,6 +81,16 @@ final class OAuthRoutesTests: XCTestCase {
         ])
         XCTAssertEqual(unknownClient.status, .unauthorized)
         XCTAssertEqual(unknownClient.jsonObject["error"] as? String, "invalid_client")
+        var basic = Request(
+            cgiParameters: [
+                "REQUEST_METHOD": "POST", "REQUEST_URI": "/api/oauth/token", "REMOTE_ADDR": "192.0.2.10",
+                "CONTENT_TYPE": "application/x-www-form-urlencoded", "HTTP_AUTHORIZATION": "Basic Y2xpZW50OnNlY3JldA==",
+            ], body: [])
+        basic.body = Array("grant_type=refresh_token&refresh_token=x&client_id=\(clientID)".utf8)
+        let confidential = app.respond(to: basic)
+        XCTAssertEqual(confidential.status, .unauthorized)
+        XCTAssertEqual(confidential.jsonObject["error"] as? String, "invalid_client")
+        XCTAssertEqual(confidential.headers["WWW-Authenticate"], #"Basic realm="todo-chatbot oauth""#)
         let json = flow.send(.post, "/api/oauth/token", contentType: "application/json", body: #"{"grant_type":"x"}"#)
         XCTAssertEqual(json.jsonObject["error"] as? String, "invalid_request")
         XCTAssertEqual(

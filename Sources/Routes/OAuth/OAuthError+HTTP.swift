@@ -8,7 +8,10 @@ enum OAuthErrorResponse {
     static func response(for error: OAuthError) -> Response {
         var headers: HTTPHeaders = [:]
         if let seconds = error.retryAfterSeconds { headers.add(name: "Retry-After", value: String(seconds)) }
-        let body: JSONValue = ["error": .string(error.code), "error_description": .string(error.description)]
+        if let challenge = error.challenge { headers.add(name: "WWW-Authenticate", value: challenge) }
+        let body: JSONValue = [
+            "error": .string(error.code), "error_description": .string(error.printableDescription),
+        ]
         return .json(
             body, status: HTTPStatus(code: error.status, reasonPhrase: reasonPhrase(error.status)), headers: headers)
     }
@@ -32,12 +35,15 @@ enum OpenCORS {
         return response
     }
 
-    /// The handler's answer with the CORS header, its OAuth errors included, so a browser client can read why.
+    /// The handler's answer with the CORS header, its errors included (OAuth's, and the API's such as
+    /// `oauth_not_configured`), so a browser client can read why.
     static func answering(_ handler: () throws -> Response) throws -> Response {
         do {
             return adding(to: try handler())
         } catch let error as OAuthError {
             return adding(to: OAuthErrorResponse.response(for: error))
+        } catch let error as any HTTPResponseError {
+            return adding(to: ErrorResponse.response(for: error, requestID: nil))
         }
     }
 

@@ -70,13 +70,14 @@ struct OAuthRoutes: Sendable {
         case .refused(let error):
             location =
                 server.configuration.consentPage + "?"
-                + URLEncodedForm.encode([("error", error.code), ("error_description", error.description)])
+                + URLEncodedForm.encode([("error", error.code), ("error_description", error.printableDescription)])
         }
         return Response(status: HTTPStatus(code: 302, reasonPhrase: "Found"), headers: ["Location": location])
     }
 
     func token(_ request: Request, context: RequestContext) throws -> Response {
         let server = try configuredServer()
+        try Self.refuseClientAuthentication(request)
         let tokens = try server.token(
             form: try Self.form(request), client: request.authClient, stores: context.oauthStores,
             logger: context.logger)
@@ -90,8 +91,20 @@ struct OAuthRoutes: Sendable {
 
     func revoke(_ request: Request, context: RequestContext) throws -> Response {
         let server = try configuredServer()
+        try Self.refuseClientAuthentication(request)
         try server.revoke(form: try Self.form(request), client: request.authClient, stores: context.oauthStores)
         return Response(status: .ok)
+    }
+
+    /// Every client here is public (`token_endpoint_auth_method: none`): one that authenticates in the Authorization
+    /// header, as a confidential client would, is refused with the 401 and challenge RFC 6749 §5.2 asks for.
+    static func refuseClientAuthentication(_ request: Request) throws(OAuthError) {
+        guard request.headers["authorization"] == nil else {
+            throw OAuthError(
+                code: "invalid_client",
+                description: "clients of this server are public: they send client_id and no credentials",
+                challenge: #"Basic realm="todo-chatbot oauth""#)
+        }
     }
 
     /// The form body the token and revocation endpoints take (RFC 6749 §4.1.3, RFC 7009 §2.1), read strictly.
@@ -104,7 +117,7 @@ struct OAuthRoutes: Sendable {
         do {
             return try URLEncodedForm(parsing: request.body)
         } catch {
-            throw .invalidRequest("the body is not percent-encoded UTF-8")
+            throw .invalidRequest("the body is not percent-encoded UTF-8, or holds a NUL")
         }
     }
 }

@@ -2752,7 +2752,7 @@ enum OpenAPIDocument {
         "operationId": "token",
         "tags": ["oauth"],
         "summary": "The token endpoint: a code or a refresh token for an MCP access token and a new refresh token.",
-        "description": "A form (`application/x-www-form-urlencoded`, RFC 6749 §4.1.3 and §6), every parameter at most once; parameters this document does not list are ignored, except `client_secret`, which is refused (`invalid_client`: every client here is public). The access token is an MCP token (`mcpOAuth`): good for `/api/mcp` only, for `OAUTH_ACCESS_TOKEN_TTL_SECONDS` (5 minutes by default). The refresh token rotates as a browser's does (one use, a grace interval for a replay, and reuse after it revokes the grant); a code works once, for 60 seconds, and presented again revokes the grant it produced. Refusals are `OAuthError`s. Rate-limited per client address together with `revokeToken` (`RATE_LIMIT_OAUTH_TOKEN_PER_MINUTE`, 60 a minute by default). Callable from any origin (CORS).",
+        "description": "A form (`application/x-www-form-urlencoded`, RFC 6749 §4.1.3 and §6), every parameter at most once; parameters this document does not list are ignored, except `client_secret`, which is refused (`invalid_client`: every client here is public), as is an `Authorization` header. The access token is an MCP token (`mcpOAuth`): good for `/api/mcp` only, for `OAUTH_ACCESS_TOKEN_TTL_SECONDS` (5 minutes by default). The refresh token rotates as a browser's does (one use, a grace interval for a replay, and reuse after it revokes the grant); a code works once, for 60 seconds, and presented again revokes the grant it produced. Refusals are `OAuthError`s. Rate-limited per client address together with `revokeToken` (`RATE_LIMIT_OAUTH_TOKEN_PER_MINUTE`, 60 a minute by default). Callable from any origin (CORS).",
         "security": [],
         "requestBody": {
           "required": true,
@@ -2782,7 +2782,7 @@ enum OpenAPIDocument {
             }
           },
           "400": {
-            "description": "`invalid_request`: the body is not a form in UTF-8, a parameter is repeated, or one the grant needs is missing. `unsupported_grant_type`: `grant_type` is neither of the two. `invalid_grant`: the code or refresh token is unknown, expired, used, revoked or another client's, or the code was issued for another `redirect_uri`, `resource` or `code_verifier`. `invalid_scope`: `scope` is not a list of known scopes. `invalid_target`: `resource` is not the MCP resource. A schema-valid request is still `invalid_grant` unless its code or refresh token is a live one.",
+            "description": "`invalid_request`: the body is not a form in UTF-8, a parameter is repeated, or one the grant needs is missing. `unsupported_grant_type`: `grant_type` is neither of the two. `invalid_grant`: the code or refresh token is unknown, expired, used, revoked or another client's, or the code was issued for another `redirect_uri`, `resource` or `code_verifier`. `invalid_scope`: `scope` is not a list of known scopes, or asks a refresh for a scope the grant does not have (RFC 6749 §6; nothing is rotated then). `invalid_target`: `resource` is not the MCP resource. A schema-valid request is still `invalid_grant` unless its code or refresh token is a live one.",
             "headers": {
               "X-Request-ID": { "$ref": "#/components/headers/X-Request-ID" },
               "Cache-Control": { "$ref": "#/components/headers/Cache-Control-No-Store" },
@@ -3157,6 +3157,10 @@ enum OpenAPIDocument {
         "required": true,
         "schema": { "type": "string", "pattern": "^Bearer (error=\"invalid_token\", )?(resource_metadata=\"https?://[^\"]+/\\.well-known/oauth-protected-resource/api/mcp\", )?scope=\"tasks:read tasks:write\"$" }
       },
+      "Client-Authentication-WWW-Authenticate": {
+        "description": "Only when the request carried an `Authorization` header: the scheme it tried, which no client of this server may use (RFC 6749 §5.2).",
+        "schema": { "type": "string", "const": "Basic realm=\"todo-chatbot oauth\"" }
+      },
       "Insufficient-Scope-WWW-Authenticate": {
         "description": "RFC 6750 §3.1's `insufficient_scope` challenge: `scope` lists every scope the request needs (not only the missing ones), so a client can ask for them (step-up authorization) and send the request again.",
         "required": true,
@@ -3501,11 +3505,12 @@ enum OpenAPIDocument {
         }
       },
       "OAuthInvalidClient": {
-        "description": "`invalid_client`: `client_id` names no client (no registered one, or a metadata document that could not be fetched or is not valid), or the request carries a `client_secret`, which no client of this server has.",
+        "description": "`invalid_client`: `client_id` names no client (no registered one, or a metadata document that could not be fetched or is not valid), or the request carries a `client_secret` or an `Authorization` header, which no client of this server has (then with `WWW-Authenticate: Basic realm=\"todo-chatbot oauth\"`, RFC 6749 §5.2).",
         "headers": {
           "X-Request-ID": { "$ref": "#/components/headers/X-Request-ID" },
           "Cache-Control": { "$ref": "#/components/headers/Cache-Control-No-Store" },
-          "Access-Control-Allow-Origin": { "$ref": "#/components/headers/Access-Control-Allow-Origin" }
+          "Access-Control-Allow-Origin": { "$ref": "#/components/headers/Access-Control-Allow-Origin" },
+          "WWW-Authenticate": { "$ref": "#/components/headers/Client-Authentication-WWW-Authenticate" }
         },
         "content": {
           "application/json": {
@@ -4444,7 +4449,7 @@ enum OpenAPIDocument {
               "refresh_token": { "$ref": "#/components/schemas/FormText" },
               "client_id": { "$ref": "#/components/schemas/FormText", "minLength": 1 },
               "scope": {
-                "description": "A narrower scope for the new access token only (RFC 6749 §6): scopes the grant lacks are left out, and when none is left the token carries the whole grant. Without it, the whole grant.",
+                "description": "A narrower scope for the new access token only (RFC 6749 §6); a scope the grant lacks is `invalid_scope`, and the refresh token is then not spent. Without it, the whole grant.",
                 "$ref": "#/components/schemas/OAuthScopeList"
               },
               "resource": { "description": "Optional; when present, the MCP resource.", "$ref": "#/components/schemas/FormText" }

@@ -37,6 +37,8 @@ public protocol OAuthGrantStore {
     func connectedApps(userID: UUID) throws(StoreError) -> [ConnectedAppRecord]
     /// Revokes every live grant of this user to the client row; how many (0 when there were none).
     func revokeGrants(userID: UUID, clientRowID: UUID, reason: String) throws(StoreError) -> Int
+    /// The scopes of the live grant to the client row that the refresh token (used or not) belongs to, if any.
+    func scope(ofRefreshToken hash: String, clientRowID: UUID) throws(StoreError) -> String?
     /// Revokes one live grant if it is the client row's; its user, or nil when nothing was revoked.
     func revokeGrant(id: UUID, clientRowID: UUID, reason: String) throws(StoreError) -> UUID?
 }

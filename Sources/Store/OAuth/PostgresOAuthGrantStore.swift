@@ -56,6 +56,16 @@ public struct PostgresOAuthGrantStore: OAuthGrantStore {
         return apps
     }
 
+    public func scope(ofRefreshToken hash: String, clientRowID: UUID) throws(StoreError) -> String? {
+        try connection.query(
+            """
+            SELECT s.scope FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id
+            WHERE t.token_hash = \(hash) AND s.oauth_client_id = \(clientRowID) AND s.revoked_at IS NULL
+                AND s.expires_at > now()
+            """
+        ).first.map { row throws(StoreError) in try row.decode(String.self, column: "scope") }
+    }
+
     public func revokeGrants(userID: UUID, clientRowID: UUID, reason: String) throws(StoreError) -> Int {
         try connection.execute(
             """

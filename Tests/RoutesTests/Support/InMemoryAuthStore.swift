@@ -214,6 +214,11 @@ final class InMemoryAuthStore: UserStore, SessionStore, AuthEventStore, RateLimi
         }
     }
 
+    /// The session a refresh token (used or not) belongs to.
+    func session(ofRefreshToken hash: String) -> SessionRecord? {
+        refreshTokens[hash].flatMap { sessions[$0.sessionID] }
+    }
+
     /// Revokes a grant, which the browser-facing revocations above leave alone.
     func revokeGrant(_ id: UUID, reason: String) {
         guard let session = sessions[id], session.grant != nil, isLive(session) else { return }

@@ -117,6 +117,13 @@ final class InMemoryOAuthStore: OAuthClientStore, OAuthAuthorizationStore, OAuth
         }.sorted { $0.lastUsedAt > $1.lastUsedAt }
     }
 
+    func scope(ofRefreshToken hash: String, clientRowID: UUID) throws(StoreError) -> String? {
+        guard let session = auth.session(ofRefreshToken: hash), session.grant?.clientRowID == clientRowID,
+            auth.isLive(session)
+        else { return nil }
+        return session.grant?.scope
+    }
+
     func revokeGrants(userID: UUID, clientRowID: UUID, reason: String) throws(StoreError) -> Int {
         let ending = auth.sessions.values.filter {
             $0.userID == userID && $0.grant?.clientRowID == clientRowID && auth.isLive($0)
