@@ -924,6 +924,10 @@ def test_a_server_without_public_origin_authorizes_no_mcp_client(make_stack):
         call(stack, "POST", "/api/oauth/authorization-requests/{id}", request, headers=mine, json=ALLOW)]
     for answer in answers:
         assert answer.status_code == 404 and error_code(answer) == "oauth_not_configured", answer.url
+    # The endpoints open to any origin say so on this refusal too, so a browser client can read it; the others
+    # stay same-origin.
+    assert [answer.headers.get("Access-Control-Allow-Origin") for answer in answers] == (
+        ["*"] * (len(DISCOVERY_PATHS) + 1) + [None] + ["*", "*"] + [None, None])
     assert call(stack, "GET", "/api/auth/apps", headers=mine).json() == {"apps": []}, "no grant can exist"
     assert error_code(call(stack, "DELETE", "/api/auth/apps/{id}", request, headers=mine)) == "not_found"
     for headers, challenge in [({}, 'Bearer scope="tasks:read tasks:write"'),

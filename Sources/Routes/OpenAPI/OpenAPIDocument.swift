@@ -3138,7 +3138,7 @@ enum OpenAPIDocument {
         "schema": { "const": "refresh_token=; Path=/api/auth; Max-Age=0; Secure; HttpOnly; SameSite=Strict" }
       },
       "Access-Control-Allow-Origin": {
-        "description": "`*`: a page of any origin may read the answer (CORS, without credentials), for MCP clients that run in a browser. Only on the discovery documents and the registration, token and revocation endpoints, and only on their own answers (success or `OAuthError`): their `Error`-shaped 404, 413, 500 and 503 carry none.",
+        "description": "`*`: a page of any origin may read the answer (CORS, without credentials), for MCP clients that run in a browser. Only on the discovery documents and the registration, token and revocation endpoints, and only on their own answers (success, `OAuthError`, and the `Error`-shaped 404 `oauth_not_configured`): their 413, 500 and 503 carry none.",
         "required": true,
         "schema": { "const": "*" }
       },
@@ -3490,7 +3490,7 @@ enum OpenAPIDocument {
         }
       },
       "OAuthNotConfigured": {
-        "description": "`oauth_not_configured`: the server has no `PUBLIC_ORIGIN`, so it has no issuer and authorizes no MCP client. In the API's `Error` shape, without the CORS header.",
+        "description": "`oauth_not_configured`: the server has no `PUBLIC_ORIGIN`, so it has no issuer and authorizes no MCP client. In the API's `Error` shape; on the endpoints that answer any origin (the discovery documents, registration, token, revocation) with `Access-Control-Allow-Origin: *` as well, so a browser client can read it.",
         "headers": {
           "X-Request-ID": { "$ref": "#/components/headers/X-Request-ID" },
           "Cache-Control": { "$ref": "#/components/headers/Cache-Control-No-Store" }
