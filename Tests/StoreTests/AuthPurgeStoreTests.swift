@@ -75,3 +75,38 @@ final class AuthPurgeStoreTests: AuthDatabaseTestCase {
         else { return XCTFail("the live session keeps working") }
     }
 }
+
+final class OAuthPurgeTests: AuthDatabaseTestCase {
+    private func makeClient(_ clientID: String, kind: OAuthClientRecord.Kind, expiredDaysAgo: Int?) throws
+        -> OAuthClientRecord
+    {
+        let client = try PostgresOAuthClientStore(connection: connection).createClient(
+            NewOAuthClient(
+                clientID: clientID, kind: kind, name: clientID, uri: nil, redirectURIs: ["https://a.example/cb"],
+                scope: "tasks:read", metadataExpiresAt: expiredDaysAgo.map { Date() - Double($0) * 86_400 }))
+        return client
+    }
+
+    func testAStaleUnusedMetadataDocumentGoesAndEverythingElseStays() throws {
+        _ = try makeClient("https://a.example/stale.json", kind: .metadataDocument, expiredDaysAgo: 2)
+        _ = try makeClient("https://a.example/recent.json", kind: .metadataDocument, expiredDaysAgo: 0)
+        let granted = try makeClient("https://a.example/granted.json", kind: .metadataDocument, expiredDaysAgo: 2)
+        _ = try makeClient("mcp_registered", kind: .registered, expiredDaysAgo: nil)
+        try connection.execute("UPDATE oauth_clients SET created_at = now() - interval '400 days'")
+        let user = try makeUser()
+        _ = try sessionStore.createSession(
+            NewSession(
+                userID: user.id, userAgent: nil, clientIP: nil, sessionExpiresAt: Date() + 86_400,
+                refreshTokenHash: Self.makeTokenHash(), refreshTokenExpiresAt: Date() + 86_400,
+                grant: GrantBinding(clientRowID: granted.id, scope: "tasks:read")))
+
+        let purged = try PostgresAuthPurgeStore(connection: connection).purgeExpired(
+            now: Date(), revokedSessionRetentionDays: 30)
+        XCTAssertEqual(purged.oauthRows, 1)
+        XCTAssertEqual(
+            try connection.query("SELECT client_id FROM oauth_clients ORDER BY client_id").map {
+                try $0.decode(String.self, column: 0)
+            },
+            ["https://a.example/granted.json", "https://a.example/recent.json", "mcp_registered"])
+    }
+}

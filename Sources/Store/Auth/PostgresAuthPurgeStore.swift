@@ -86,6 +86,20 @@ public struct PostgresAuthPurgeStore: AuthPurgeStore {
                         WHERE expires_at <= \(now) - interval '1 day' LIMIT \(batchSize))
                     """)
             }
+            // A metadata document's row is a cache: once stale for a day and used by nothing, it goes, and the next
+            // request that names its URL fetches it again. Registered clients stay: their ids live in the clients.
+            + deleteInBatches { () throws(StoreError) in
+                try connection.execute(
+                    """
+                    DELETE FROM oauth_clients WHERE id IN (
+                        SELECT c.id FROM oauth_clients c
+                        WHERE c.kind = 'metadata_document' AND c.metadata_expires_at <= \(now) - interval '1 day'
+                            AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.oauth_client_id = c.id)
+                            AND NOT EXISTS (SELECT 1 FROM oauth_authorization_codes a WHERE a.client_id = c.id)
+                            AND NOT EXISTS (SELECT 1 FROM oauth_authorization_requests r WHERE r.client_id = c.id)
+                        LIMIT \(batchSize))
+                    """)
+            }
         return (refreshTokens, sessions, rateLimitRows, resetTokens, mailRows, oauthRows)
     }
 
