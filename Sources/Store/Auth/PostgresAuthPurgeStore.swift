@@ -88,10 +88,12 @@ public struct PostgresAuthPurgeStore: AuthPurgeStore {
             }
             // A metadata document's row is a cache: once stale for a day and used by nothing, it goes, and the next
             // request that names its URL fetches it again. Registered clients stay: their ids live in the clients.
+            // The staleness is checked on the deleted row itself too, so a fetch that refreshes the row meanwhile
+            // (READ COMMITTED re-reads it after the lock) keeps it.
             + deleteInBatches { () throws(StoreError) in
                 try connection.execute(
                     """
-                    DELETE FROM oauth_clients WHERE id IN (
+                    DELETE FROM oauth_clients WHERE metadata_expires_at <= \(now) - interval '1 day' AND id IN (
                         SELECT c.id FROM oauth_clients c
                         WHERE c.kind = 'metadata_document' AND c.metadata_expires_at <= \(now) - interval '1 day'
                             AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.oauth_client_id = c.id)
