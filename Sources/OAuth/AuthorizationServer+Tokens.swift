@@ -17,10 +17,7 @@ extension AuthorizationServer {
     public func token(form: URLEncodedForm, client: AuthClient, stores: OAuthStores, logger: Logger) throws
         -> IssuedTokens
     {
-        try consumeRateLimit(
-            configuration.tokenLimit, bucket: RateLimitGate.addressBucket("oauth-token", client), client: client,
-            stores: stores)
-        if let repeated = form.repeatedName { throw OAuthError.invalidRequest("\(repeated) is given more than once") }
+        try admitTokenRequest(form, client: client, stores: stores)
         guard let grantType = form["grant_type"] else { throw OAuthError.invalidRequest("grant_type is required") }
         guard grantType == "authorization_code" || grantType == "refresh_token" else {
             throw OAuthError.unsupportedGrantType
@@ -38,10 +35,7 @@ extension AuthorizationServer {
     /// client. Unknown, expired, already revoked and other clients' tokens change nothing, and are answered the
     /// same way (§2.2).
     public func revoke(form: URLEncodedForm, client: AuthClient, stores: OAuthStores) throws {
-        try consumeRateLimit(
-            configuration.tokenLimit, bucket: RateLimitGate.addressBucket("oauth-token", client), client: client,
-            stores: stores)
-        if let repeated = form.repeatedName { throw OAuthError.invalidRequest("\(repeated) is given more than once") }
+        try admitTokenRequest(form, client: client, stores: stores)
         guard let token = form["token"], !token.isEmpty else { throw OAuthError.invalidRequest("token is required") }
         let oauthClient = try requestingClient(form, client: client, stores: stores)
         let ended: (sessionID: UUID, userID: UUID)?
@@ -65,6 +59,15 @@ extension AuthorizationServer {
         }
     }
 
+    /// What the token and revocation endpoints check first, in one count per client address: the rate limit, then
+    /// that no parameter is given twice (RFC 6749 §3.1).
+    private func admitTokenRequest(_ form: URLEncodedForm, client: AuthClient, stores: OAuthStores) throws {
+        try consumeRateLimit(
+            configuration.tokenLimit, bucket: RateLimitGate.addressBucket("oauth-token", client), client: client,
+            stores: stores)
+        if let repeated = form.repeatedName { throw OAuthError.invalidRequest("\(repeated) is given more than once") }
+    }
+
     /// The public client a token or revocation request names by `client_id` (RFC 6749 §3.2.1); a client secret is
     /// refused, since no client here has one (the routes refuse an Authorization header the same way).
     private func requestingClient(_ form: URLEncodedForm, client: AuthClient, stores: OAuthStores) throws
@@ -83,11 +86,12 @@ extension AuthorizationServer {
         _ form: URLEncodedForm, for oauthClient: OAuthClientRecord, client: AuthClient, stores: OAuthStores,
         logger: Logger
     ) throws -> IssuedTokens {
-        guard let code = form["code"], let redirectURI = form["redirect_uri"], let verifier = form["code_verifier"]
+        guard let text = form["code"], let redirectURI = form["redirect_uri"], let verifier = form["code_verifier"]
         else { throw OAuthError.invalidRequest("code, redirect_uri and code_verifier are required") }
-        let codeHash = Self.hash(code)
         let invalid = OAuthError.invalidGrant("the code is invalid, expired, used, or was issued for another request")
-        guard let stored = try stores.authorizations.code(hash: codeHash) else { throw invalid }
+        guard let code = OneTimeToken(presented: text), let stored = try stores.authorizations.code(hash: code.hash)
+        else { throw invalid }
+        let codeHash = code.hash
         if stored.usedAt != nil {
             try revokeGrant(ofReplayedCode: codeHash, clientID: oauthClient.clientID, client, stores, logger)
             throw invalid
@@ -102,12 +106,8 @@ extension AuthorizationServer {
 
         let refreshToken = RefreshToken.generate()
         let now = Date()
-        let grantExpiry = now.addingTimeInterval(TimeInterval(flows.configuration.sessionLifetime))
-        let grant = NewSession(
-            userID: user.id, userAgent: client.userAgent, clientIP: client.address, sessionExpiresAt: grantExpiry,
-            refreshTokenHash: refreshToken.hash,
-            refreshTokenExpiresAt: min(
-                grantExpiry, now.addingTimeInterval(TimeInterval(flows.configuration.refreshTokenLifetime))),
+        let grant = flows.newSession(
+            for: user.id, client: client, refreshToken: refreshToken, now: now,
             grant: GrantBinding(clientRowID: oauthClient.id, scope: stored.scope))
         guard case .redeemed(let session) = try stores.authorizations.redeemCode(hash: codeHash, grant: grant) else {
             // Spent by a concurrent exchange a moment ago: a replay as much as a later one is.
@@ -156,12 +156,9 @@ extension AuthorizationServer {
         {
             throw OAuthError.invalidScope("scope may only narrow what was granted: \(granted)")
         }
-        let successor = presented.successor(derivedWith: flows.refreshDerivationKey)
         let now = Date()
-        let rotation = try stores.auth.sessions.rotate(
-            presentedHash: presented.hash, successorHash: successor.hash,
-            successorExpiresAt: now.addingTimeInterval(TimeInterval(flows.configuration.refreshTokenLifetime)),
-            graceSeconds: flows.configuration.refreshGraceSeconds, grantedTo: oauthClient.id)
+        let (rotation, successor) = try flows.rotate(
+            presented, grantedTo: oauthClient.id, now: now, stores: stores.auth)
         switch rotation {
         case .rotated(let session, let user), .replayedWithinGrace(let session, let user):
             try flows.events.record(

@@ -152,14 +152,14 @@ public struct AuthorizationServer: Sendable {
             try recordDecision(.oauthConsentDenied, request, user: user, sessionID: sessionID, client, stores)
             return authorizationResponse(to: request.redirectURI, state: request.state, error: .accessDenied)
         }
-        let code = Base64URL.encode(SecureRandom.bytes(32))
+        let code = OneTimeToken.generate()
         guard
             let request = try stores.authorizations.issueCode(
-                forRequest: requestID, codeHash: Self.hash(code), userID: user.id,
+                forRequest: requestID, codeHash: code.hash, userID: user.id,
                 expiresAt: Date().addingTimeInterval(TimeInterval(configuration.codeLifetime)))
         else { return nil }
         try recordDecision(.oauthConsentGranted, request, user: user, sessionID: sessionID, client, stores)
-        return authorizationResponse(to: request.redirectURI, state: request.state, code: code)
+        return authorizationResponse(to: request.redirectURI, state: request.state, code: code.value)
     }
 
     private func recordDecision(
@@ -188,9 +188,6 @@ public struct AuthorizationServer: Sendable {
     }
 
     // MARK: Shared
-
-    /// The lower-case hex SHA-256 under which a code is stored.
-    static func hash(_ secret: String) -> String { Hex.lowercased(SHA256.hash(Array(secret.utf8))) }
 
     /// The client a request names; fetching its metadata document counts against the requester's fetch limit.
     func oauthClient(_ clientID: String, requestedBy requester: AuthClient, stores: OAuthStores) throws

@@ -26,12 +26,6 @@ public struct OAuthError: Error, Equatable, Sendable {
                 }))
     }
 
-    /// 401 for a client that is not one (RFC 6749 §5.2), 429 for a rate limit, 400 for the rest.
-    public var status: Int {
-        if retryAfterSeconds != nil { return 429 }
-        return code == "invalid_client" ? 401 : 400
-    }
-
     public static func invalidRequest(_ description: String) -> OAuthError {
         OAuthError(code: "invalid_request", description: description)
     }

@@ -15,7 +15,7 @@ extension AuthFlows {
             limit: configuration.rateLimits.verificationMailPerAccount.count,
             windowSeconds: configuration.rateLimits.verificationMailPerAccount.windowSeconds)
         guard decision.allowed else { return false }
-        let token = MailedToken.generate()
+        let token = OneTimeToken.generate()
         try stores.accounts.issueVerificationToken(
             userID: user.id, tokenHash: token.hash,
             expiresAt: Date().addingTimeInterval(TimeInterval(mail.verificationTokenLifetime)),
@@ -29,7 +29,7 @@ extension AuthFlows {
         try rateLimitGate.consume(
             configuration.rateLimits.passwordReset, bucket: RateLimitGate.addressBucket("verify-email", client),
             client: client, stores: stores)
-        guard let token = MailedToken(presented: try text()),
+        guard let token = OneTimeToken(presented: try text()),
             let user = try stores.accounts.verifyEmail(tokenHash: token.hash)
         else { throw AuthError.invalidToken }
         try events.record(.emailVerified, userID: user.id, client: client, stores: stores)

@@ -35,7 +35,7 @@ extension AuthFlows {
             try events.record(.passwordResetRequested, client: client, stores: stores)
             return
         }
-        let token = MailedToken.generate()
+        let token = OneTimeToken.generate()
         try stores.passwordResets.issueResetToken(
             userID: user.id, tokenHash: token.hash,
             expiresAt: Date().addingTimeInterval(TimeInterval(mail.resetTokenLifetime)),
@@ -60,7 +60,7 @@ extension AuthFlows {
         if let problem = PasswordPolicy.problem(with: newPassword) {
             throw AuthError.invalidInput(fields: ["new_password": problem])
         }
-        guard let token = MailedToken(presented: text) else { throw AuthError.invalidToken }
+        guard let token = OneTimeToken(presented: text) else { throw AuthError.invalidToken }
         let newPasswordHash = try configuration.passwordHasher.hash(newPassword)
         guard
             let (user, _) = try stores.passwordResets.resetPassword(
@@ -69,24 +69,4 @@ extension AuthFlows {
         else { throw AuthError.invalidToken }
         try events.record(.passwordReset, userID: user.id, client: client, stores: stores)
     }
-}
-
-/// A one-time token mailed in a link (a reset, a verification): 32 random bytes as 43 base64url characters,
-/// stored only as its SHA-256.
-struct MailedToken {
-    let value: String
-
-    static func generate() -> MailedToken { MailedToken(value: Base64URL.encode(SecureRandom.bytes(32))) }
-
-    /// Only the exact shape issued; anything else is refused before the database is asked.
-    init?(presented: String) {
-        guard presented.utf8.count == 43, let bytes = Base64URL.decode(presented), bytes.count == 32 else {
-            return nil
-        }
-        value = presented
-    }
-
-    private init(value: String) { self.value = value }
-
-    var hash: String { Hex.lowercased(SHA256.hash(Array(value.utf8))) }
 }

@@ -13,7 +13,7 @@ public struct AuthFlows: Sendable {
     /// Verified against when an email is unknown, so both failures cost one bcrypt (supabase/auth#2223).
     let dummyPasswordHash: String
     /// `configuration.refreshDerivationKey`, set up once rather than on every refresh.
-    package let refreshDerivationKey: HMACSHA256Key
+    let refreshDerivationKey: HMACSHA256Key
     package let events = AuthEventRecorder()
     package var rateLimitGate: RateLimitGate { RateLimitGate(events: events) }
 
@@ -98,15 +98,37 @@ public struct AuthFlows: Sendable {
 
         let refreshToken = RefreshToken.generate()
         let now = Date()
-        let sessionExpiry = now.addingTimeInterval(TimeInterval(configuration.sessionLifetime))
         let session = try stores.sessions.createSession(
-            NewSession(
-                userID: user.id, userAgent: client.userAgent, clientIP: client.address, sessionExpiresAt: sessionExpiry,
-                refreshTokenHash: refreshToken.hash,
-                refreshTokenExpiresAt: min(
-                    sessionExpiry, now.addingTimeInterval(TimeInterval(configuration.refreshTokenLifetime)))))
+            newSession(for: user.id, client: client, refreshToken: refreshToken, now: now))
         try events.record(.loginSuccess, userID: user.id, sessionID: session.id, client: client, stores: stores)
         return signedIn(user, session: session, refreshToken: refreshToken, now: now)
+    }
+
+    /// A session to open at `now` with its first refresh token: a login's, or with `grant` an OAuth grant's, which
+    /// lives as long. The session ends `sessionLifetime` from now; its first token at most `refreshTokenLifetime`.
+    package func newSession(
+        for userID: UUID, client: AuthClient, refreshToken: RefreshToken, now: Date, grant: GrantBinding? = nil
+    ) -> NewSession {
+        let sessionExpiry = now.addingTimeInterval(TimeInterval(configuration.sessionLifetime))
+        return NewSession(
+            userID: userID, userAgent: client.userAgent, clientIP: client.address, sessionExpiresAt: sessionExpiry,
+            refreshTokenHash: refreshToken.hash,
+            refreshTokenExpiresAt: min(
+                sessionExpiry, now.addingTimeInterval(TimeInterval(configuration.refreshTokenLifetime))),
+            grant: grant)
+    }
+
+    /// Presents a refresh token for rotation at `now`, with the successor derived from it: a browser session's
+    /// (`grantedTo` nil) or an OAuth grant's. The caller reads the outcome and answers.
+    package func rotate(
+        _ presented: RefreshToken, grantedTo: UUID?, now: Date, stores: AuthStores
+    ) throws -> (rotation: RefreshRotation, successor: RefreshToken) {
+        let successor = presented.successor(derivedWith: refreshDerivationKey)
+        let rotation = try stores.sessions.rotate(
+            presentedHash: presented.hash, successorHash: successor.hash,
+            successorExpiresAt: now.addingTimeInterval(TimeInterval(configuration.refreshTokenLifetime)),
+            graceSeconds: configuration.refreshGraceSeconds, grantedTo: grantedTo)
+        return (rotation, successor)
     }
 
     /// Trades a refresh token for its successor and a new access token. A token presented again after the grace
@@ -120,12 +142,8 @@ public struct AuthFlows: Sendable {
         guard let presented = text.flatMap(RefreshToken.init(presented:)) else {
             throw AuthError.invalidRefreshToken
         }
-        let successor = presented.successor(derivedWith: refreshDerivationKey)
         let now = Date()
-        let rotation = try stores.sessions.rotate(
-            presentedHash: presented.hash, successorHash: successor.hash,
-            successorExpiresAt: now.addingTimeInterval(TimeInterval(configuration.refreshTokenLifetime)),
-            graceSeconds: configuration.refreshGraceSeconds)
+        let (rotation, successor) = try rotate(presented, grantedTo: nil, now: now, stores: stores)
         switch rotation {
         case .rotated(let session, let user), .replayedWithinGrace(let session, let user):
             try events.record(.refresh, userID: user.id, sessionID: session.id, client: client, stores: stores)

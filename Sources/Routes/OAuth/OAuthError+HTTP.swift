@@ -12,16 +12,13 @@ enum OAuthErrorResponse {
         let body: JSONValue = [
             "error": .string(error.code), "error_description": .string(error.printableDescription),
         ]
-        return .json(
-            body, status: HTTPStatus(code: error.status, reasonPhrase: reasonPhrase(error.status)), headers: headers)
+        return .json(body, status: status(of: error), headers: headers)
     }
 
-    private static func reasonPhrase(_ status: Int) -> String {
-        switch status {
-        case 401: "Unauthorized"
-        case 429: "Too Many Requests"
-        default: "Bad Request"
-        }
+    /// 401 for a client that is not one (RFC 6749 §5.2), 429 for a rate limit, 400 for the rest.
+    private static func status(of error: OAuthError) -> HTTPStatus {
+        if error.retryAfterSeconds != nil { return .tooManyRequests }
+        return error.code == "invalid_client" ? .unauthorized : .badRequest
     }
 }
 

@@ -1,7 +1,7 @@
 /// An `application/x-www-form-urlencoded` body or query read strictly: a malformed escape, bytes that are not UTF-8
 /// or a NUL refuse the whole form, where `QueryParameters` would mend them. OAuth's endpoints read their parameters
 /// this way, and refuse a parameter given twice (RFC 6749 §3.1), which `repeatedName` finds.
-public struct URLEncodedForm: Sendable, Equatable {
+public struct URLEncodedForm: Sendable {
     /// Why a form could not be read.
     public enum Problem: Error, Equatable, Sendable {
         /// A name or value that is not percent-encoded UTF-8, or that decodes to a NUL.
@@ -36,10 +36,6 @@ public struct URLEncodedForm: Sendable, Equatable {
         var seen: Set<String> = []
         for pair in pairs where !seen.insert(pair.name).inserted { return pair.name }
         return nil
-    }
-
-    public static func == (lhs: URLEncodedForm, rhs: URLEncodedForm) -> Bool {
-        lhs.pairs.elementsEqual(rhs.pairs) { $0.name == $1.name && $0.value == $1.value }
     }
 
     /// `pairs` encoded for a URL's query: every byte but the unreserved ones (RFC 3986 §2.3) percent-encoded.
