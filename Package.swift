@@ -18,7 +18,7 @@ let package = Package(
         .target(name: "TextFormats"),
         .target(name: "Logging", dependencies: ["TextFormats"]),
         .target(name: "Store", dependencies: ["CLibPQ", "Logging", "TextFormats"]),
-        .target(name: "Curl", dependencies: ["CCurl"]),
+        .target(name: "Curl", dependencies: ["CCurl", "TextFormats"]),
         .target(name: "Mail", dependencies: ["Curl", "Store", "Logging", "TextFormats"]),
         .target(
             name: "Auth", dependencies: ["COpenSSL", "CCrypt", "Mail", "Store", "Logging", "TextFormats"],
@@ -40,7 +40,7 @@ let package = Package(
         .testTarget(name: "TextFormatsTests", dependencies: ["TextFormats"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "TextFormats", "TestSupport"]),
         .testTarget(name: "AuthTests", dependencies: ["Auth", "Mail", "Store", "TextFormats", "TestSupport"]),
-        .testTarget(name: "CurlTests", dependencies: ["Curl"], exclude: ["document_server.py"]),
+        .testTarget(name: "CurlTests", dependencies: ["Curl", "TextFormats"], exclude: ["document_server.py"]),
         .testTarget(name: "MailTests", dependencies: ["Mail", "Auth", "Store", "TextFormats", "TestSupport"]),
         .testTarget(name: "OAuthTests", dependencies: ["OAuth", "Auth", "Store", "TextFormats", "TestSupport"]),
         .testTarget(name: "TasksTests", dependencies: ["Tasks", "Store", "TextFormats", "TestSupport"]),
@@ -49,6 +49,6 @@ let package = Package(
         .testTarget(
             name: "RoutesTests",
             dependencies: ["Routes", "Auth", "HTTP", "Mail", "Store", "Agent", "Tasks", "TextFormats", "TestSupport"]),
-        .testTarget(name: "FCGIAppTests", dependencies: ["FCGIApp", "Agent"]),
+        .testTarget(name: "FCGIAppTests", dependencies: ["FCGIApp", "Agent", "TextFormats"]),
     ]
 )

@@ -1,3 +1,4 @@
+import TextFormats
 import XCTest
 
 @testable import Curl

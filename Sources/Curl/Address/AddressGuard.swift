@@ -1,3 +1,5 @@
+import TextFormats
+
 /// The addresses a fetch on behalf of an untrusted URL must not connect to: this host, its networks and
 /// anything not unicast on the internet (RFC 6890's special-purpose registries), unless a deployment exempts a
 /// range.

@@ -1,3 +1,5 @@
+import TextFormats
+
 /// A CIDR block, IPv4 or IPv6: how the fetch guard names what it refuses and what a deployment exempts.
 public struct AddressRange: Sendable, Equatable {
     let network: IPAddress

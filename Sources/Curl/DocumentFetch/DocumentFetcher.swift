@@ -1,4 +1,5 @@
 internal import CCurl
+import TextFormats
 
 /// Fetches a small JSON document from a URL an untrusted party named (an OAuth client's metadata document)
 /// without becoming a way into this host's networks: HTTPS only, no redirect, proxy or cookie, bounded in time

@@ -1,4 +1,5 @@
 internal import CCurl
+import TextFormats
 
 /// One libcurl easy handle: a transfer's options, callbacks and results. Noncopyable, so that exactly one owner
 /// cleans it up and no callback outlives it; not `Sendable`, because libcurl allows a handle one thread at a time.

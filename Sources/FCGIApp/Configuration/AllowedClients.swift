@@ -1,5 +1,5 @@
 import Foundation
-import Glibc
+import TextFormats
 
 /// Who may open a FastCGI connection to a TCP listening socket (`FCGI_ALLOWED_CLIENTS`).
 ///
@@ -11,7 +11,8 @@ import Glibc
 enum AllowedClients: Equatable, Sendable {
     /// `any`: every client, said explicitly (e.g. behind a firewall that already does this).
     case any
-    /// These addresses only, as 4 or 16 bytes; an IPv4 client of a dual-stack socket matches its IPv4 address.
+    /// These addresses only, IPv4-mapped ones as IPv4, so an IPv4 client of a dual-stack socket matches its
+    /// IPv4 address.
     case addresses(Set<IPAddress>)
 
     /// Parses `any`, or addresses separated by commas (`10.0.0.5,10.0.0.6`, `fd00::5`); nil if one is not an
@@ -24,8 +25,8 @@ enum AllowedClients: Equatable, Sendable {
         }
         var addresses: Set<IPAddress> = []
         for entry in entries {
-            guard let address = IPAddress(literal: entry) else { return nil }
-            addresses.insert(address)
+            guard let address = IPAddress(entry) else { return nil }
+            addresses.insert(Self.peer(address))
         }
         guard !addresses.isEmpty else { return nil }
         self = .addresses(addresses)
@@ -34,57 +35,11 @@ enum AllowedClients: Equatable, Sendable {
     func admits(_ client: IPAddress) -> Bool {
         switch self {
         case .any: true
-        case .addresses(let addresses): addresses.contains(client)
-        }
-    }
-}
-
-/// An IPv4 or IPv6 address as its bytes; an IPv4-mapped IPv6 address (`::ffff:10.0.0.5`) is stored as IPv4.
-struct IPAddress: Hashable, Sendable, CustomStringConvertible {
-    let bytes: [UInt8]
-
-    init?(literal: String) {
-        var v4 = in_addr()
-        var v6 = in6_addr()
-        if inet_pton(AF_INET, literal, &v4) == 1 {
-            self.init(bytes: withUnsafeBytes(of: &v4) { Array($0) })
-        } else if inet_pton(AF_INET6, literal, &v6) == 1 {
-            self.init(bytes: withUnsafeBytes(of: &v6) { Array($0) })
-        } else {
-            return nil
+        case .addresses(let addresses): addresses.contains(Self.peer(client))
         }
     }
 
-    /// The address of a TCP peer; nil for any other family (a unix socket's peer has no address).
-    init?(socketAddress storage: sockaddr_storage) {
-        var storage = storage
-        switch Int32(storage.ss_family) {
-        case AF_INET:
-            let address = withUnsafeBytes(of: &storage) { $0.load(as: sockaddr_in.self) }
-            self.init(bytes: withUnsafeBytes(of: address.sin_addr) { Array($0) })
-        case AF_INET6:
-            let address = withUnsafeBytes(of: &storage) { $0.load(as: sockaddr_in6.self) }
-            self.init(bytes: withUnsafeBytes(of: address.sin6_addr) { Array($0) })
-        default:
-            return nil
-        }
-    }
-
-    private init(bytes: [UInt8]) {
-        let mappedPrefix: [UInt8] = Array(repeating: 0, count: 10) + [0xFF, 0xFF]
-        self.bytes = bytes.count == 16 && bytes.starts(with: mappedPrefix) ? Array(bytes.suffix(4)) : bytes
-    }
-
-    /// 127.0.0.0/8 or ::1: only processes of this host can connect from there.
-    var isLoopback: Bool {
-        bytes.count == 4 ? bytes[0] == 127 : bytes == Array(repeating: 0, count: 15) + [1]
-    }
-
-    var description: String {
-        var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
-        bytes.withUnsafeBytes { raw in
-            _ = inet_ntop(bytes.count == 4 ? AF_INET : AF_INET6, raw.baseAddress, &text, socklen_t(text.count))
-        }
-        return text.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
-    }
+    /// How the pool names a peer, in this list and in its log: an IPv4 client of a dual-stack socket, which the
+    /// kernel reports IPv4-mapped, by its IPv4 address.
+    static func peer(_ address: IPAddress) -> IPAddress { address.mappedIPv4 ?? address }
 }

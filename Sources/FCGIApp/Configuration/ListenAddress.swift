@@ -1,3 +1,5 @@
+import TextFormats
+
 /// Where the pool accepts FastCGI connections from nginx.
 enum ListenAddress: Equatable, Sendable, CustomStringConvertible {
     /// A unix socket path: the default, private to the host (a raw FastCGI peer can abort a worker: docs/pool.md).
@@ -31,7 +33,7 @@ enum ListenAddress: Equatable, Sendable, CustomStringConvertible {
     var acceptsOtherHosts: Bool {
         guard case .tcp(let host, _) = self else { return false }
         if host == "localhost" { return false }
-        return IPAddress(literal: host)?.isLoopback != true
+        return IPAddress(host)?.isLoopback != true
     }
 
     var description: String {

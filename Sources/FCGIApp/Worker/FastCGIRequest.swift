@@ -4,6 +4,7 @@ import Glibc
 import HTTP
 import Logging
 import Routes
+import TextFormats
 
 /// One thread's libfcgi request slot: accepts a connection, copies the request out, writes the response.
 ///
@@ -83,7 +84,7 @@ struct FastCGIRequest: ~Copyable {
             let error = errno
             return [EAGAIN, EWOULDBLOCK, EINTR, ECONNABORTED, EPROTO].contains(error) ? .nothing : .failed(errno: error)
         }
-        if let client = IPAddress(socketAddress: peer) {
+        if let client = IPAddress(socketAddress: peer).map(AllowedClients.peer) {
             if let allowed, !allowed.admits(client) {
                 refusing(client)
                 close(descriptor)

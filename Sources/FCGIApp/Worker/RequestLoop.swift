@@ -5,6 +5,7 @@ import Logging
 import Routes
 import Store
 import Synchronization
+import TextFormats
 
 /// What every request thread of one worker shares; all of it is immutable or synchronised.
 struct WorkerContext: Sendable {
