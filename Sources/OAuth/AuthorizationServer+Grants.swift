@@ -17,8 +17,8 @@ public enum GrantAuthenticationError: Error, Equatable, Sendable {
 }
 
 extension AuthorizationServer {
-    /// Verifies a Bearer token for `/api/mcp`: signed by us for the MCP audience, carrying a grant, whose grant is still
-    /// live and the client's. A browser's token fails on its audience.
+    /// Verifies a Bearer token for `/api/mcp`: signed by us for the MCP audience, carrying a grant, whose grant is
+    /// still live and the client's. A browser's token fails on its audience.
     public func authenticate(bearerToken token: String?, stores: OAuthStores) throws -> GrantPrincipal {
         guard let token else { throw GrantAuthenticationError.noToken }
         let claims: AccessTokenClaims

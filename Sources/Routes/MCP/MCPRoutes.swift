@@ -22,8 +22,9 @@ import TextFormats
 ///   it holds no request. An empty batch, or one of more than `MCPServer.batchMemberLimit` members, is refused whole
 ///   with one -32600 error.
 /// - HTTP errors come before JSON-RPC: 401 (token), 415 (content type), 406 (`Accept` excluding JSON), 400 (an
-///   unsupported `MCP-Protocol-Version`), and 403 (scope) once the body is read. A body that is not JSON (-32700), a lone message that is not a valid
-///   JSON-RPC message (-32600, or -32602 for a request whose `params` is not an object) or a refused batch
+///   unsupported `MCP-Protocol-Version`), and 403 (scope) once the body is read. A body that is not JSON
+///   (-32700), a lone message that is not a valid JSON-RPC message (-32600, or -32602 for a request whose `params`
+///   is not an object) or a refused batch
 ///   (-32600) is a 400 whose body is one JSON-RPC error, with the request's id when it could be read (the
 ///   transport's "MUST return an HTTP error status code" for input it cannot accept). Every answer to a
 ///   well-formed request or an accepted batch is a 200, errors of the method included; a notification or a

@@ -99,7 +99,8 @@ public struct PostgresSessionStore: SessionStore {
             UPDATE sessions s SET revoked_at = now(), revoke_reason = \(reason)
             FROM refresh_tokens t
             WHERE t.token_hash = \(refreshTokenHash) AND s.id = t.session_id
-                AND s.oauth_client_id IS NOT DISTINCT FROM \(grantedTo) AND s.revoked_at IS NULL AND s.expires_at > now()
+                AND s.oauth_client_id IS NOT DISTINCT FROM \(grantedTo)
+                AND s.revoked_at IS NULL AND s.expires_at > now()
             RETURNING s.id, s.user_id
             """
         ).first.map { row throws(StoreError) in try row.decode((UUID, UUID).self) }.map { ($0, $1) }

@@ -41,7 +41,8 @@ public struct PostgresOAuthClientStore: OAuthClientStore {
         try Self.client(
             in: try connection.query(
                 """
-                INSERT INTO oauth_clients (client_id, kind, client_name, client_uri, redirect_uris, scope, metadata_expires_at)
+                INSERT INTO oauth_clients (
+                    client_id, kind, client_name, client_uri, redirect_uris, scope, metadata_expires_at)
                 VALUES (
                     \(client.clientID), 'metadata_document', \(client.name), \(client.uri),
                     \(client.redirectURIsJSON)::jsonb, \(client.scope), \(client.metadataExpiresAt))
